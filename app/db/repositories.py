@@ -1,0 +1,42 @@
+"""All repositories over one database, created once and injected into handlers as `repos`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from app.db.admins import AdminRepository
+from app.db.counters import CounterRepository
+from app.db.server_calls import ServerCallRepository
+from app.db.tickets import TicketRepository
+from app.db.users import UserRepository
+
+FSM_COLLECTION = "fsm_states"
+
+
+@dataclass(frozen=True, slots=True)
+class Repositories:
+    db: AsyncDatabase[dict[str, Any]]
+    users: UserRepository
+    tickets: TicketRepository
+    counters: CounterRepository
+    server_calls: ServerCallRepository
+    admins: AdminRepository
+
+    @classmethod
+    def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
+        return cls(
+            db=db,
+            users=UserRepository(db),
+            tickets=TicketRepository(db),
+            counters=CounterRepository(db),
+            server_calls=ServerCallRepository(db),
+            admins=AdminRepository(db),
+        )
+
+    async def ensure_indexes(self) -> None:
+        """Idempotent: safe on every start-up."""
+        await self.users.ensure_indexes()
+        await self.tickets.ensure_indexes()

@@ -1,0 +1,66 @@
+"""users: one document per Telegram user, `_id` = Telegram user id (so the id is unique by design)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from app.models import User
+
+
+class UserRepository:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = db["users"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index("reachable")
+
+    async def register(
+        self,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language: str,
+    ) -> User:
+        """Create the profile on first contact, refresh Telegram's fields on every later one.
+
+        Writing to us again also proves the user has not blocked the bot, so it clears
+        `reachable: false` left by an earlier failed delivery. One round trip for a
+        known user; a new one costs an insert (a concurrent first contact loses the
+        insert race and simply takes the update path).
+        """
+        fields = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "username": username,
+            "reachable": True,
+        }
+        for _attempt in range(2):
+            doc = await self.collection.find_one_and_update(
+                {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+            )
+            if doc is not None:
+                return User.from_doc(doc)
+            doc = {"_id": user_id, **fields, "language": language, "created_at": datetime.now(UTC)}
+            try:
+                await self.collection.insert_one(doc)
+            except DuplicateKeyError:
+                continue
+            return User.from_doc(doc)
+        raise RuntimeError(f"could not register user {user_id}")
+
+    async def get(self, user_id: int) -> User | None:
+        doc = await self.collection.find_one({"_id": user_id})
+        return User.from_doc(doc) if doc else None
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
+
+    async def mark_unreachable(self, user_id: int) -> None:
+        await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})

@@ -1,0 +1,72 @@
+"""Builders for the bot and the dispatcher; nothing is created at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
+from pymongo import AsyncMongoClient
+
+from app.db.fsm_storage import SharedClientStorage
+from app.db.repositories import FSM_COLLECTION, Repositories
+from app.handlers import errors, get_routers
+from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.user_context import UserContextMiddleware
+from app.services.debounce import Debouncer
+from app.services.menus import CommandMenus
+from app.services.notifications import Notifier
+from app.services.server_room import ServerRoomService
+from app.services.tickets import TicketService
+from config import Settings
+
+ALBUM_QUIET_SECONDS = 1.0
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/")))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings,
+    bot: Bot,
+    client: AsyncMongoClient[dict[str, Any]],
+    repos: Repositories,
+    i18n: I18n,
+) -> Dispatcher:
+    notifier = Notifier(bot, repos, i18n, settings)
+    dispatcher = Dispatcher(
+        storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),
+        # One update at a time per chat: the album items of one user, or a double tap,
+        # must not interleave their read-modify-write of the form's state.
+        events_isolation=SimpleEventIsolation(),
+        settings=settings,
+        repos=repos,
+        i18n=i18n,
+        notifier=notifier,
+        tickets=TicketService(repos),
+        server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
+        menus=CommandMenus(bot, i18n),
+        album_replies=Debouncer(ALBUM_QUIET_SECONDS),
+    )
+    dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
+    UserLocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.include_router(errors.create_router())
+    dispatcher.include_routers(*get_routers())
+    return dispatcher

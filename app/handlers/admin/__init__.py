@@ -1,0 +1,14 @@
+"""Support staff's features. The router-level filter covers every event type it handles."""
+
+from aiogram import Router
+
+from app.filters.roles import STAFF
+from app.handlers.admin import tickets
+
+
+def create_router() -> Router:
+    router = Router(name="admin")
+    router.message.filter(STAFF)
+    router.callback_query.filter(STAFF)
+    router.include_routers(tickets.create_router())
+    return router

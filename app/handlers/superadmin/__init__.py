@@ -1,0 +1,12 @@
+"""The super-admin's features (staff management, backups, health) are added here."""
+
+from aiogram import Router
+
+from app.filters.roles import SUPERADMIN
+
+
+def create_router() -> Router:
+    router = Router(name="superadmin")
+    router.message.filter(SUPERADMIN)
+    router.callback_query.filter(SUPERADMIN)
+    return router

@@ -1,0 +1,18 @@
+"""Everyone's features (staff are users too); no role filter."""
+
+from aiogram import Router
+
+from app.handlers.user import fallback, my_tickets, server_room, start, ticket_form, ticket_media
+
+
+def create_router() -> Router:
+    router = Router(name="user")
+    router.include_routers(
+        start.create_router(),
+        ticket_media.create_router(),
+        ticket_form.create_router(),
+        server_room.create_router(),
+        my_tickets.create_router(),
+        fallback.create_router(),
+    )
+    return router

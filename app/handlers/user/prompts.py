@@ -1,0 +1,110 @@
+"""The ticket form's step prompts: what each step asks and which keyboard it shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from app.db.repositories import Repositories
+from app.fsm.ticket_form import TicketForm
+from app.keyboards import reply, texts
+from app.models import Priority
+from app.rendering import form_summary, priority_label, priority_meaning
+from app.services.tickets import Draft
+from app.services.validators import MEDIA_MAX
+
+STEP_ORDER = [
+    TicketForm.full_name,
+    TicketForm.phone,
+    TicketForm.description,
+    TicketForm.media,
+    TicketForm.priority,
+    TicketForm.confirm,
+]
+
+
+def previous_step(step: State) -> State | None:
+    index = STEP_ORDER.index(step)
+    return STEP_ORDER[index - 1] if index > 0 else None
+
+
+def next_step(step: State, data: dict[str, Any]) -> State:
+    """After a step is answered: the next one, or straight back to the summary when editing."""
+    if data.get("editing"):
+        return TicketForm.confirm
+    return STEP_ORDER[STEP_ORDER.index(step) + 1]
+
+
+async def prompt_for(
+    step: State, data: dict[str, Any], repos: Repositories, user_id: int
+) -> tuple[str, ReplyKeyboardMarkup]:
+    if step == TicketForm.full_name:
+        options: list[str] = []
+        latest = await repos.tickets.latest_of_user(user_id)
+        if latest is not None:
+            options.append(latest.full_name)
+        text = _("<b>Step 1 of 5.</b> Your full name, for example: Ivan Petrenko.")
+        if options:
+            text += "\n" + _("Tap your name below to use it again.")
+        return text, reply.form_step(*options, back=False)
+    if step == TicketForm.phone:
+        return (
+            _(
+                "<b>Step 2 of 5.</b> Your phone number: tap «{button}» or type it, "
+                "for example +380501234567 or 0501234567."
+            ).format(button=texts.SHARE_CONTACT),
+            reply.form_step(contact=True),
+        )
+    if step == TicketForm.description:
+        return (
+            _("<b>Step 3 of 5.</b> Describe the problem: what happened, where, since when (10–2000 characters)."),
+            reply.form_step(),
+        )
+    if step == TicketForm.media:
+        count = len(data.get("media", []))
+        text = _(
+            "<b>Step 4 of 5.</b> Attach photos, videos or documents (up to {limit}), "
+            "then tap «{done}». Nothing to attach? Tap «{skip}»."
+        ).format(limit=MEDIA_MAX, done=texts.MEDIA_DONE, skip=texts.MEDIA_SKIP)
+        if count:
+            text += "\n" + _("Attached so far: {count}.").format(count=count)
+        return text, reply.form_step(str(texts.MEDIA_DONE), str(texts.MEDIA_SKIP))
+    if step == TicketForm.priority:
+        lines = [_("<b>Step 5 of 5.</b> How urgent is it?")]
+        lines += [f"{priority_label(p)} — {priority_meaning(p)}" for p in reversed(Priority)]
+        return "\n".join(lines), reply.form_step(*(priority_label(p) for p in reversed(Priority)))
+    if step == TicketForm.confirm:
+        draft = Draft.from_fsm(data)
+        summary = form_summary(
+            draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority
+        )
+        text = _("Please check your ticket:") + "\n\n" + summary
+        return text, reply.form_step(str(texts.SUBMIT), str(texts.EDIT))
+    # TicketForm.choose_edit
+    return (
+        _("What would you like to change?"),
+        reply.form_step(
+            str(texts.EDIT_NAME),
+            str(texts.EDIT_PHONE),
+            str(texts.EDIT_DESCRIPTION),
+            str(texts.EDIT_MEDIA),
+            str(texts.EDIT_PRIORITY),
+        ),
+    )
+
+
+async def go_to(
+    step: State, message: Message, state: FSMContext, repos: Repositories, hint: str | None = None
+) -> None:
+    """Enter `step` and show its prompt, optionally after a line explaining what went wrong."""
+    await state.set_state(step)
+    data = await state.get_data()
+    assert message.from_user is not None
+    text, keyboard = await prompt_for(step, data, repos, message.from_user.id)
+    if hint:
+        text = f"{hint}\n\n{text}"
+    await message.answer(text, reply_markup=keyboard)

@@ -1,0 +1,109 @@
+"""Registration (/start), help, language, main menu and cancel."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from app.db.repositories import Repositories
+from app.keyboards import reply, texts
+from app.keyboards.callback_data import LanguageCallback
+from app.models import Role, User
+from app.services.menus import CommandMenus
+
+LANGUAGE_NAMES = {"uk": "🇺🇦 Українська", "en": "🇬🇧 English"}
+
+
+async def cancel(message: Message, state: FSMContext, role: Role) -> None:
+    if await state.get_state() is None:
+        text = _("There is nothing to cancel. Choose what to do below.")
+    else:
+        text = _("Cancelled. Nothing was saved.")
+    await state.clear()
+    await message.answer(text, reply_markup=reply.main_menu(role))
+
+
+async def start(message: Message, user: User, role: Role) -> None:
+    await message.answer(
+        _(
+            "Hello, {name}! I am the IT support bot.\n"
+            "• «{new}» — report a problem to the IT department;\n"
+            "• «{mine}» — follow your tickets;\n"
+            "• «{call}» — an emergency call to the server room."
+        ).format(
+            name=escape(user.first_name),
+            new=texts.NEW_TICKET,
+            mine=texts.MY_TICKETS,
+            call=texts.SERVER_ROOM,
+        ),
+        reply_markup=reply.main_menu(role),
+    )
+
+
+async def help_(message: Message, role: Role) -> None:
+    await message.answer(
+        _(
+            "<b>How to get help</b>\n"
+            "1. Tap «{new}» and answer the questions: name, phone, what happened, "
+            "photos or files, urgency.\n"
+            "2. You get a ticket number; I will tell you when support takes it, closes it or rejects it.\n"
+            "3. «{mine}» shows your open tickets and the history.\n"
+            "4. «{call}» alerts the admins at once — for emergencies only.\n\n"
+            "Commands: /new, /my, /call, /language, /menu, /cancel."
+        ).format(new=texts.NEW_TICKET, mine=texts.MY_TICKETS, call=texts.SERVER_ROOM),
+        reply_markup=reply.main_menu(role),
+    )
+
+
+async def refresh_menu(message: Message, role: Role, menus: CommandMenus) -> None:
+    await menus.apply(message.chat.id, role)
+    await message.answer(_("The menu is up to date."), reply_markup=reply.main_menu(role))
+
+
+async def choose_language(message: Message, i18n: I18n) -> None:
+    builder = InlineKeyboardBuilder()
+    for code in sorted(i18n.available_locales, key=lambda c: c != "uk"):
+        builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageCallback(code=code))
+    await message.answer(_("Choose your language:"), reply_markup=builder.as_markup())
+
+
+async def set_language(
+    query: CallbackQuery, callback_answer: CallbackAnswer,
+    callback_data: LanguageCallback,
+    user: User,
+    role: Role,
+    repos: Repositories,
+    i18n: I18n,
+) -> None:
+    if callback_data.code not in i18n.available_locales:
+        callback_answer.text, callback_answer.show_alert = _("This language is not available."), True
+        return
+    await repos.users.set_language(user.id, callback_data.code)
+    with i18n.use_locale(callback_data.code):
+        if query.message is not None:
+            await query.message.answer(
+                _("Language changed to English."), reply_markup=reply.main_menu(role)
+            )
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.register(cancel, F.text == texts.CANCEL)
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(start, StateFilter(None), CommandStart())
+    router.message.register(help_, StateFilter(None), F.text == texts.HELP)
+    router.message.register(help_, StateFilter(None), Command("help"))
+    router.message.register(refresh_menu, StateFilter(None), F.text == texts.REFRESH_PANEL)
+    router.message.register(refresh_menu, StateFilter(None), Command("menu"))
+    router.message.register(choose_language, StateFilter(None), F.text == texts.LANGUAGE)
+    router.message.register(choose_language, StateFilter(None), Command("language"))
+    router.callback_query.register(set_language, LanguageCallback.filter())
+    return router

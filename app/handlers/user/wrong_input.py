@@ -1,0 +1,42 @@
+"""What to tell a user who sent something a step cannot use."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from app.fsm.ticket_form import TicketForm
+
+
+def describe_wrong_input(message: Message, step: State) -> str:
+    if message.text and message.text.startswith("/"):
+        return _("Commands do not work while you fill in a ticket. Answer this step, or tap «❌ Cancel».")
+    kind = _content_name(message)
+    if step in (TicketForm.media,):
+        return _("I cannot attach {kind}. Send a photo, a video or a document.").format(kind=kind)
+    if step == TicketForm.phone:
+        return _("I cannot use {kind} here. Share your contact with the button or type your number.").format(
+            kind=kind
+        )
+    if message.text is not None:
+        return _("Please use the buttons below.")
+    return _("I cannot use {kind} here. Please answer with text.").format(kind=kind)
+
+
+def _content_name(message: Message) -> str:
+    if message.sticker:
+        return _("a sticker")
+    if message.voice or message.audio:
+        return _("a voice or audio message")
+    if message.video_note:
+        return _("a video message")
+    if message.photo or message.video or message.document:
+        return _("an attachment")
+    if message.contact:
+        return _("a contact")
+    if message.location or message.venue:
+        return _("a location")
+    if message.text is not None:
+        return _("text")
+    return _("this kind of message")

@@ -1,0 +1,26 @@
+"""Reply-keyboard button labels. Handlers match on them, so each lives in exactly one place."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import lazy_gettext as __
+
+NEW_TICKET = __("📝 New ticket")
+MY_TICKETS = __("📋 My tickets")
+SERVER_ROOM = __("🚨 Call to server room")
+LANGUAGE = __("🌐 Language")
+HELP = __("❓ Help")
+REFRESH_PANEL = __("🔄 Refresh panel")
+
+BACK = __("⬅️ Back")
+CANCEL = __("❌ Cancel")
+SHARE_CONTACT = __("📱 Share my contact")
+MEDIA_DONE = __("✅ Done")
+MEDIA_SKIP = __("⏭ Skip")
+SUBMIT = __("✅ Submit")
+EDIT = __("✏️ Edit")
+
+EDIT_NAME = __("Full name")
+EDIT_PHONE = __("Phone")
+EDIT_DESCRIPTION = __("Description")
+EDIT_MEDIA = __("Attachments")
+EDIT_PRIORITY = __("Priority")

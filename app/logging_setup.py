@@ -1,0 +1,87 @@
+"""Console + daily log files (one file per UTC day, date in the name), configured once in main."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+FILE_PATTERN = re.compile(r"^bot_(\d{4}-\d{2}-\d{2})\.log$")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets in the final text, tracebacks included: the token must never reach a log."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(FORMAT)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+class DailyFileHandler(logging.FileHandler):
+    """Writes to `bot_YYYY-MM-DD.log`, switching files at UTC midnight and keeping `retention_days` files.
+
+    The day is taken from each record's own timestamp, so rotation is driven by the
+    records themselves (and can be tested by giving records a chosen `created`).
+    """
+
+    def __init__(self, directory: Path, retention_days: int) -> None:
+        self.directory = directory
+        self.retention_days = retention_days
+        directory.mkdir(parents=True, exist_ok=True)
+        self.day = datetime.now(UTC).date()
+        super().__init__(self.path_for(self.day), encoding="utf-8", delay=True)
+        self.remove_expired()
+
+    def path_for(self, day: date) -> Path:
+        return self.directory / f"bot_{day.isoformat()}.log"
+
+    def emit(self, record: logging.LogRecord) -> None:
+        day = datetime.fromtimestamp(record.created, UTC).date()
+        if day != self.day:
+            self.switch_to(day)
+        super().emit(record)
+
+    def switch_to(self, day: date) -> None:
+        self.acquire()
+        try:
+            if self.stream is not None:
+                self.stream.close()
+                self.stream = None  # type: ignore[assignment]
+            self.day = day
+            self.baseFilename = str(self.path_for(day).resolve())
+        finally:
+            self.release()
+        self.remove_expired()
+
+    def remove_expired(self) -> None:
+        oldest_kept = self.day - timedelta(days=self.retention_days - 1)
+        for path in self.directory.iterdir():
+            match = FILE_PATTERN.match(path.name)
+            if match and date.fromisoformat(match.group(1)) < oldest_kept:
+                path.unlink(missing_ok=True)
+
+
+def setup_logging(log_dir: Path, level: str, retention_days: int, secrets: list[str]) -> None:
+    formatter = RedactingFormatter(secrets)
+    console = logging.StreamHandler(sys.stderr)
+    daily = DailyFileHandler(log_dir, retention_days)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in (console, daily):
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level)
+    # aiogram logs every handled update at INFO; that is noise in a help desk's daily file.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,194 @@
+"""Domain records shared by repositories, services and handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from bson import ObjectId
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+    SUPERADMIN = "superadmin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.USER
+
+
+class Priority(IntEnum):
+    """Stored as its number so the queue index sorts critical first."""
+
+    LOW = 1
+    NORMAL = 2
+    HIGH = 3
+    CRITICAL = 4
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+
+
+ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
+FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
+
+
+class MediaKind(StrEnum):
+    PHOTO = "photo"
+    VIDEO = "video"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    kind: MediaKind
+    file_id: str
+
+    def to_doc(self) -> dict[str, str]:
+        return {"kind": self.kind.value, "file_id": self.file_id}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Media:
+        return cls(MediaKind(doc["kind"]), doc["file_id"])
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language: str
+    created_at: datetime
+    reachable: bool = True
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> User:
+        return cls(
+            id=doc["_id"],
+            first_name=doc.get("first_name") or "",
+            last_name=doc.get("last_name"),
+            username=doc.get("username"),
+            language=doc.get("language") or "uk",
+            created_at=doc["created_at"],
+            reachable=doc.get("reachable", True),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who did something, as shown later in cards and history."""
+
+    id: int
+    name: str
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Person:
+        return cls(doc["id"], doc["name"])
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    at: datetime
+    by: Person | None
+    from_status: TicketStatus | None
+    to_status: TicketStatus
+    comment: str | None = None
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "by": self.by.to_doc() if self.by else None,
+            "from": self.from_status.value if self.from_status else None,
+            "to": self.to_status.value,
+            "comment": self.comment,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> StatusChange:
+        return cls(
+            at=doc["at"],
+            by=Person.from_doc(doc["by"]) if doc.get("by") else None,
+            from_status=TicketStatus(doc["from"]) if doc.get("from") else None,
+            to_status=TicketStatus(doc["to"]),
+            comment=doc.get("comment"),
+        )
+
+
+@dataclass(slots=True)
+class Ticket:
+    number: int
+    user_id: int
+    username: str | None
+    full_name: str
+    phone: str
+    description: str
+    priority: Priority
+    status: TicketStatus
+    created_at: datetime
+    updated_at: datetime
+    media: list[Media] = field(default_factory=list)
+    assignee: Person | None = None
+    history: list[StatusChange] = field(default_factory=list)
+    id: ObjectId | None = None
+
+    @property
+    def last_comment(self) -> str | None:
+        return self.history[-1].comment if self.history else None
+
+    def to_doc(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "number": self.number,
+            "user_id": self.user_id,
+            "username": self.username,
+            "full_name": self.full_name,
+            "phone": self.phone,
+            "description": self.description,
+            "priority": int(self.priority),
+            "status": self.status.value,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "media": [m.to_doc() for m in self.media],
+            "assignee": self.assignee.to_doc() if self.assignee else None,
+            "history": [h.to_doc() for h in self.history],
+        }
+        if self.id is not None:
+            doc["_id"] = self.id
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Ticket:
+        return cls(
+            id=doc.get("_id"),
+            number=doc["number"],
+            user_id=doc["user_id"],
+            username=doc.get("username"),
+            full_name=doc["full_name"],
+            phone=doc["phone"],
+            description=doc["description"],
+            priority=Priority(doc["priority"]),
+            status=TicketStatus(doc["status"]),
+            created_at=doc["created_at"],
+            updated_at=doc.get("updated_at", doc["created_at"]),
+            media=[Media.from_doc(m) for m in doc.get("media", [])],
+            assignee=Person.from_doc(doc["assignee"]) if doc.get("assignee") else None,
+            history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
+        )

@@ -1,0 +1,78 @@
+"""The running bot: builds everything in order, polls, and tears down in reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from pymongo import AsyncMongoClient
+
+from app.db.client import create_client
+from app.db.repositories import Repositories
+from app.factory import create_bot, create_dispatcher
+from app.i18n import create_i18n
+from app.models import Role
+from app.services.debounce import Debouncer
+from app.services.menus import CommandMenus
+from config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class BotApp:
+    """One bot process: DB client → indexes → bot → dispatcher → polling.
+
+    `run()` returns after `stop()` (or SIGINT/SIGTERM when `handle_signals`), having
+    closed everything it opened.
+    """
+
+    def __init__(self, settings: Settings, mongodb_uri: str) -> None:
+        self.settings = settings
+        self.mongodb_uri = mongodb_uri
+        self.started = asyncio.Event()
+        self.client: AsyncMongoClient[dict[str, Any]] | None = None
+        self.bot: Bot | None = None
+        self.dispatcher: Dispatcher | None = None
+
+    async def run(self, *, handle_signals: bool = True) -> None:
+        self.client = create_client(self.mongodb_uri, self.settings.mongodb_timeout_seconds)
+        try:
+            repos = Repositories.create(self.client[self.settings.mongodb_db])
+            await repos.ensure_indexes()
+            i18n = create_i18n(self.settings.default_language)
+            self.bot = create_bot(self.settings)
+            try:
+                self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n)
+                self.dispatcher.startup.register(self._on_startup)
+                await self.dispatcher.start_polling(
+                    self.bot,
+                    handle_signals=handle_signals,
+                    close_bot_session=False,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                )
+            finally:
+                if self.dispatcher is not None:
+                    await self.dispatcher["album_replies"].close()
+                await self.bot.session.close()
+        finally:
+            await self.client.close()
+            logger.info("Bot stopped")
+
+    async def _on_startup(
+        self, bot: Bot, menus: CommandMenus, repos: Repositories, album_replies: Debouncer
+    ) -> None:
+        me = await bot.get_me()
+        logger.info("Bot @%s started (id %s)", me.username, me.id)
+        await menus.setup_defaults()
+        staff = [(self.settings.superadmin_id, Role.SUPERADMIN)]
+        staff += [(admin_id, Role.ADMIN) async for admin_id in repos.admins.ids()]
+        for chat_id, role in staff:
+            user = await repos.users.get(chat_id)
+            await menus.apply(chat_id, role, user.language if user else None)
+        self.started.set()
+
+    async def stop(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.stop_polling()

@@ -1,0 +1,44 @@
+"""Re-sending ticket attachments by file_id (free and instant; files are never downloaded)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import Bot
+from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo
+
+from app.models import Media, MediaKind
+
+ALBUM_MAX = 10
+InputMedia = InputMediaPhoto | InputMediaVideo | InputMediaDocument
+
+
+def _as_input(item: Media) -> InputMedia:
+    if item.kind is MediaKind.PHOTO:
+        return InputMediaPhoto(media=item.file_id)
+    if item.kind is MediaKind.VIDEO:
+        return InputMediaVideo(media=item.file_id)
+    return InputMediaDocument(media=item.file_id)
+
+
+async def _send_single(bot: Bot, chat_id: int, item: Media) -> None:
+    if item.kind is MediaKind.PHOTO:
+        await bot.send_photo(chat_id, item.file_id)
+    elif item.kind is MediaKind.VIDEO:
+        await bot.send_video(chat_id, item.file_id)
+    else:
+        await bot.send_document(chat_id, item.file_id)
+
+
+async def send_media(bot: Bot, chat_id: int, media: Sequence[Media]) -> None:
+    """Photos and videos as albums of up to 10, documents as document groups
+    (Telegram does not mix documents with photos in one album)."""
+    visual = [m for m in media if m.kind is not MediaKind.DOCUMENT]
+    documents = [m for m in media if m.kind is MediaKind.DOCUMENT]
+    for group in (visual, documents):
+        for start in range(0, len(group), ALBUM_MAX):
+            chunk = group[start : start + ALBUM_MAX]
+            if len(chunk) == 1:
+                await _send_single(bot, chat_id, chunk[0])
+            else:
+                await bot.send_media_group(chat_id, [_as_input(m) for m in chunk])

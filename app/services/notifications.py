@@ -1,0 +1,132 @@
+"""Messages the bot sends on its own initiative: to staff about new work, to owners about status."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from html import escape
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from app.db.repositories import Repositories
+from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
+from app.models import StatusChange, Ticket, TicketStatus, User
+from app.rendering import priority_label, short
+from config import Settings
+
+logger = logging.getLogger(__name__)
+
+Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
+
+
+class Notifier:
+    def __init__(self, bot: Bot, repos: Repositories, i18n: I18n, settings: Settings) -> None:
+        self.bot = bot
+        self.repos = repos
+        self.i18n = i18n
+        self.settings = settings
+
+    async def staff_ids(self) -> list[int]:
+        ids = [self.settings.superadmin_id]
+        async for admin_id in self.repos.admins.ids():
+            if admin_id not in ids:
+                ids.append(admin_id)
+        return ids
+
+    async def language_of(self, user_id: int) -> str:
+        user = await self.repos.users.get(user_id)
+        return user.language if user else self.settings.default_language
+
+    async def deliver(self, chat_id: int, render: Render) -> bool:
+        """Send one message rendered in the recipient's language; False if it could not be delivered.
+
+        A recipient who blocked the bot is marked unreachable; one failure never stops
+        a loop over several recipients.
+        """
+        language = await self.language_of(chat_id)
+        with self.i18n.context(), self.i18n.use_locale(language):
+            text, markup = render()
+        for _attempt in range(3):
+            try:
+                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return True
+            except TelegramRetryAfter as error:
+                await asyncio.sleep(error.retry_after)
+            except TelegramForbiddenError:
+                logger.info("User %s has blocked the bot; marked unreachable", chat_id)
+                await self.repos.users.mark_unreachable(chat_id)
+                return False
+            except TelegramAPIError as error:
+                logger.warning("Could not notify %s: %s", chat_id, error)
+                return False
+        return False
+
+    async def to_staff(self, render: Render) -> int:
+        delivered = 0
+        for staff_id in await self.staff_ids():
+            delivered += await self.deliver(staff_id, render)
+        return delivered
+
+    async def new_ticket(self, ticket: Ticket) -> int:
+        def render() -> tuple[str, InlineKeyboardMarkup | None]:
+            text = _(
+                "{marker} <b>New ticket #{number}</b> · {priority}\n"
+                "<b>From:</b> {name}\n{description}"
+            ).format(
+                marker="🆕",
+                number=ticket.number,
+                priority=priority_label(ticket.priority),
+                name=escape(ticket.full_name),
+                description=escape(short(ticket.description, 300)),
+            )
+            builder = InlineKeyboardBuilder()
+            builder.button(
+                text=_("Open"),
+                callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number),
+            )
+            return text, builder.as_markup()
+
+        return await self.to_staff(render)
+
+    async def server_room_call(self, user: User, phone: str | None, note: str | None) -> int:
+        def render() -> tuple[str, InlineKeyboardMarkup | None]:
+            lines = [
+                _("🚨 <b>Call to the server room!</b>"),
+                _("<b>From:</b> {name}").format(name=escape(user.display_name)),
+                _("<b>Phone:</b> {phone}").format(phone=escape(phone) if phone else _("unknown")),
+                _("<b>Telegram:</b> {who}").format(
+                    who=f"@{escape(user.username)}" if user.username
+                    else f'<a href="tg://user?id={user.id}">{user.id}</a>'
+                ),
+            ]
+            if note:
+                lines.append(_("<b>Note:</b> {note}").format(note=escape(note)))
+            return "\n".join(lines), None
+
+        return await self.to_staff(render)
+
+    async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
+        """Tell the ticket's owner, in their language; False if they could not be reached."""
+
+        def render() -> tuple[str, InlineKeyboardMarkup | None]:
+            who = escape(change.by.name) if change.by else _("support")
+            comment = escape(change.comment) if change.comment else ""
+            if change.to_status is TicketStatus.IN_PROGRESS:
+                text = _("🛠 Your ticket #{number} was taken into work by {who}.")
+            elif change.to_status is TicketStatus.CLOSED:
+                text = _("✅ Your ticket #{number} was closed.")
+                if comment:
+                    text += "\n" + _("<b>Comment:</b> {comment}")
+            elif change.to_status is TicketStatus.REJECTED:
+                text = _("⛔ Your ticket #{number} was rejected.") + "\n" + _("<b>Reason:</b> {comment}")
+            else:
+                text = _("🆕 Your ticket #{number} is back in the queue.")
+            return text.format(number=ticket.number, who=who, comment=comment), None
+
+        return await self.deliver(ticket.user_id, render)

@@ -1,0 +1,71 @@
+"""Ticket rules that handlers call: creating tickets and reading them for their owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.db.repositories import Repositories
+from app.models import ACTIVE_STATUSES, FINISHED_STATUSES, Media, Priority, StatusChange, Ticket, TicketStatus, User
+
+USER_PAGE_SIZE = 5
+
+
+@dataclass(slots=True)
+class Draft:
+    """The ticket form's answers as kept in FSM data between steps."""
+
+    full_name: str = ""
+    phone: str = ""
+    description: str = ""
+    media: list[Media] = field(default_factory=list)
+    priority: Priority | None = None
+
+    @classmethod
+    def from_fsm(cls, data: dict[str, Any]) -> Draft:
+        priority = data.get("priority")
+        return cls(
+            full_name=data.get("full_name", ""),
+            phone=data.get("phone", ""),
+            description=data.get("description", ""),
+            media=[Media.from_doc(m) for m in data.get("media", [])],
+            priority=Priority(priority) if priority else None,
+        )
+
+
+class TicketService:
+    def __init__(self, repos: Repositories) -> None:
+        self.repos = repos
+
+    async def create(self, user: User, draft: Draft) -> Ticket:
+        if draft.priority is None or not (draft.full_name and draft.phone and draft.description):
+            raise ValueError("incomplete draft")
+        now = datetime.now(UTC)
+        number = await self.repos.counters.next_value("tickets")
+        ticket = Ticket(
+            number=number,
+            user_id=user.id,
+            username=user.username,
+            full_name=draft.full_name,
+            phone=draft.phone,
+            description=draft.description,
+            priority=draft.priority,
+            status=TicketStatus.NEW,
+            created_at=now,
+            updated_at=now,
+            media=list(draft.media),
+            history=[StatusChange(at=now, by=None, from_status=None, to_status=TicketStatus.NEW)],
+        )
+        return await self.repos.tickets.insert(ticket)
+
+    async def page_for_owner(
+        self, user_id: int, *, history: bool, page: int
+    ) -> tuple[list[Ticket], int]:
+        statuses = FINISHED_STATUSES if history else ACTIVE_STATUSES
+        return await self.repos.tickets.page_of_user(user_id, statuses, page, USER_PAGE_SIZE)
+
+    async def get_for_owner(self, user_id: int, number: int) -> Ticket | None:
+        """A ticket only its owner may see this way: someone else's number is 'not found'."""
+        ticket = await self.repos.tickets.get(number)
+        return ticket if ticket is not None and ticket.user_id == user_id else None

@@ -1,0 +1,118 @@
+"""Settings, read once in main.py from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("uk", "en")
+
+# What each key expects, in the words a start-up error shows an operator.
+EXPECTATIONS: dict[str, str] = {
+    "BOT_TOKEN": "the bot token from @BotFather, like 123456:ABC-DEF",
+    "SUPERADMIN_ID": "the super-admin's numeric Telegram user id (a positive integer)",
+    "MONGODB_URI": "a MongoDB connection string (mongodb:// or mongodb+srv://), or unset for the embedded server",
+    "MONGODB_DB": "a database name of letters, digits, '_' or '-'",
+    "MONGODB_TIMEOUT_SECONDS": "a number of seconds between 0.5 and 60",
+    "TELEGRAM_API_URL": "an http(s) base URL of a Bot API server, or unset for api.telegram.org",
+    "DATA_DIR": "a directory path",
+    "LOG_DIR": "a directory path",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "LOG_RETENTION_DAYS": "a whole number of days from 1 to 3650",
+    "DEFAULT_LANGUAGE": "one of: " + ", ".join(SUPPORTED_LANGUAGES),
+    "SERVER_ROOM_COOLDOWN_SECONDS": "a whole number of seconds from 0 to 86400",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+    )
+
+    bot_token: SecretStr = Field(alias="BOT_TOKEN")
+    superadmin_id: int = Field(alias="SUPERADMIN_ID", gt=0)
+    mongodb_uri: SecretStr | None = Field(default=None, alias="MONGODB_URI")
+    mongodb_db: str = Field(default="techsupport", alias="MONGODB_DB", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+    # Short on purpose: a handler waiting 30 s (PyMongo's default) for a dead server
+    # looks like a frozen bot; the user should get "temporarily unavailable" quickly.
+    mongodb_timeout_seconds: float = Field(default=5.0, alias="MONGODB_TIMEOUT_SECONDS", ge=0.5, le=60)
+    telegram_api_url: HttpUrl | None = Field(default=None, alias="TELEGRAM_API_URL")
+    data_dir: Path = Field(default=Path("data"), alias="DATA_DIR")
+    log_dir: Path = Field(default=Path("logs"), alias="LOG_DIR")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_retention_days: int = Field(default=30, alias="LOG_RETENTION_DAYS", ge=1, le=3650)
+    default_language: str = Field(default="uk", alias="DEFAULT_LANGUAGE")
+    server_room_cooldown_seconds: int = Field(
+        default=300, alias="SERVER_ROOM_COOLDOWN_SECONDS", ge=0, le=86400
+    )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        bot_id, sep, secret = value.get_secret_value().partition(":")
+        if not (sep and bot_id.isdigit() and secret):
+            raise ValueError("malformed token")
+        return value
+
+    @field_validator("mongodb_uri", "telegram_api_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _uri_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> str:
+        level = str(value).strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("unknown log level")
+        return level
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str:
+        language = str(value).strip().lower()
+        if language not in SUPPORTED_LANGUAGES:
+            raise ValueError("unsupported language")
+        return language
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.bot_token.get_secret_value().split(":", 1)[0])
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def describe_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    problem = "is missing" if first["type"] == "missing" else "is malformed"
+    expected = EXPECTATIONS.get(key, "a valid value")
+    return f"Configuration error: {key} {problem}; expected {expected}."
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, `.env` and explicit overrides (tests, CLI)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(describe_error(error)) from None
+
+
+def log_level_number(settings: Settings) -> int:
+    return int(logging.getLevelName(settings.log_level))
