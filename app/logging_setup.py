@@ -75,11 +75,13 @@ def setup_logging(log_dir: Path, level: str, retention_days: int, secrets: list[
     console = logging.StreamHandler(sys.stderr)
     daily = DailyFileHandler(log_dir, retention_days)
     root = logging.getLogger()
-    for handler in list(root.handlers):
+    # Replace only what an earlier call installed; other handlers (pytest's) stay.
+    for handler in [h for h in root.handlers if getattr(h, "installed_by_app", False)]:
         root.removeHandler(handler)
         handler.close()
     for handler in (console, daily):
         handler.setFormatter(formatter)
+        handler.installed_by_app = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
     # aiogram logs every handled update at INFO; that is noise in a help desk's daily file.

@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.logging_setup import setup_logging
 from app.runtime import BotApp
 from config import Settings, load_settings
 from tests.support.fake_telegram import FakeTelegram
@@ -51,6 +52,13 @@ class BotHarness:
         return self.client[self.settings.mongodb_db]
 
     async def start(self) -> None:
+        # As main.py does, so the tests read the same log files an operator would.
+        setup_logging(
+            self.settings.log_dir,
+            self.settings.log_level,
+            self.settings.log_retention_days,
+            [self.settings.bot_token.get_secret_value()],
+        )
         self.app = BotApp(self.settings, self.uri)
         self.task = asyncio.create_task(self.app.run(handle_signals=False))
         started = asyncio.create_task(self.app.started.wait())

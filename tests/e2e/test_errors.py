@@ -1,0 +1,60 @@
+"""Failures a user can run into: the database goes away, a handler fails, Telegram hiccups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.db.embedded import EmbeddedMongo
+from tests.support import flows
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.harness import BotHarness, make_settings
+
+
+async def test_database_outage_gets_a_clear_answer_and_the_bot_recovers(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    # Its own database server, so stopping it disturbs no other test.
+    server = EmbeddedMongo(tmp_path / "mongo")
+    server.start()
+    harness = BotHarness(fake, make_settings(fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1))
+    try:
+        await harness.start()
+        user = fake.user(2001, language_code="en")
+        await flows.start(user)
+        await user.tap(flows.NEW_TICKET)
+        await user.send_text("Ivan Petrenko")
+        await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+
+        server.stop()
+        await user.send_text("0501234567")
+        down = await user.wait_message(timeout=15)
+        assert "temporarily unavailable" in down.text and "not lost" in down.text
+        query = await user.press_data("my:p:a:0:0")
+        down_again = await user.wait_message(timeout=15)
+        assert "temporarily unavailable" in down_again.text
+        assert query
+
+        server.start()
+        await user.send_text("0501234567")  # the same answer again, and the form goes on
+        step3 = await user.wait_message(timeout=15)
+        assert "Step 3 of 5" in step3.text, step3.text
+        log_text = "".join(p.read_text() for p in (tmp_path / "logs").glob("*.log"))
+        assert "Database unavailable while handling update_id=" in log_text
+        assert fake.token not in log_text
+    finally:
+        await harness.close()
+        server.stop()
+
+
+async def test_unexpected_failure_is_answered_and_polling_goes_on(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    bot.fake.fail_next(1, status=500, methods=["sendMessage"])
+    await user.tap(flows.MY_TICKETS)
+    sorry = await user.wait_message()
+    assert sorry.text == "Something went wrong. Please try again."
+    await user.tap(flows.MY_TICKETS)
+    listing = await user.wait_message()
+    assert "no active tickets" in listing.text
+    log_text = "".join(p.read_text() for p in bot.settings.log_dir.glob("*.log"))
+    assert "Error while handling update_id=" in log_text and "Traceback" in log_text

@@ -1,0 +1,105 @@
+"""/start registration, language, menus and command menus."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support import flows
+from tests.support.harness import SUPERADMIN_ID, BotHarness
+
+CYRILLIC = re.compile(r"[а-яіїєґ]", re.IGNORECASE)
+
+
+async def test_first_start_creates_profile_and_later_ones_update_it(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, first_name="Taras", last_name="Shevchenko", username="taras", language_code="en")
+    hello = await flows.start(user)
+    assert "Hello, Taras!" in hello.text
+    assert user.reply_keyboard == [
+        ["📝 New ticket", "📋 My tickets"], ["🚨 Call to server room"], ["🌐 Language", "❓ Help"]
+    ]
+    doc = await bot.db.users.find_one({"_id": 2001})
+    assert doc is not None
+    assert (doc["first_name"], doc["last_name"], doc["username"], doc["language"]) == ("Taras", "Shevchenko", "taras", "en")
+    created_at = doc["created_at"]
+    assert created_at.tzinfo is not None
+
+    user.username = "taras_new"
+    await flows.start(user)
+    assert await bot.db.users.count_documents({}) == 1
+    doc = await bot.db.users.find_one({"_id": 2001})
+    assert doc is not None and doc["username"] == "taras_new" and doc["created_at"] == created_at
+
+
+async def test_ukrainian_is_the_default_and_language_can_be_switched(bot: BotHarness) -> None:
+    user = bot.fake.user(2002, first_name="Оксана", language_code=None)
+    hello = await flows.start(user)
+    assert CYRILLIC.search(hello.text) and "Hello" not in hello.text
+    doc = await bot.db.users.find_one({"_id": 2002})
+    assert doc is not None and doc["language"] == "uk"
+    ukrainian_menu = user.reply_keyboard
+    assert ukrainian_menu is not None and ukrainian_menu[0][0] != "📝 New ticket"
+
+    await user.send_command("/language")
+    chooser = await user.wait_message()
+    assert chooser.button_texts() == ["🇺🇦 Українська", "🇬🇧 English"]
+    await user.click("🇬🇧 English")
+    switched = await user.wait_message()
+    assert switched.text == "Language changed to English."
+    assert user.reply_keyboard and user.reply_keyboard[0] == ["📝 New ticket", "📋 My tickets"]
+    doc = await bot.db.users.find_one({"_id": 2002})
+    assert doc is not None and doc["language"] == "en"
+
+    await user.tap("🌐 Language")
+    await user.wait_message()
+    await user.click("🇺🇦 Українська")
+    back = await user.wait_message()
+    assert back.text == "Мову змінено на українську."
+
+
+async def test_help_and_unknown_input(bot: BotHarness) -> None:
+    user = bot.fake.user(2003, language_code="en")
+    await flows.start(user)
+    await user.tap("❓ Help")
+    help_text = await user.wait_message()
+    assert "How to get help" in help_text.text and "/new" in help_text.text
+    await user.send_text("hello?")
+    unknown = await user.wait_message()
+    assert "did not understand" in unknown.text
+    await user.send_sticker()
+    assert "did not understand" in (await user.wait_message()).text
+
+
+async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
+    private = bot.fake.commands_for("all_private_chats")
+    assert [c for c, _ in private] == ["start", "new", "my", "call", "language", "help", "cancel"]
+    english = bot.fake.commands_for("all_private_chats", language_code="en")
+    assert english[1][1] == "New ticket"
+    ukrainian = bot.fake.commands_for("all_private_chats", language_code="uk")
+    assert CYRILLIC.search(ukrainian[1][1])
+    staff = bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)
+    assert "menu" in [c for c, _ in staff]
+
+
+async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None:
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await bot.db.admins.insert_one({"_id": 3001, "name": "Admin"})
+    await flows.start(admin)
+    assert admin.reply_keyboard and admin.reply_keyboard[-1] == ["🔄 Refresh panel"]
+    await admin.tap("🔄 Refresh panel")
+    refreshed = await admin.wait_message()
+    assert "up to date" in refreshed.text
+    assert "menu" in [c for c, _ in bot.fake.commands_for("chat", chat_id=3001)]
+    # A plain user has no such button and /menu gives the plain keyboard.
+    user = bot.fake.user(2001, language_code="en")
+    await user.send_command("/menu")
+    await user.wait_message()
+    assert user.reply_keyboard and ["🔄 Refresh panel"] not in user.reply_keyboard
+
+
+async def test_blocked_user_who_writes_again_becomes_reachable(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    await bot.db.users.update_one({"_id": 2001}, {"$set": {"reachable": False}})
+    await flows.start(user)
+    doc = await bot.db.users.find_one({"_id": 2001})
+    assert doc is not None and doc["reachable"] is True

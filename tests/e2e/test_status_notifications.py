@@ -1,0 +1,60 @@
+"""The owner hears about every status change, in their language (the staff actions call this service)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.models import Person, StatusChange, TicketStatus
+from app.services.notifications import Notifier
+from tests.support import flows
+from tests.support.harness import BotHarness
+
+
+def notifier(bot: BotHarness) -> Notifier:
+    assert bot.app is not None and bot.app.dispatcher is not None
+    return bot.app.dispatcher["notifier"]  # type: ignore[no-any-return]
+
+
+async def test_owner_is_told_about_each_change_in_their_language(bot: BotHarness) -> None:
+    english = bot.fake.user(2001, language_code="en")
+    ukrainian = bot.fake.user(2002, language_code="uk")
+    for user in (english, ukrainian):
+        await flows.start(user)
+    await flows.file_ticket(english)
+    admin = Person(3001, "Olha <Admin>")
+    ticket = await bot.app.dispatcher["repos"].tickets.get(1)  # type: ignore[union-attr]
+    service = notifier(bot)
+    now = datetime.now(UTC)
+
+    assert await service.status_changed(ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.IN_PROGRESS))
+    taken = await english.wait_message(predicate=lambda m: "#1" in (m.text or ""))
+    assert taken.text == "🛠 Your ticket #1 was taken into work by Olha <Admin>."
+    assert await service.status_changed(
+        ticket, StatusChange(now, admin, TicketStatus.IN_PROGRESS, TicketStatus.CLOSED, "Replaced the toner")
+    )
+    closed = await english.wait_message()
+    assert "was closed" in closed.text and "Comment: Replaced the toner" in closed.text
+    assert await service.status_changed(
+        ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.REJECTED, "Not an IT issue")
+    )
+    rejected = await english.wait_message()
+    assert "was rejected" in rejected.text and "Reason: Not an IT issue" in rejected.text
+
+    ticket.user_id = 2002
+    assert await service.status_changed(ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.IN_PROGRESS))
+    ua = await ukrainian.wait_message(predicate=lambda m: "#1" in (m.text or ""))
+    assert "Olha <Admin>" in ua.text and "taken into work" not in ua.text
+
+
+async def test_owner_who_blocked_the_bot_is_reported_and_marked(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    await flows.file_ticket(user)
+    ticket = await bot.app.dispatcher["repos"].tickets.get(1)  # type: ignore[union-attr]
+    bot.fake.block(2001)
+    delivered = await notifier(bot).status_changed(
+        ticket, StatusChange(datetime.now(UTC), Person(1, "A"), TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+    )
+    assert delivered is False
+    doc = await bot.db.users.find_one({"_id": 2001})
+    assert doc is not None and doc["reachable"] is False

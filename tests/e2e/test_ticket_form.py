@@ -1,0 +1,253 @@
+"""The new-ticket form, end to end: updates through the fake Bot API, state in MongoDB."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.support import flows
+from tests.support.harness import SUPERADMIN_ID, BotHarness
+
+
+def en_user(bot: BotHarness, user_id: int = 2001, **kwargs: object):
+    kwargs.setdefault("first_name", "Ivan")
+    kwargs.setdefault("username", "ivan_p")
+    return bot.fake.user(user_id, language_code="en", **kwargs)  # type: ignore[arg-type]
+
+
+async def test_happy_path_stores_ticket_and_notifies_staff(bot: BotHarness) -> None:
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await bot.db.admins.insert_one({"_id": 3001, "name": "Admin"})
+    user = en_user(bot)
+    await flows.start(user)
+    summary = await flows.fill_until_summary(user, photos=2, priority="critical")
+    assert "Ivan Petrenko" in summary.text and "+380501234567" in summary.text
+    assert "Attachments: 2" in summary.text and "Critical" in summary.text
+    assert await bot.db.tickets.count_documents({}) == 0  # nothing stored before Submit
+
+    await user.tap(flows.SUBMIT)
+    created = await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    assert "Ticket #1 created" in created.text
+    assert user.reply_keyboard and user.reply_keyboard[0] == [flows.NEW_TICKET, flows.MY_TICKETS]
+
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None
+    assert doc["user_id"] == 2001 and doc["status"] == "new" and doc["priority"] == 4
+    assert doc["full_name"] == "Ivan Petrenko" and doc["phone"] == "+380501234567"
+    assert [m["kind"] for m in doc["media"]] == ["photo", "photo"]
+    assert doc["created_at"].tzinfo is not None
+
+    for staff in (bot.superadmin, admin):
+        note = await staff.wait_message(predicate=lambda m: "New ticket #1" in (m.text or ""))
+        assert "🔴" in note.text
+        assert note.button_texts() == ["Open"] or "Відкрити" in note.button_texts()
+    # The form's state is gone once submitted.
+    assert await bot.db.fsm_states.count_documents({"state": {"$exists": True}}) == 0
+
+
+async def test_ticket_numbers_increase_and_previous_name_is_offered(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    first = await flows.file_ticket(user, name="Олена Коваль-Шевчук")
+    assert "Ticket #1 created" in first.text
+    await user.tap(flows.NEW_TICKET)
+    prompt = await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
+    assert "Tap your name below" in prompt.text
+    await user.tap("Олена Коваль-Шевчук")  # the one-tap answer is a real button
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.tap(flows.CANCEL)
+    await user.wait_message(predicate=lambda m: "Cancelled" in (m.text or ""))
+    await flows.file_ticket(user)
+    numbers = sorted([d["number"] async for d in bot.db.tickets.find({})])
+    assert numbers == [1, 2]
+
+
+async def test_share_contact_accepts_only_own_contact(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.send_text("Ivan Petrenko")
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.send_contact("+380671112233", own=False, user_id=555)
+    refused = await user.wait_message()
+    assert "someone else's contact" in refused.text and "Step 2 of 5" in refused.text
+    await user.send_contact("380671112233", own=False)  # a typed card without user_id
+    refused = await user.wait_message()
+    assert "someone else's contact" in refused.text
+    await user.share_contact("380671112233")  # Telegram may omit the '+'
+    await user.wait_message(predicate=lambda m: "Step 3 of 5" in (m.text or ""))
+    await user.send_text("Monitor flickers all the time")
+    await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+    await user.tap(flows.SKIP)
+    await user.wait_message(predicate=lambda m: "Step 5 of 5" in (m.text or ""))
+    await user.tap(flows.PRIORITIES["low"])
+    summary = await user.wait_message()
+    assert "+380671112233" in summary.text and "Attachments: 0" in summary.text
+
+
+async def test_bad_inputs_get_clear_messages_and_the_step_repeats(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.wait_message()
+
+    async def expect(hint: str, step: str) -> None:
+        reply = await user.wait_message()
+        assert hint in reply.text, reply.text
+        assert step in reply.text, reply.text
+
+    await user.send_text("R2-D2")
+    await expect("only letters, spaces, hyphens and apostrophes", "Step 1 of 5")
+    await user.send_text("I")
+    await expect("too short", "Step 1 of 5")
+    await user.send_text("A" * 101)
+    await expect("too long", "Step 1 of 5")
+    await user.send_sticker()
+    await expect("a sticker", "Step 1 of 5")
+    await user.send_command("/start")
+    await expect("Commands do not work", "Step 1 of 5")
+    await user.send_text("Ґанна О'Ніл")
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+
+    await user.send_text("12345")
+    await expect("does not look like a phone number", "Step 2 of 5")
+    await user.send_voice()
+    await expect("a voice or audio message", "Step 2 of 5")
+    await user.send_text("+380 (50) 123-45-67")
+    await user.wait_message(predicate=lambda m: "Step 3 of 5" in (m.text or ""))
+
+    await user.send_text("broken")
+    await expect("too short", "Step 3 of 5")
+    await user.send_text("x" * 2001)
+    await expect("too long", "Step 3 of 5")
+    await user.send_photo()
+    await expect("an attachment", "Step 3 of 5")
+    await user.send_text("The VPN disconnects every five minutes.")
+    await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+
+    await user.send_sticker()
+    await expect("I cannot attach a sticker", "Step 4 of 5")
+    await user.send_text("here is a screenshot")
+    await expect("I cannot attach text", "Step 4 of 5")
+    await user.tap(flows.DONE)
+    await user.wait_message(predicate=lambda m: "Step 5 of 5" in (m.text or ""))
+
+    await user.send_text("super urgent")
+    await expect("choose one of the buttons", "Step 5 of 5")
+    await user.tap(flows.PRIORITIES["normal"])
+    summary = await user.wait_message()
+    assert "Ґанна О'Ніл" in summary.text and "+380501234567" in summary.text
+    await user.send_text("yes")
+    await expect("use the buttons", "Please check your ticket")
+    assert await bot.db.tickets.count_documents({}) == 0
+
+
+async def test_back_and_cancel(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    first = await user.wait_message()
+    assert first.text.startswith("Step 1 of 5")
+    assert ["⬅️ Back", "❌ Cancel"] not in (user.reply_keyboard or [])  # no Back on the first step
+    await user.send_text("Ivan Petrenko")
+    await user.wait_message()
+    await user.tap(flows.BACK)
+    again = await user.wait_message()
+    assert "Step 1 of 5" in again.text
+    await user.send_text("Petro Ivanenko")
+    await user.wait_message()
+    await user.send_text("0671234567")
+    await user.wait_message(predicate=lambda m: "Step 3 of 5" in (m.text or ""))
+    await user.tap(flows.CANCEL)
+    cancelled = await user.wait_message()
+    assert "Cancelled" in cancelled.text
+    assert user.reply_keyboard and flows.NEW_TICKET in user.reply_keyboard[0]
+    assert await bot.db.tickets.count_documents({}) == 0
+    assert await bot.db.fsm_states.count_documents({"state": {"$exists": True}}) == 0
+    await user.send_command("/cancel")
+    nothing = await user.wait_message()
+    assert "nothing to cancel" in nothing.text
+
+
+async def test_edit_from_summary_changes_one_answer(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await flows.fill_until_summary(user, priority="low")
+    await user.tap(flows.EDIT)
+    await user.wait_message()
+    await user.tap("Phone")
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.send_text("+48221234567")
+    summary = await user.wait_message()
+    assert "Please check your ticket" in summary.text and "+48221234567" in summary.text
+    await user.tap(flows.SUBMIT)
+    await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["phone"] == "+48221234567" and doc["priority"] == 1
+
+
+async def test_albums_count_as_items_and_the_limit_is_ten(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.send_text("Ivan Petrenko")
+    await user.send_text("0501234567")
+    await user.send_text("Projector in room 5 shows no picture.")
+    await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+    await user.send_album(["photo", "video", "photo", "photo", "photo", "photo"])
+    ack = await user.wait_message(predicate=lambda m: "Attached:" in (m.text or ""))
+    assert "Attached: 6 of 10" in ack.text
+    await user.expect_no_message(within=1.5)  # one answer for the whole album
+    await user.send_document("logs.zip", mime_type="application/zip")
+    ack = await user.wait_message()
+    assert "Attached: 7 of 10" in ack.text
+    await user.send_album(["document", "document", "document", "document", "document"])
+    ack = await user.wait_message(predicate=lambda m: "Attached:" in (m.text or ""))
+    assert "2 file(s) were not added" in ack.text and "Attached: 10 of 10" in ack.text
+    await user.tap(flows.DONE)
+    await user.wait_message()
+    await user.tap(flows.PRIORITIES["normal"])
+    summary = await user.wait_message()
+    assert "Attachments: 10" in summary.text
+    await user.tap(flows.SUBMIT)
+    await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None
+    kinds = [m["kind"] for m in doc["media"]]
+    assert kinds == ["photo", "video", "photo", "photo", "photo", "photo", "document", "document", "document", "document"]
+    assert all(m["file_id"] for m in doc["media"])
+
+
+async def test_half_filled_form_survives_a_restart(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.send_text("Ivan Petrenko")
+    await user.send_text("0501234567")
+    await user.wait_message(predicate=lambda m: "Step 3 of 5" in (m.text or ""))
+    await bot.restart()
+    await user.send_text("Laptop does not boot after the update.")
+    step4 = await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+    assert step4 is not None
+    await user.send_photo()
+    await user.wait_message()
+    await bot.restart()
+    await user.tap(flows.DONE)
+    await user.wait_message(predicate=lambda m: "Step 5 of 5" in (m.text or ""))
+    await user.tap(flows.PRIORITIES["high"])
+    summary = await user.wait_message()
+    assert "Ivan Petrenko" in summary.text and "Attachments: 1" in summary.text
+    await user.tap(flows.SUBMIT)
+    created = await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    assert "#1" in created.text
+
+
+async def test_double_submit_creates_one_ticket(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await flows.fill_until_summary(user)
+    await user.send_text(flows.SUBMIT)
+    await user.send_text(flows.SUBMIT)
+    await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    await asyncio.sleep(0.5)
+    assert await bot.db.tickets.count_documents({}) == 1
+    assert SUPERADMIN_ID in bot.fake.users

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults() -> None:
+    settings = load_settings(_env_file=None, BOT_TOKEN="123:abc", SUPERADMIN_ID="42")
+    assert settings.mongodb_uri is None and settings.mongodb_db == "techsupport"
+    assert settings.default_language == "uk" and settings.server_room_cooldown_seconds == 300
+    assert settings.log_retention_days == 30 and settings.telegram_api_url is None
+    assert "abc" not in repr(settings)  # the token is a secret
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"SUPERADMIN_ID": "42"}, "BOT_TOKEN is missing"),
+        ({"BOT_TOKEN": "123:abc"}, "SUPERADMIN_ID is missing"),
+        ({"BOT_TOKEN": "nonsense", "SUPERADMIN_ID": "42"}, "BOT_TOKEN is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "-5"}, "SUPERADMIN_ID is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "x"}, "SUPERADMIN_ID is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "MONGODB_URI": "postgres://x"}, "MONGODB_URI is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TELEGRAM_API_URL": "not a url"}, "TELEGRAM_API_URL is malformed"),
+    ],
+)
+def test_bad_values_name_the_key(overrides: dict[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, **overrides)
+    assert str(error.value).startswith(f"Configuration error: {expected}; expected ")
+
+
+def test_main_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "SUPERADMIN_ID": "12x"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Configuration error: BOT_TOKEN is missing")
+    assert "Traceback" not in result.stderr
