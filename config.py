@@ -25,6 +25,14 @@ EXPECTATIONS: dict[str, str] = {
     "LOG_RETENTION_DAYS": "a whole number of days from 1 to 3650",
     "DEFAULT_LANGUAGE": "one of: " + ", ".join(SUPPORTED_LANGUAGES),
     "SERVER_ROOM_COOLDOWN_SECONDS": "a whole number of seconds from 0 to 86400",
+    "BROADCAST_RATE_PER_SECOND": "messages per second, a number above 0 and at most 1000",
+    "HEALTHCHECK_INTERVAL_SECONDS": "a whole number of seconds from 5 to 86400",
+    "HEALTHCHECK_REMIND_MINUTES": "a whole number of minutes from 0 (never) to 10080",
+    "BACKUP_ENABLED": "true or false",
+    "BACKUP_INTERVAL_DAYS": "a whole number of days from 1 to 365",
+    "BACKUP_DIR": "a directory path",
+    "BACKUP_KEEP_COUNT": "a whole number from 1 to 1000",
+    "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
 }
 
 
@@ -52,6 +60,16 @@ class Settings(BaseSettings):
     server_room_cooldown_seconds: int = Field(
         default=300, alias="SERVER_ROOM_COOLDOWN_SECONDS", ge=0, le=86400
     )
+    # Telegram's bulk limit is about 30 messages per second per bot.
+    broadcast_rate_per_second: float = Field(default=30.0, alias="BROADCAST_RATE_PER_SECOND", gt=0, le=1000)
+    healthcheck_interval_seconds: int = Field(default=60, alias="HEALTHCHECK_INTERVAL_SECONDS", ge=5, le=86400)
+    healthcheck_remind_minutes: int = Field(default=60, alias="HEALTHCHECK_REMIND_MINUTES", ge=0, le=10080)
+    backup_enabled: bool = Field(default=True, alias="BACKUP_ENABLED")
+    backup_interval_days: int = Field(default=7, alias="BACKUP_INTERVAL_DAYS", ge=1, le=365)
+    backup_dir: Path = Field(default=Path("backups"), alias="BACKUP_DIR")
+    backup_keep_count: int = Field(default=10, alias="BACKUP_KEEP_COUNT", ge=1, le=1000)
+    # The cloud Bot API accepts uploads up to 50 MB; a self-hosted server up to 2000 MB.
+    backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
 
     @field_validator("bot_token")
     @classmethod
