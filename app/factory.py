@@ -23,6 +23,8 @@ from app.services.debounce import Debouncer
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
 from app.services.server_room import ServerRoomService
+from app.services.staff import StaffService
+from app.services.ticket_actions import TicketActions
 from app.services.tickets import TicketService
 from config import Settings
 
@@ -50,6 +52,8 @@ def create_dispatcher(
     i18n: I18n,
 ) -> Dispatcher:
     notifier = Notifier(bot, repos, i18n, settings)
+    menus = CommandMenus(bot, i18n)
+    ticket_actions = TicketActions(repos, notifier)
     dispatcher = Dispatcher(
         storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),
         # One update at a time per chat: the album items of one user, or a double tap,
@@ -60,8 +64,10 @@ def create_dispatcher(
         i18n=i18n,
         notifier=notifier,
         tickets=TicketService(repos),
+        ticket_actions=ticket_actions,
+        staff=StaffService(repos, notifier, menus, ticket_actions, settings),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
-        menus=CommandMenus(bot, i18n),
+        menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),
     )
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.models import Ticket
+from app.models import Person, StatusChange, Ticket, TicketStatus
+
+QUEUE_ORDER = [("priority", DESCENDING), ("created_at", ASCENDING), ("number", ASCENDING)]
+RECENT_ORDER = [("updated_at", DESCENDING), ("number", DESCENDING)]
 
 
 class TicketRepository:
@@ -24,6 +27,9 @@ class TicketRepository:
         await self.collection.create_index(
             [("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)]
         )
+        # Staff filters: one admin's work, and recently finished tickets.
+        await self.collection.create_index([("assignee.id", ASCENDING), ("status", ASCENDING)])
+        await self.collection.create_index([("status", ASCENDING), ("updated_at", DESCENDING)])
 
     async def insert(self, ticket: Ticket) -> Ticket:
         result = await self.collection.insert_one(ticket.to_doc())
@@ -52,3 +58,44 @@ class TicketRepository:
             .limit(per_page)
         )
         return [Ticket.from_doc(doc) async for doc in cursor], total
+
+    async def page(
+        self, query: dict[str, Any], sort: list[tuple[str, int]], page: int, per_page: int
+    ) -> tuple[list[Ticket], int]:
+        total = await self.collection.count_documents(query)
+        cursor = self.collection.find(query).sort(sort).skip(page * per_page).limit(per_page)
+        return [Ticket.from_doc(doc) async for doc in cursor], total
+
+    async def count_by_status(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in TicketStatus}
+        async for row in await self.collection.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}]):
+            counts[row["_id"]] = int(row["n"])
+        return counts
+
+    async def change_status(
+        self,
+        number: int,
+        condition: dict[str, Any],
+        change: StatusChange,
+        assignee: Person | None | bool = False,
+    ) -> Ticket | None:
+        """Apply `change` only if the ticket still matches `condition`; None if it did not.
+
+        The condition and the update are one atomic operation, so when two admins act on
+        the same ticket at once exactly one of them wins. `assignee=False` leaves it as is.
+        """
+        update: dict[str, Any] = {"status": change.to_status.value, "updated_at": change.at}
+        if assignee is not False:
+            update["assignee"] = assignee.to_doc() if isinstance(assignee, Person) else None
+        doc = await self.collection.find_one_and_update(
+            {"number": number, **condition},
+            {"$set": update, "$push": {"history": change.to_doc()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Ticket.from_doc(doc) if doc else None
+
+    async def numbers_assigned_to(self, admin_id: int) -> list[int]:
+        cursor = self.collection.find(
+            {"assignee.id": admin_id, "status": TicketStatus.IN_PROGRESS.value}, {"number": 1}
+        )
+        return [int(doc["number"]) async for doc in cursor]

@@ -37,11 +37,56 @@ class LanguageCallback(CallbackData, prefix="lang"):
     code: str
 
 
+class QueueView(StrEnum):
+    NEW = "n"
+    MINE = "m"
+    IN_WORK = "w"
+    FINISHED = "f"
+
+
+class QueueCallback(CallbackData, prefix="q"):
+    view: QueueView
+    page: int = 0
+
+
 class StaffTicketAction(StrEnum):
     OPEN = "o"
     MEDIA = "m"
+    TAKE = "t"
+    CLOSE = "c"
+    REJECT = "r"
 
 
 class StaffTicketCallback(CallbackData, prefix="st"):
+    """A ticket action from the staff card; view/page lead back to the list it was opened from."""
+
     action: StaffTicketAction
     number: int
+    view: QueueView = QueueView.NEW
+    page: int = 0
+
+
+class StaffAction(StrEnum):
+    LIST = "l"
+    ADD = "a"
+    REMOVE = "r"
+    CONFIRM_REMOVE = "y"
+
+
+class StaffCallback(CallbackData, prefix="sa"):
+    action: StaffAction
+    user_id: int = 0
+
+
+class BroadcastAction(StrEnum):
+    SEND = "s"
+    EDIT = "e"
+    CANCEL = "c"
+    STOP = "x"
+
+
+class BroadcastCallback(CallbackData, prefix="bc"):
+    """`ref` ties a button to what it acts on: the preview's draft token, or the broadcast id (STOP)."""
+
+    action: BroadcastAction
+    ref: str

@@ -13,18 +13,21 @@ def _markup(builder: ReplyKeyboardBuilder, placeholder: str | None = None) -> Re
     return builder.as_markup(resize_keyboard=True, input_field_placeholder=placeholder)
 
 
+def _row(builder: ReplyKeyboardBuilder, *labels: object) -> None:
+    builder.row(*(KeyboardButton(text=str(label)) for label in labels))
+
+
 def main_menu(role: Role) -> ReplyKeyboardMarkup:
+    """Staff work first (their panel), then what every employee can do."""
     builder = ReplyKeyboardBuilder()
-    builder.button(text=str(texts.NEW_TICKET))
-    builder.button(text=str(texts.MY_TICKETS))
-    builder.button(text=str(texts.SERVER_ROOM))
-    builder.button(text=str(texts.LANGUAGE))
-    builder.button(text=str(texts.HELP))
-    sizes = [2, 1, 2]
     if role.is_staff:
-        builder.button(text=str(texts.REFRESH_PANEL))
-        sizes.append(1)
-    builder.adjust(*sizes)
+        _row(builder, texts.QUEUE, texts.IN_MY_WORK)
+        _row(builder, texts.BROADCAST, texts.REFRESH_PANEL)
+    if role is Role.SUPERADMIN:
+        _row(builder, texts.STAFF, texts.BACKUPS, texts.HEALTH)
+    _row(builder, texts.NEW_TICKET, texts.MY_TICKETS)
+    _row(builder, texts.SERVER_ROOM)
+    _row(builder, texts.LANGUAGE, texts.HELP)
     return _markup(builder)
 
 

@@ -11,6 +11,13 @@ LANGUAGE = __("🌐 Language")
 HELP = __("❓ Help")
 REFRESH_PANEL = __("🔄 Refresh panel")
 
+QUEUE = __("📥 Queue")
+IN_MY_WORK = __("🛠 In my work")
+BROADCAST = __("📨 Broadcast")
+STAFF = __("👥 Staff")
+BACKUPS = __("💾 Backups")
+HEALTH = __("🩺 Health")
+
 BACK = __("⬅️ Back")
 CANCEL = __("❌ Cancel")
 SHARE_CONTACT = __("📱 Share my contact")

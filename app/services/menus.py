@@ -29,8 +29,13 @@ def user_commands() -> list[BotCommand]:
 
 
 def staff_commands(role: Role) -> list[BotCommand]:
-    # Staff features register their commands here as they land.
-    return [*user_commands(), BotCommand(command="menu", description=_("Refresh the panel"))]
+    commands = [
+        BotCommand(command="queue", description=_("Ticket queue")),
+        BotCommand(command="menu", description=_("Refresh the panel")),
+    ]
+    if role is Role.SUPERADMIN:
+        commands.append(BotCommand(command="staff", description=_("Support staff")))
+    return [*commands, *user_commands()]
 
 
 class CommandMenus:

@@ -9,7 +9,7 @@ from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -22,7 +22,7 @@ from config import Settings
 
 logger = logging.getLogger(__name__)
 
-Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
+Render = Callable[[], tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]]
 
 
 class Notifier:

@@ -37,7 +37,7 @@ async def test_happy_path_stores_ticket_and_notifies_staff(bot: BotHarness) -> N
     assert doc["created_at"].tzinfo is not None
 
     for staff in (bot.superadmin, admin):
-        note = await staff.wait_message(predicate=lambda m: "New ticket #1" in (m.text or ""))
+        note = await staff.wait_message(predicate=lambda m: "#1" in (m.text or ""))
         assert "🔴" in note.text
         assert note.button_texts() == ["Open"] or "Відкрити" in note.button_texts()
     # The form's state is gone once submitted.

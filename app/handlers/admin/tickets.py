@@ -1,50 +1,62 @@
-"""The staff view of a ticket, opened from a new-ticket notification."""
+"""Staff actions on one ticket: open the card, show media, take, close (optional comment),
+reject (mandatory reason). Every action re-checks the ticket's current state."""
 
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import Bot, F, Router
-from aiogram.types import CallbackQuery
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
-from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
-from app.models import Ticket
-from app.rendering import ticket_card
+from app.fsm.staff import CloseTicket, RejectTicket
+from app.handlers.admin.cards import card_keyboard, may_finish, staff_card
+from app.keyboards import reply, texts
+from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
+from app.models import Person, Role, Ticket, TicketStatus, User
 from app.services.media import send_media
+from app.services.ticket_actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, Outcome, TicketActions
 from app.utils.messages import show
 
 
-def staff_card(ticket: Ticket) -> str:
-    contact = f"@{escape(ticket.username)}" if ticket.username else f'<a href="tg://user?id={ticket.user_id}">{ticket.user_id}</a>'
-    return "\n".join(
-        [
-            ticket_card(ticket),
-            _("<b>From:</b> {name}").format(name=escape(ticket.full_name)),
-            _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
-            _("<b>Telegram:</b> {who}").format(who=contact),
-        ]
+def refusal(result: ActionResult) -> str:
+    ticket = result.ticket
+    if result.outcome is Outcome.NOT_FOUND or ticket is None:
+        return _("Ticket not found.")
+    if result.outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
+        return _("Ticket #{number} is already taken by {name}.").format(number=ticket.number, name=ticket.assignee.name)
+    if result.outcome is Outcome.NOT_ASSIGNEE:
+        return _("Only the assignee or the super-admin can do this with ticket #{number}.").format(number=ticket.number)
+    if ticket.status is TicketStatus.NEW:
+        return _("Take ticket #{number} into work first.").format(number=ticket.number)
+    return _("Ticket #{number} is already {status}.").format(
+        number=ticket.number, status=_("closed") if ticket.status is TicketStatus.CLOSED else _("rejected")
     )
 
 
-async def open_ticket(query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback, repos: Repositories) -> None:
+def delivery_note(result: ActionResult) -> str:
+    if result.owner_notified:
+        return ""
+    return "\n" + _("⚠️ The owner could not be notified: they have blocked the bot.")
+
+
+async def open_ticket(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
+    repos: Repositories, user: User, role: Role,
+) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    builder = InlineKeyboardBuilder()
-    if ticket.media:
-        builder.button(
-            text=_("🖼 Show attachments ({count})").format(count=len(ticket.media)),
-            callback_data=StaffTicketCallback(action=StaffTicketAction.MEDIA, number=ticket.number),
-        )
-    await show(query, staff_card(ticket), builder.as_markup() if ticket.media else None)
+    await show(query, staff_card(ticket), card_keyboard(ticket, user.id, role, callback_data.view, callback_data.page))
 
 
-async def show_media(query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback, repos: Repositories, bot: Bot) -> None:
+async def show_media(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
+    repos: Repositories, bot: Bot,
+) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None or not ticket.media:
         callback_answer.text, callback_answer.show_alert = _("This ticket has no attachments."), True
@@ -52,8 +64,133 @@ async def show_media(query: CallbackQuery, callback_answer: CallbackAnswer, call
     await send_media(bot, query.from_user.id, ticket.media)
 
 
+async def take(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
+    user: User, role: Role, ticket_actions: TicketActions,
+) -> None:
+    result = await ticket_actions.take(callback_data.number, Person(user.id, user.display_name))
+    if result.ticket is not None:
+        await show(query, staff_card(result.ticket),
+                   card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page))
+    if not result.done:
+        callback_answer.text, callback_answer.show_alert = refusal(result), True
+        return
+    callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
+    if not result.owner_notified and isinstance(query.message, Message):
+        await query.message.answer(delivery_note(result).strip())
+
+
+async def ask_finish(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
+    state: FSMContext, user: User, role: Role, repos: Repositories,
+) -> None:
+    """Close or reject: check who may, then ask for the comment / reason."""
+    ticket = await repos.tickets.get(callback_data.number)
+    closing = callback_data.action is StaffTicketAction.CLOSE
+    allowed = ticket is not None and (
+        may_finish(ticket, user.id, role)
+        or (ticket.status is TicketStatus.NEW and (role is Role.SUPERADMIN or not closing))
+    )
+    if ticket is None or not allowed:
+        outcome = Outcome.NOT_FOUND if ticket is None else (
+            Outcome.NOT_ASSIGNEE if ticket.status is TicketStatus.IN_PROGRESS else Outcome.WRONG_STATE)
+        callback_answer.text, callback_answer.show_alert = refusal(ActionResult(outcome, ticket)), True
+        return
+    await state.set_state(CloseTicket.comment if closing else RejectTicket.reason)
+    await state.update_data(number=ticket.number, view=callback_data.view.value, page=callback_data.page)
+    if closing:
+        prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
+            number=ticket.number, skip=texts.MEDIA_SKIP)
+        keyboard = reply.form_step(str(texts.MEDIA_SKIP), back=False)
+    else:
+        prompt = _("Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it.").format(
+            number=ticket.number, min=REASON_MIN, max=REASON_MAX)
+        keyboard = reply.cancel_only()
+    await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
+async def report(message: Message, result: ActionResult, user: User, role: Role, view: QueueView, page: int) -> None:
+    if result.done and result.ticket is not None:
+        ticket: Ticket = result.ticket
+        done = _("✅ Ticket #{number} closed.") if ticket.status is TicketStatus.CLOSED else _("⛔ Ticket #{number} rejected.")
+        await message.answer(done.format(number=ticket.number) + delivery_note(result), reply_markup=reply.main_menu(role))
+    else:
+        await message.answer(refusal(result), reply_markup=reply.main_menu(role))
+    if result.ticket is not None:
+        await message.answer(staff_card(result.ticket), reply_markup=card_keyboard(result.ticket, user.id, role, view, page))
+
+
+async def finish_with(
+    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions, text: str | None
+) -> None:
+    data = await state.get_data()
+    closing = await state.get_state() == CloseTicket.comment.state
+    await state.clear()
+    actor = Person(user.id, user.display_name)
+    superadmin = role is Role.SUPERADMIN
+    if closing:
+        result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
+    else:
+        result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
+    await report(message, result, user, role, QueueView(data.get("view", "n")), int(data.get("page", 0)))
+
+
+async def got_comment(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+    text = (message.text or "").strip()
+    if len(text) > COMMENT_MAX:
+        await message.answer(_("The comment is too long: at most {max} characters.").format(max=COMMENT_MAX))
+        return
+    await finish_with(message, state, user, role, ticket_actions, text or None)
+
+
+async def skip_comment(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+    await finish_with(message, state, user, role, ticket_actions, None)
+
+
+async def got_reason(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+    reason = (message.text or "").strip()
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        await message.answer(_("The reason must be {min}–{max} characters long; yours has {n}.").format(
+            min=REASON_MIN, max=REASON_MAX, n=len(reason)))
+        return
+    await finish_with(message, state, user, role, ticket_actions, reason)
+
+
+async def wrong_finish_input(message: Message, state: FSMContext) -> None:
+    if await state.get_state() == RejectTicket.reason.state:
+        hint = _("A reason is required: write it as text ({min}–{max} characters), or tap «{cancel}».").format(
+            min=REASON_MIN, max=REASON_MAX, cancel=texts.CANCEL)
+    else:
+        hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(skip=texts.MEDIA_SKIP, cancel=texts.CANCEL)
+    await message.answer(hint)
+
+
+async def cancel_finish(message: Message, state: FSMContext, user: User, role: Role, repos: Repositories) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
+    ticket = await repos.tickets.get(int(data.get("number", 0)))
+    if ticket is not None:
+        view, page = QueueView(data.get("view", "n")), int(data.get("page", 0))
+        await message.answer(staff_card(ticket), reply_markup=card_keyboard(ticket, user.id, role, view, page))
+
+
 def create_router() -> Router:
     router = Router(name="admin_tickets")
-    router.callback_query.register(open_ticket, StaffTicketCallback.filter(F.action == StaffTicketAction.OPEN))
-    router.callback_query.register(show_media, StaffTicketCallback.filter(F.action == StaffTicketAction.MEDIA))
+    action = StaffTicketCallback.filter
+    router.callback_query.register(open_ticket, action(F.action == StaffTicketAction.OPEN))
+    router.callback_query.register(show_media, action(F.action == StaffTicketAction.MEDIA))
+    router.callback_query.register(take, action(F.action == StaffTicketAction.TAKE))
+    router.callback_query.register(
+        ask_finish, action(F.action.in_({StaffTicketAction.CLOSE, StaffTicketAction.REJECT}))
+    )
+    finishing = (CloseTicket.comment, RejectTicket.reason)
+    for step in finishing:
+        router.message.register(cancel_finish, step, F.text == texts.CANCEL)
+        router.message.register(cancel_finish, step, Command("cancel"))
+    router.message.register(skip_comment, CloseTicket.comment, F.text == texts.MEDIA_SKIP)
+    router.message.register(got_comment, CloseTicket.comment, F.text, ~F.text.startswith("/"))
+    router.message.register(got_reason, RejectTicket.reason, F.text, ~F.text.startswith("/"))
+    for step in finishing:
+        router.message.register(wrong_finish_input, step)
     return router

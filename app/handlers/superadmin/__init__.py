@@ -3,10 +3,12 @@
 from aiogram import Router
 
 from app.filters.roles import SUPERADMIN
+from app.handlers.superadmin import staff
 
 
 def create_router() -> Router:
     router = Router(name="superadmin")
     router.message.filter(SUPERADMIN)
     router.callback_query.filter(SUPERADMIN)
+    router.include_router(staff.create_router())
     return router

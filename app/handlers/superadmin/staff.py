@@ -1,0 +1,181 @@
+"""Staff management: list admins, add one by id or by picking the person, remove with confirmation."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from app.db.repositories import Repositories
+from app.fsm.staff import AddAdmin
+from app.keyboards import reply, texts
+from app.keyboards.callback_data import StaffAction, StaffCallback
+from app.models import Person, Role, User
+from app.rendering import when
+from app.services.staff import StaffChange, StaffOutcome, StaffService
+from app.utils.messages import show
+from config import Settings
+
+PICK_REQUEST_ID = 1
+
+
+def admin_line(doc: dict[str, Any]) -> str:
+    username = f" (@{escape(doc['username'])})" if doc.get("username") else ""
+    return _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
+        name=escape(doc.get("name") or str(doc["_id"])), username=username, id=doc["_id"],
+        at=when(doc["added_at"]), by=doc.get("added_by"),
+    )
+
+
+async def render_panel(repos: Repositories) -> tuple[str, InlineKeyboardMarkup]:
+    admins = await repos.admins.all()
+    builder = InlineKeyboardBuilder()
+    for doc in admins:
+        builder.button(
+            text=_("➖ Remove {name}").format(name=doc.get("name") or doc["_id"]),
+            callback_data=StaffCallback(action=StaffAction.REMOVE, user_id=doc["_id"]),
+        )
+    builder.button(text=_("➕ Add admin"), callback_data=StaffCallback(action=StaffAction.ADD))
+    builder.adjust(1)
+    lines = [_("👥 <b>Support staff</b>")]
+    lines += [admin_line(doc) for doc in admins] or [_("No admins yet.")]
+    return "\n".join(lines), builder.as_markup()
+
+
+def pick_keyboard() -> ReplyKeyboardMarkup:
+    pick = KeyboardButton(
+        text=_("👤 Choose a person"),
+        request_users=KeyboardButtonRequestUsers(request_id=PICK_REQUEST_ID, user_is_bot=False, max_quantity=1),
+    )
+    return ReplyKeyboardMarkup(
+        keyboard=[[pick], [KeyboardButton(text=str(texts.CANCEL))]], resize_keyboard=True
+    )
+
+
+async def staff_panel(message: Message, repos: Repositories) -> None:
+    text, markup = await render_panel(repos)
+    await message.answer(text, reply_markup=markup)
+
+
+async def panel_callback(query: CallbackQuery, repos: Repositories) -> None:
+    text, markup = await render_panel(repos)
+    await show(query, text, markup)
+
+
+async def ask_new_admin(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(AddAdmin.user)
+    await query.bot.send_message(  # type: ignore[union-attr]
+        query.from_user.id,
+        _("Send the new admin's numeric Telegram ID, or tap «{pick}» to choose them.").format(pick=_("👤 Choose a person")),
+        reply_markup=pick_keyboard(),
+    )
+
+
+def added_text(change: StaffChange, user_id: int) -> str:
+    if change.outcome is StaffOutcome.SUPERADMIN:
+        return _("That is the super-admin: they already have every right.")
+    if change.outcome is StaffOutcome.ALREADY_ADMIN:
+        return _("{name} is already an admin.").format(name=escape(change.name))
+    text = _("✅ {name} (id {id}) is now an admin.").format(name=escape(change.name), id=user_id)
+    if not change.notified:
+        text += "\n" + _("They have not started the bot yet (or blocked it): their panel appears when they send /start.")
+    return text
+
+
+async def add_admin(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService, user_id: int) -> None:
+    await state.clear()
+    change = await staff.add(user_id, Person(user.id, user.display_name))
+    await message.answer(added_text(change, user_id), reply_markup=reply.main_menu(role))
+
+
+async def got_admin_id(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService) -> None:
+    raw = (message.text or "").strip()
+    if not raw.isdigit() or int(raw) <= 0 or int(raw) >= 2**53:
+        await message.answer(_("A Telegram ID is a positive whole number, for example 123456789. Try again or tap «{cancel}».").format(
+            cancel=texts.CANCEL))
+        return
+    await add_admin(message, state, user, role, staff, int(raw))
+
+
+async def got_shared_user(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService) -> None:
+    assert message.users_shared is not None
+    await add_admin(message, state, user, role, staff, message.users_shared.users[0].user_id)
+
+
+async def wrong_admin_input(message: Message) -> None:
+    await message.answer(_("Send a numeric Telegram ID, use «{pick}», or tap «{cancel}».").format(
+        pick=_("👤 Choose a person"), cancel=texts.CANCEL))
+
+
+async def cancel_add(message: Message, state: FSMContext, role: Role) -> None:
+    await state.clear()
+    await message.answer(_("Cancelled. Nobody was added."), reply_markup=reply.main_menu(role))
+
+
+async def confirm_remove(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffCallback, repos: Repositories,
+    settings: Settings,
+) -> None:
+    if callback_data.user_id == settings.superadmin_id:
+        callback_answer.text = _("The super-admin cannot be removed — and cannot remove themselves.")
+        callback_answer.show_alert = True
+        return
+    admins = {doc["_id"]: doc for doc in await repos.admins.all()}
+    doc = admins.get(callback_data.user_id)
+    if doc is None:
+        callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"]))
+    builder.button(text=_("Cancel"), callback_data=StaffCallback(action=StaffAction.LIST))
+    await show(query, _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
+        name=escape(doc.get("name") or str(doc["_id"]))), builder.as_markup())
+
+
+async def remove_admin(
+    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffCallback, user: User,
+    repos: Repositories, staff: StaffService,
+) -> None:
+    change = await staff.remove(callback_data.user_id, Person(user.id, user.display_name))
+    if change.outcome is StaffOutcome.SUPERADMIN:
+        callback_answer.text = _("The super-admin cannot be removed — and cannot remove themselves.")
+        callback_answer.show_alert = True
+        return
+    if change.outcome is StaffOutcome.NOT_ADMIN:
+        callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
+    else:
+        callback_answer.text = _("{name} was removed.").format(name=change.name)
+    text, markup = await render_panel(repos)
+    if change.returned_tickets:
+        text += "\n\n" + _("Back to the queue: {tickets}.").format(tickets=", ".join(f"#{n}" for n in change.returned_tickets))
+    await show(query, text, markup)
+
+
+def create_router() -> Router:
+    router = Router(name="superadmin_staff")
+    router.message.register(staff_panel, StateFilter(None), F.text == texts.STAFF)
+    router.message.register(staff_panel, StateFilter(None), Command("staff"))
+    router.callback_query.register(panel_callback, StaffCallback.filter(F.action == StaffAction.LIST))
+    router.callback_query.register(ask_new_admin, StaffCallback.filter(F.action == StaffAction.ADD))
+    router.callback_query.register(confirm_remove, StaffCallback.filter(F.action == StaffAction.REMOVE))
+    router.callback_query.register(remove_admin, StaffCallback.filter(F.action == StaffAction.CONFIRM_REMOVE))
+    router.message.register(cancel_add, AddAdmin.user, F.text == texts.CANCEL)
+    router.message.register(cancel_add, AddAdmin.user, Command("cancel"))
+    router.message.register(got_shared_user, AddAdmin.user, F.users_shared)
+    router.message.register(got_admin_id, AddAdmin.user, F.text, ~F.text.startswith("/"))
+    router.message.register(wrong_admin_input, AddAdmin.user)
+    return router

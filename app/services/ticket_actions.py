@@ -1,0 +1,107 @@
+"""What staff do to tickets: take into work, close, reject. Each change is atomic, recorded in the
+ticket's history and the audit log, and told to the ticket's owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from app.db.repositories import Repositories
+from app.models import Person, StatusChange, Ticket, TicketStatus
+from app.services.notifications import Notifier
+
+REASON_MIN, REASON_MAX = 5, 500
+COMMENT_MAX = 1000
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    ALREADY_TAKEN = "already_taken"
+    NOT_ASSIGNEE = "not_assignee"
+    WRONG_STATE = "wrong_state"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    outcome: Outcome
+    ticket: Ticket | None
+    owner_notified: bool = True
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is Outcome.DONE
+
+
+class TicketActions:
+    def __init__(self, repos: Repositories, notifier: Notifier) -> None:
+        self.repos = repos
+        self.notifier = notifier
+
+    async def take(self, number: int, actor: Person) -> ActionResult:
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+        ticket = await self.repos.tickets.change_status(
+            number, {"status": TicketStatus.NEW.value}, change, assignee=actor
+        )
+        if ticket is not None:
+            return await self._finish("take", ticket, change)
+        current = await self.repos.tickets.get(number)
+        if current is None:
+            return ActionResult(Outcome.NOT_FOUND, None)
+        if current.status is TicketStatus.IN_PROGRESS:
+            return ActionResult(Outcome.ALREADY_TAKEN, current)
+        return ActionResult(Outcome.WRONG_STATE, current)
+
+    async def close(self, number: int, actor: Person, *, superadmin: bool, comment: str | None) -> ActionResult:
+        return await self._finish_ticket("close", TicketStatus.CLOSED, number, actor, superadmin, comment)
+
+    async def reject(self, number: int, actor: Person, *, superadmin: bool, reason: str) -> ActionResult:
+        return await self._finish_ticket("reject", TicketStatus.REJECTED, number, actor, superadmin, reason)
+
+    async def _finish_ticket(
+        self, action: str, to: TicketStatus, number: int, actor: Person, superadmin: bool, comment: str | None
+    ) -> ActionResult:
+        """Close or reject. Who may: the assignee of an in-progress ticket, the super-admin for any
+        open ticket, and (reject only) any staff member for a ticket nobody has taken yet."""
+        current = await self.repos.tickets.get(number)
+        if current is None:
+            return ActionResult(Outcome.NOT_FOUND, None)
+        if not current.status.is_active or (current.status is TicketStatus.NEW and to is TicketStatus.CLOSED
+                                            and not superadmin):
+            return ActionResult(Outcome.WRONG_STATE, current)
+        assigned = current.assignee is not None and current.assignee.id == actor.id
+        if current.status is TicketStatus.IN_PROGRESS and not (assigned or superadmin):
+            return ActionResult(Outcome.NOT_ASSIGNEE, current)
+        # The condition pins the state we just checked: a concurrent change makes this a no-op.
+        condition: dict[str, object] = {"status": current.status.value}
+        if current.assignee is not None:
+            condition["assignee.id"] = current.assignee.id
+        change = StatusChange(datetime.now(UTC), actor, current.status, to, comment)
+        ticket = await self.repos.tickets.change_status(number, condition, change)
+        if ticket is None:
+            latest = await self.repos.tickets.get(number)
+            return ActionResult(Outcome.WRONG_STATE, latest)
+        return await self._finish(action, ticket, change)
+
+    async def return_to_queue(self, number: int, actor: Person, reason: str) -> Ticket | None:
+        """Put an in-progress ticket back to `new` (its assignee lost their role)."""
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, reason)
+        ticket = await self.repos.tickets.change_status(
+            number, {"status": TicketStatus.IN_PROGRESS.value}, change, assignee=None
+        )
+        if ticket is not None:
+            await self._finish("return_to_queue", ticket, change)
+        return ticket
+
+    async def _finish(self, action: str, ticket: Ticket, change: StatusChange) -> ActionResult:
+        await self.repos.audit.record(
+            action,
+            change.by.id if change.by else 0,
+            ticket=ticket.number,
+            from_status=change.from_status.value if change.from_status else None,
+            to_status=change.to_status.value,
+            comment=change.comment,
+        )
+        notified = await self.notifier.status_changed(ticket, change)
+        return ActionResult(Outcome.DONE, ticket, owner_notified=notified)

@@ -1,0 +1,82 @@
+"""Buttons are just strings: anyone can forge a staff callback. Forged ones do nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import flows
+from tests.support.harness import BotHarness
+from tests.support.staff import make_admin, ticket_doc
+
+# Every staff action, as the packed callback data a real button would carry.
+STAFF_CALLBACKS = [
+    "q:n:0", "q:m:0", "q:w:0", "q:f:0",
+    "st:o:1:n:0", "st:m:1:n:0", "st:t:1:n:0", "st:c:1:n:0", "st:r:1:n:0",
+    "st:t:2:w:0", "st:c:2:w:0", "st:r:2:w:0",
+]
+STAFF_MESSAGES = ["📥 Queue", "🛠 In my work", "/queue"]
+SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
+SUPERADMIN_MESSAGES = ["👥 Staff", "/staff"]
+COLLECTIONS = ["tickets", "admins", "audit", "users", "counters"]
+
+
+async def snapshot(bot: BotHarness) -> dict[str, list[Any]]:
+    state = {}
+    for name in COLLECTIONS:
+        docs = [doc async for doc in bot.db[name].find({}).sort("_id", 1)]
+        for doc in docs:
+            doc.pop("last_seen_at", None)
+        state[name] = docs
+    return state
+
+
+async def seeded(bot: BotHarness) -> None:
+    await make_admin(bot, 3001, name="Olha")
+    await bot.db.tickets.insert_many([
+        ticket_doc(1, 2001, media=1),
+        ticket_doc(2, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"}),
+    ])
+
+
+async def attempt(bot: BotHarness, who: Any, callbacks: list[str], messages: list[str]) -> None:
+    before = await snapshot(bot)
+    sent_before = len(bot.fake.all_messages())
+    for data in callbacks:
+        query = await who.press_data(data)
+        text, _ = await who.wait_callback_answer(query)
+        assert text == "This button is no longer active.", (data, text)
+    for text in messages:
+        await who.send_text(text)
+        reply = await who.wait_message()
+        assert "did not understand" in reply.text, (text, reply.text)
+    assert await snapshot(bot) == before
+    # Nothing reached anyone but the person trying (no notifications, no media).
+    others = [m for m in bot.fake.all_messages()[sent_before:] if m.chat_id != who.id]
+    assert others == []
+
+
+@pytest.mark.parametrize("role", ["user", "admin"])
+async def test_forged_actions_are_refused_and_change_nothing(bot: BotHarness, role: str) -> None:
+    await seeded(bot)
+    if role == "user":
+        who = bot.fake.user(2001, language_code="en")
+        await flows.start(who)
+        await attempt(bot, who, STAFF_CALLBACKS + SUPERADMIN_CALLBACKS, STAFF_MESSAGES + SUPERADMIN_MESSAGES)
+    else:
+        who = await make_admin(bot, 3002, name="Petro")
+        await attempt(bot, who, SUPERADMIN_CALLBACKS, SUPERADMIN_MESSAGES)
+
+
+async def test_admin_loses_access_on_the_next_tap(bot: BotHarness) -> None:
+    await seeded(bot)
+    olha = bot.fake.users[3001]
+    await olha.tap("📥 Queue")
+    queue = await olha.wait_message()
+    await bot.db.admins.delete_one({"_id": 3001})  # removed by someone else just now
+    query = await olha.click(next(t for t in queue.button_texts() if "#1 " in t), queue)
+    text, _ = await olha.wait_callback_answer(query)
+    assert text == "This button is no longer active."
+    await olha.send_text("📥 Queue")
+    assert "did not understand" in (await olha.wait_message()).text

@@ -1,0 +1,45 @@
+"""Helpers for staff-side tests: admins, seeded tickets, opening cards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.fake_telegram import BotMessage, FakeUser
+from tests.support.harness import BotHarness
+
+
+async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwargs: Any) -> FakeUser:
+    """An admin who has started the bot (so Telegram lets the bot write to them)."""
+    admin = bot.fake.user(user_id, first_name=name, language_code="en", **kwargs)
+    await bot.db.admins.insert_one(
+        {"_id": user_id, "name": name, "username": None, "added_by": 1, "added_at": datetime.now(UTC)}
+    )
+    await admin.send_command("/start")
+    await admin.wait_message()
+    return admin
+
+
+def ticket_doc(number: int, user_id: int, *, priority: int = 2, status: str = "new", minutes_ago: int = 0,
+               assignee: dict[str, Any] | None = None, media: int = 0) -> dict[str, Any]:
+    created = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return {
+        "number": number, "user_id": user_id, "username": "owner", "full_name": "Ivan Petrenko",
+        "phone": "+380501234567", "description": f"Ticket {number}: the network is down", "priority": priority,
+        "status": status, "created_at": created, "updated_at": created, "assignee": assignee,
+        "media": [{"kind": "photo", "file_id": f"missing-{number}-{i}"} for i in range(media)],
+        "history": [{"at": created, "by": None, "from": None, "to": "new", "comment": None}],
+    }
+
+
+async def open_card(admin: FakeUser, number: int, view: str | None = None) -> BotMessage:
+    """Open ticket #number from the first page of the queue (or of the filter button `view`)."""
+    await admin.tap("📥 Queue")
+    queue = await admin.wait_message(predicate=lambda m: "New tickets" in (m.text or ""))
+    listing = queue
+    if view is not None:
+        await admin.click(view, queue)
+        listing = await admin.wait_edit(queue.message_id)
+    label = next(t for t in listing.button_texts() if f"#{number} " in t)
+    await admin.click(label, listing)
+    return await admin.wait_edit(queue.message_id)
