@@ -8,6 +8,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.admins import AdminRepository
+from app.db.audit import AuditRepository
 from app.db.counters import CounterRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.tickets import TicketRepository
@@ -24,6 +25,7 @@ class Repositories:
     counters: CounterRepository
     server_calls: ServerCallRepository
     admins: AdminRepository
+    audit: AuditRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -34,9 +36,11 @@ class Repositories:
             counters=CounterRepository(db),
             server_calls=ServerCallRepository(db),
             admins=AdminRepository(db),
+            audit=AuditRepository(db),
         )
 
     async def ensure_indexes(self) -> None:
         """Idempotent: safe on every start-up."""
         await self.users.ensure_indexes()
         await self.tickets.ensure_indexes()
+        await self.audit.ensure_indexes()
