@@ -76,10 +76,9 @@ class Notifier:
     async def new_ticket(self, ticket: Ticket) -> int:
         def render() -> tuple[str, InlineKeyboardMarkup | None]:
             text = _(
-                "{marker} <b>New ticket #{number}</b> · {priority}\n"
+                "🆕 <b>New ticket #{number}</b> · {priority}\n"
                 "<b>From:</b> {name}\n{description}"
             ).format(
-                marker="🆕",
                 number=ticket.number,
                 priority=priority_label(ticket.priority),
                 name=escape(ticket.full_name),
@@ -124,7 +123,9 @@ class Notifier:
                 if comment:
                     text += "\n" + _("<b>Comment:</b> {comment}")
             elif change.to_status is TicketStatus.REJECTED:
-                text = _("⛔ Your ticket #{number} was rejected.") + "\n" + _("<b>Reason:</b> {comment}")
+                text = _("⛔ Your ticket #{number} was rejected.")
+                if comment:
+                    text += "\n" + _("<b>Reason:</b> {comment}")
             else:
                 text = _("🆕 Your ticket #{number} is back in the queue.")
             return text.format(number=ticket.number, who=who, comment=comment), None

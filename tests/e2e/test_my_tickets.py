@@ -31,7 +31,7 @@ async def test_active_tickets_are_paginated_newest_first(bot: BotHarness) -> Non
     await seed_tickets(bot, 2001, 1, status="closed", start=50)
     await user.tap(flows.MY_TICKETS)
     page1 = await user.wait_message()
-    assert "Page 1 of 2 · 7 in total" in page1.text
+    assert "Page 1 of 2 · tickets: 7" in page1.text
     labels = page1.button_texts()
     assert [t.split(" · ")[0] for t in labels[:5]] == ["🆕 #7", "🆕 #6", "🆕 #5", "🆕 #4", "🆕 #3"]
     assert "▶️" in labels and "◀️" not in labels and "🗂 History" in labels

@@ -50,7 +50,7 @@ def list_view(tickets: list[Ticket], total: int, scope: TicketScope, page: int) 
         empty = _("You have no active tickets. Tap «{new}» to create one.").format(new=texts.NEW_TICKET)
     if not tickets:
         return f"{title}\n\n{empty}", builder.as_markup()
-    page_line = _("Page {page} of {pages} · {total} in total").format(page=page + 1, pages=pages, total=total)
+    page_line = _("Page {page} of {pages} · tickets: {total}").format(page=page + 1, pages=pages, total=total)
     return f"{title}\n{page_line}\n\n" + _("Tap a ticket to open it."), builder.as_markup()
 
 

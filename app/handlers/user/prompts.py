@@ -15,7 +15,7 @@ from app.keyboards import reply, texts
 from app.models import Priority
 from app.rendering import form_summary, priority_label, priority_meaning
 from app.services.tickets import Draft
-from app.services.validators import MEDIA_MAX
+from app.services.validators import DESCRIPTION_MAX, DESCRIPTION_MIN, MEDIA_MAX
 
 STEP_ORDER = [
     TicketForm.full_name,
@@ -61,7 +61,9 @@ async def prompt_for(
         )
     if step == TicketForm.description:
         return (
-            _("<b>Step 3 of 5.</b> Describe the problem: what happened, where, since when (10–2000 characters)."),
+            _("<b>Step 3 of 5.</b> Describe the problem: what happened, where, since when ({min}–{max} characters).").format(
+                min=DESCRIPTION_MIN, max=DESCRIPTION_MAX
+            ),
             reply.form_step(),
         )
     if step == TicketForm.media:

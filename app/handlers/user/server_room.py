@@ -43,7 +43,7 @@ async def ask_note(message: Message, state: FSMContext, user: User, server_room:
 
 async def report(result: CallResult, role: Role, message: Message) -> None:
     if result.sent:
-        await message.answer(_("✅ The admins have been alerted. Someone is on the way."), reply_markup=reply.main_menu(role))
+        await message.answer(_("✅ The admins have been alerted."), reply_markup=reply.main_menu(role))
     else:
         await message.answer(cooldown_text(result.minutes_left), reply_markup=reply.main_menu(role))
 
@@ -79,7 +79,9 @@ async def send_without_note(
 
 async def wrong_note(message: Message) -> None:
     if message.text and message.text.startswith("/"):
-        hint = _("Commands do not work here. Type a note, tap «📣 Send without note», or «❌ Cancel».")
+        hint = _("Only /cancel works here. Type a note, tap «{no_note}», or «{cancel}».").format(
+            no_note=_("📣 Send without note"), cancel=texts.CANCEL
+        )
     else:
         hint = _("The note must be text (up to {max} characters).").format(max=validators.NOTE_MAX)
     await message.answer(hint)

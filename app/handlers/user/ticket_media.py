@@ -30,7 +30,7 @@ def progress_text(count: int, rejected: int) -> str:
     )
     if rejected:
         text = (
-            _("⚠️ {n} file(s) were not added: a ticket can have at most {limit} attachments.").format(
+            _("⚠️ Not added: {n}. A ticket can have at most {limit} attachments.").format(
                 n=rejected, limit=MEDIA_MAX
             )
             + "\n"

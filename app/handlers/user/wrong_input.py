@@ -7,11 +7,14 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.fsm.ticket_form import TicketForm
+from app.keyboards import texts
 
 
 def describe_wrong_input(message: Message, step: State) -> str:
     if message.text and message.text.startswith("/"):
-        return _("Commands do not work while you fill in a ticket. Answer this step, or tap «❌ Cancel».")
+        return _("Only /cancel works while you fill in a ticket. Answer this step, or tap «{cancel}».").format(
+            cancel=texts.CANCEL
+        )
     kind = _content_name(message)
     if step in (TicketForm.media,):
         return _("I cannot attach {kind}. Send a photo, a video or a document.").format(kind=kind)

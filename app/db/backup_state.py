@@ -1,0 +1,46 @@
+"""backup_state: when the last regular backup succeeded, so the weekly schedule survives restarts.
+
+One document, `_id: "schedule"`. Also where the backup service writes its `audit` records
+(the `audit` collection is shared with the staff panel: `{action, by, at, ...}`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+STATE_COLLECTION = "backup_state"
+AUDIT_COLLECTION = "audit"
+_STATE_ID = "schedule"
+
+
+@dataclass(frozen=True, slots=True)
+class BackupState:
+    last_success_at: datetime
+    last_file: str
+    last_kind: str
+
+
+class BackupStateRepository:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = db[STATE_COLLECTION]
+        self.audit = db[AUDIT_COLLECTION]
+
+    async def get(self) -> BackupState | None:
+        doc = await self.collection.find_one({"_id": _STATE_ID})
+        if doc is None or not isinstance(doc.get("last_success_at"), datetime):
+            return None
+        return BackupState(doc["last_success_at"], str(doc.get("last_file", "")), str(doc.get("last_kind", "")))
+
+    async def record_success(self, at: datetime, file: str, kind: str) -> None:
+        await self.collection.update_one(
+            {"_id": _STATE_ID},
+            {"$set": {"last_success_at": at, "last_file": file, "last_kind": kind}},
+            upsert=True,
+        )
+
+    async def write_audit(self, action: str, by: int | str, at: datetime, **details: Any) -> None:
+        await self.audit.insert_one({"action": action, "by": by, "at": at, **details})

@@ -1,0 +1,103 @@
+"""broadcast_deliveries: one document per (broadcast, recipient) with its delivery state.
+
+The unique index on (broadcast_id, user_id) is what makes the recipient snapshot
+re-runnable after a crash: inserting the same recipient twice is a duplicate-key
+error we ignore, never a second delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from app.db.broadcasts import Counters
+
+DUPLICATE_KEY = 11000
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # written before the request; left behind only by a hard kill mid-request
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class DeliveryRepository:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = db["broadcast_deliveries"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("broadcast_id", 1), ("user_id", 1)], unique=True)
+        await self.collection.create_index([("broadcast_id", 1), ("state", 1), ("user_id", 1)])
+
+    async def add_recipients(self, broadcast_id: int, user_ids: Sequence[int]) -> None:
+        """Insert `pending` deliveries; recipients already present (a re-run snapshot) are skipped."""
+        if not user_ids:
+            return
+        docs = [
+            {"broadcast_id": broadcast_id, "user_id": user_id, "state": DeliveryState.PENDING.value}
+            for user_id in user_ids
+        ]
+        try:
+            await self.collection.insert_many(docs, ordered=False)
+        except BulkWriteError as error:
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
+
+    async def pending_after(self, broadcast_id: int, after_user_id: int, limit: int) -> list[int]:
+        """The next page of pending recipients in user-id order.
+
+        Keyset pages (user_id > last) instead of one long cursor: we update these very
+        documents while walking them, and a page query is cheap to repeat after a
+        database hiccup. Memory holds one page, whatever the number of users.
+        """
+        cursor = (
+            self.collection.find(
+                {
+                    "broadcast_id": broadcast_id,
+                    "state": DeliveryState.PENDING.value,
+                    "user_id": {"$gt": after_user_id},
+                },
+                {"user_id": 1, "_id": 0},
+            )
+            .sort("user_id", 1)
+            .limit(limit)
+        )
+        return [int(doc["user_id"]) async for doc in cursor]
+
+    async def set_state(
+        self, broadcast_id: int, user_id: int, state: DeliveryState, error: str | None = None
+    ) -> None:
+        fields: dict[str, Any] = {"state": state.value, "updated_at": datetime.now(UTC)}
+        if error is not None:
+            fields["error"] = error[:300]
+        await self.collection.update_one({"broadcast_id": broadcast_id, "user_id": user_id}, {"$set": fields})
+
+    async def interrupted(self, broadcast_id: int) -> list[int]:
+        """Recipients whose request was in flight when the process died (normally none, at most one)."""
+        cursor = self.collection.find(
+            {"broadcast_id": broadcast_id, "state": DeliveryState.SENDING.value}, {"user_id": 1, "_id": 0}
+        )
+        return [int(doc["user_id"]) async for doc in cursor]
+
+    async def counters(self, broadcast_id: int) -> Counters:
+        """Exact numbers from the deliveries themselves (the source of truth after a restart)."""
+        by_state: dict[str, int] = {}
+        pipeline = [
+            {"$match": {"broadcast_id": broadcast_id}},
+            {"$group": {"_id": "$state", "n": {"$sum": 1}}},
+        ]
+        async for row in await self.collection.aggregate(pipeline):
+            by_state[str(row["_id"])] = int(row["n"])
+        return Counters(
+            total=sum(by_state.values()),
+            sent=by_state.get(DeliveryState.SENT.value, 0),
+            failed=by_state.get(DeliveryState.FAILED.value, 0),
+            blocked=by_state.get(DeliveryState.BLOCKED.value, 0),
+        )

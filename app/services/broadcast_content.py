@@ -1,0 +1,114 @@
+"""Turning an admin's message into broadcast content, and sending that content to one chat.
+
+The preview and every recipient go through the same `send_content`, so the preview is
+exactly what users receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from aiogram import Bot
+from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
+
+from app.db.broadcasts import BroadcastContent, BroadcastKind
+from app.models import Media, MediaKind
+
+# Telegram's limits, counted in UTF-16 code units of the text after entity parsing.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+_SINGLE_KIND = {
+    MediaKind.PHOTO: BroadcastKind.PHOTO,
+    MediaKind.VIDEO: BroadcastKind.VIDEO,
+    MediaKind.DOCUMENT: BroadcastKind.DOCUMENT,
+}
+
+
+class Unsendable(StrEnum):
+    TEXT_TOO_LONG = "text_too_long"
+    CAPTION_TOO_LONG = "caption_too_long"
+    MIXED_ALBUM = "mixed_album"
+
+
+class ContentError(ValueError):
+    def __init__(self, problem: Unsendable, length: int = 0) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.length = length
+
+
+def telegram_length(text: str | None) -> int:
+    return len((text or "").encode("utf-16-le")) // 2
+
+
+def media_of(message: Message) -> Media | None:
+    if message.photo:
+        return Media(MediaKind.PHOTO, message.photo[-1].file_id)
+    if message.video:
+        return Media(MediaKind.VIDEO, message.video.file_id)
+    if message.document:
+        return Media(MediaKind.DOCUMENT, message.document.file_id)
+    return None
+
+
+def caption_html(message: Message) -> str | None:
+    """The caption with its formatting as HTML (aiogram unparses the entities), or None."""
+    if not message.caption:
+        return None
+    if telegram_length(message.caption) > CAPTION_LIMIT:
+        raise ContentError(Unsendable.CAPTION_TOO_LONG, telegram_length(message.caption))
+    return message.html_text
+
+
+def from_message(message: Message) -> BroadcastContent:
+    """Content from one message: its text, or its single photo/video/document with the caption."""
+    if message.text is not None:
+        if telegram_length(message.text) > TEXT_LIMIT:
+            raise ContentError(Unsendable.TEXT_TOO_LONG, telegram_length(message.text))
+        return BroadcastContent(BroadcastKind.TEXT, message.html_text)
+    item = media_of(message)
+    if item is None:
+        raise ValueError("the message has neither text nor a supported file")
+    return BroadcastContent(_SINGLE_KIND[item.kind], caption_html(message), (item,))
+
+
+def album(items: Sequence[Media], caption: str | None) -> BroadcastContent:
+    """An album as Telegram allows it: photos and videos together, or documents alone."""
+    kinds = {item.kind for item in items}
+    if MediaKind.DOCUMENT in kinds and len(kinds) > 1:
+        raise ContentError(Unsendable.MIXED_ALBUM)
+    if len(items) == 1:
+        return BroadcastContent(_SINGLE_KIND[items[0].kind], caption, tuple(items))
+    return BroadcastContent(BroadcastKind.ALBUM, caption, tuple(items))
+
+
+def _input_media(item: Media, caption: str | None) -> InputMediaPhoto | InputMediaVideo | InputMediaDocument:
+    if item.kind is MediaKind.PHOTO:
+        return InputMediaPhoto(media=item.file_id, caption=caption)
+    if item.kind is MediaKind.VIDEO:
+        return InputMediaVideo(media=item.file_id, caption=caption)
+    return InputMediaDocument(media=item.file_id, caption=caption)
+
+
+async def send_content(bot: Bot, chat_id: int, content: BroadcastContent) -> None:
+    """One delivery: a single Bot API request, so it either reached the chat or did not.
+
+    Texts and captions are HTML (the bot's default parse mode); Telegram errors propagate
+    to the caller, which decides what they mean for this recipient.
+    """
+    if content.kind is BroadcastKind.TEXT:
+        await bot.send_message(chat_id, content.text or "")
+        return
+    if content.kind is BroadcastKind.ALBUM:
+        media = [_input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)]
+        await bot.send_media_group(chat_id, media)
+        return
+    item = content.media[0]
+    if content.kind is BroadcastKind.PHOTO:
+        await bot.send_photo(chat_id, item.file_id, caption=content.text)
+    elif content.kind is BroadcastKind.VIDEO:
+        await bot.send_video(chat_id, item.file_id, caption=content.text)
+    else:
+        await bot.send_document(chat_id, item.file_id, caption=content.text)
