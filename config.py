@@ -119,7 +119,8 @@ class ConfigError(Exception):
 def describe_error(error: ValidationError) -> str:
     first = error.errors()[0]
     key = str(first["loc"][0]).upper() if first["loc"] else "settings"
-    problem = "is missing" if first["type"] == "missing" else "is malformed"
+    empty = first["type"] == "missing" or (isinstance(first.get("input"), str) and not first["input"].strip())
+    problem = "is missing" if empty else "is malformed"
     expected = EXPECTATIONS.get(key, "a valid value")
     return f"Configuration error: {key} {problem}; expected {expected}."
 

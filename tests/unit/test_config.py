@@ -48,3 +48,9 @@ def test_main_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Configuration error: BOT_TOKEN is missing")
     assert "Traceback" not in result.stderr
+
+
+def test_empty_value_from_a_fresh_env_file_counts_as_missing() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, BOT_TOKEN="", SUPERADMIN_ID="1")
+    assert str(error.value).startswith("Configuration error: BOT_TOKEN is missing")
