@@ -55,7 +55,7 @@ class DailyFileHandler(logging.FileHandler):
         try:
             if self.stream is not None:
                 self.stream.close()
-                self.stream = None  # type: ignore[assignment]
+                self.stream = None
             self.day = day
             self.baseFilename = str(self.path_for(day).resolve())
         finally:
@@ -79,9 +79,10 @@ def setup_logging(log_dir: Path, level: str, retention_days: int, secrets: list[
     for handler in [h for h in root.handlers if getattr(h, "installed_by_app", False)]:
         root.removeHandler(handler)
         handler.close()
-    for handler in (console, daily):
+    handlers: list[logging.Handler] = [console, daily]
+    for handler in handlers:
         handler.setFormatter(formatter)
-        handler.installed_by_app = True  # type: ignore[attr-defined]
+        setattr(handler, "installed_by_app", True)  # noqa: B010 - a marker attribute on a stdlib object
         root.addHandler(handler)
     root.setLevel(level)
     # aiogram logs every handled update at INFO; that is noise in a help desk's daily file.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -41,7 +43,7 @@ async def back(message: Message, state: FSMContext, repos: Repositories) -> None
 
 
 async def answered(
-    message: Message, state: FSMContext, repos: Repositories, step: State, **values: object
+    message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any
 ) -> None:
     data = await state.update_data(**values)
     target = next_step(step, data)
