@@ -19,6 +19,7 @@ from app.db.repositories import FSM_COLLECTION, Repositories
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
 from app.middlewares.user_context import UserContextMiddleware
+from app.services.broadcaster import Broadcaster
 from app.services.debounce import Debouncer
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -69,6 +70,7 @@ def create_dispatcher(
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),
+        broadcaster=Broadcaster(bot, repos, i18n, settings),
     )
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)

@@ -14,8 +14,11 @@ from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.i18n import create_i18n
 from app.models import Role
+from app.services.broadcaster import Broadcaster
 from app.services.debounce import Debouncer
 from app.services.menus import CommandMenus
+from app.utils.clock import Clock, utc_now
+from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, Reliability
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,9 +31,19 @@ class BotApp:
     closed everything it opened.
     """
 
-    def __init__(self, settings: Settings, mongodb_uri: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        mongodb_uri: str,
+        *,
+        clock: Clock = utc_now,
+        backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+    ) -> None:
         self.settings = settings
         self.mongodb_uri = mongodb_uri
+        self.clock = clock
+        self.backup_startup_delay = backup_startup_delay
+        self.reliability: Reliability | None = None
         self.started = asyncio.Event()
         self.client: AsyncMongoClient[dict[str, Any]] | None = None
         self.bot: Bot | None = None
@@ -46,6 +59,12 @@ class BotApp:
             try:
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n)
                 self.dispatcher.startup.register(self._on_startup)
+                self.reliability = Reliability(
+                    self.settings, self.bot, repos, i18n,
+                    clock=self.clock, backup_startup_delay=self.backup_startup_delay,
+                )
+                self.dispatcher.workflow_data.update(self.reliability.workflow_data())
+                await self.reliability.start()  # health check and backups; stopped below
                 await self.dispatcher.start_polling(
                     self.bot,
                     handle_signals=handle_signals,
@@ -53,7 +72,11 @@ class BotApp:
                     allowed_updates=self.dispatcher.resolve_used_update_types(),
                 )
             finally:
+                if self.reliability is not None:
+                    await self.reliability.stop()  # before the session and the client close
                 if self.dispatcher is not None:
+                    # Before the session closes: a running broadcast stops between two recipients.
+                    await self.dispatcher["broadcaster"].close()
                     await self.dispatcher["album_replies"].close()
                 await self.bot.session.close()
         finally:
@@ -61,7 +84,12 @@ class BotApp:
             logger.info("Bot stopped")
 
     async def _on_startup(
-        self, bot: Bot, menus: CommandMenus, repos: Repositories, album_replies: Debouncer
+        self,
+        bot: Bot,
+        menus: CommandMenus,
+        repos: Repositories,
+        album_replies: Debouncer,
+        broadcaster: Broadcaster,
     ) -> None:
         me = await bot.get_me()
         logger.info("Bot @%s started (id %s)", me.username, me.id)
@@ -71,6 +99,7 @@ class BotApp:
         for chat_id, role in staff:
             user = await repos.users.get(chat_id)
             await menus.apply(chat_id, role, user.language if user else None)
+        await broadcaster.resume()  # a broadcast the previous process left running
         self.started.set()
 
     async def stop(self) -> None:

@@ -9,6 +9,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
+from app.db.broadcast_deliveries import DeliveryRepository
+from app.db.broadcasts import BroadcastRepository
 from app.db.counters import CounterRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.tickets import TicketRepository
@@ -26,6 +28,8 @@ class Repositories:
     server_calls: ServerCallRepository
     admins: AdminRepository
     audit: AuditRepository
+    broadcasts: BroadcastRepository
+    deliveries: DeliveryRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -37,6 +41,8 @@ class Repositories:
             server_calls=ServerCallRepository(db),
             admins=AdminRepository(db),
             audit=AuditRepository(db),
+            broadcasts=BroadcastRepository(db, CounterRepository(db)),
+            deliveries=DeliveryRepository(db),
         )
 
     async def ensure_indexes(self) -> None:
@@ -44,3 +50,5 @@ class Repositories:
         await self.users.ensure_indexes()
         await self.tickets.ensure_indexes()
         await self.audit.ensure_indexes()
+        await self.broadcasts.ensure_indexes()
+        await self.deliveries.ensure_indexes()

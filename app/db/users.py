@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,3 +65,12 @@ class UserRepository:
 
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})
+
+    async def count_reachable(self) -> int:
+        return await self.collection.count_documents({"reachable": {"$ne": False}})
+
+    async def reachable_ids(self, batch_size: int) -> AsyncIterator[int]:
+        """Ids of users not known to have blocked the bot, in id order, streamed in batches."""
+        cursor = self.collection.find({"reachable": {"$ne": False}}, {"_id": 1}).sort("_id", 1).batch_size(batch_size)
+        async for doc in cursor:
+            yield int(doc["_id"])

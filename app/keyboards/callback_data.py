@@ -90,3 +90,21 @@ class BroadcastCallback(CallbackData, prefix="bc"):
 
     action: BroadcastAction
     ref: str
+
+
+class BackupAction(StrEnum):
+    PAGE = "p"
+    CREATE = "c"
+    SETTINGS = "s"
+    RESTORE = "r"  # ask for confirmation
+    CONFIRM = "y"
+    CANCEL = "n"
+    UPLOAD = "u"
+
+
+class BackupCallback(CallbackData, prefix="bk"):
+    """`backup_id` is the timestamp part of a backup's name (or `u…` for an upload), never a path."""
+
+    action: BackupAction
+    backup_id: str = "-"
+    page: int = 0

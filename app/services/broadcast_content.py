@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from aiogram import Bot
-from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
+from aiogram.types import (
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaLivePhoto,
+    InputMediaPhoto,
+    InputMediaVideo,
+    Message,
+)
 
 from app.db.broadcasts import BroadcastContent, BroadcastKind
 from app.models import Media, MediaKind
@@ -102,7 +109,9 @@ async def send_content(bot: Bot, chat_id: int, content: BroadcastContent) -> Non
         await bot.send_message(chat_id, content.text or "")
         return
     if content.kind is BroadcastKind.ALBUM:
-        media = [_input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)]
+        media: list[InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo] = [
+            _input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)
+        ]
         await bot.send_media_group(chat_id, media)
         return
     item = content.media[0]

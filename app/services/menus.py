@@ -35,6 +35,12 @@ def staff_commands(role: Role) -> list[BotCommand]:
     ]
     if role is Role.SUPERADMIN:
         commands.append(BotCommand(command="staff", description=_("Support staff")))
+        commands += [
+            BotCommand(command="backup", description=_("Create a backup now")),
+            BotCommand(command="backup_list", description=_("Backups and restore")),
+            BotCommand(command="backup_settings", description=_("Backup settings")),
+            BotCommand(command="health", description=_("Bot and database health")),
+        ]
     return [*commands, *user_commands()]
 
 

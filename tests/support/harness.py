@@ -28,6 +28,7 @@ def make_settings(fake: FakeTelegram, mongo_uri: str, db_name: str, tmp: Path, *
         "TELEGRAM_API_URL": fake.base_url,
         "LOG_DIR": str(tmp / "logs"),
         "DATA_DIR": str(tmp / "data"),
+        "BACKUP_DIR": str(tmp / "backups"),  # never the project's backups/
         "MONGODB_TIMEOUT_SECONDS": 3,
     }
     values.update(extra)
@@ -43,6 +44,7 @@ class BotHarness:
         assert settings.mongodb_uri is not None
         self.uri = settings.mongodb_uri.get_secret_value()
         self.app: BotApp | None = None
+        self.app_options: dict[str, Any] = {}  # extra BotApp keywords (clock, backup_startup_delay)
         self.task: asyncio.Task[None] | None = None
         self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.uri, tz_aware=True)
         self.superadmin = fake.user(SUPERADMIN_ID, first_name="Olena", username="olena_it", language_code="uk")
@@ -59,7 +61,7 @@ class BotHarness:
             self.settings.log_retention_days,
             [self.settings.bot_token.get_secret_value()],
         )
-        self.app = BotApp(self.settings, self.uri)
+        self.app = BotApp(self.settings, self.uri, **self.app_options)
         self.task = asyncio.create_task(self.app.run(handle_signals=False))
         started = asyncio.create_task(self.app.started.wait())
         done, _ = await asyncio.wait({started, self.task}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)

@@ -3,7 +3,7 @@
 from aiogram import Router
 
 from app.filters.roles import SUPERADMIN
-from app.handlers.superadmin import staff
+from app.handlers.superadmin import backups, health, restore, staff
 
 
 def create_router() -> Router:
@@ -11,4 +11,5 @@ def create_router() -> Router:
     router.message.filter(SUPERADMIN)
     router.callback_query.filter(SUPERADMIN)
     router.include_router(staff.create_router())
+    router.include_routers(backups.create_router(), restore.create_router(), health.create_router())
     return router

@@ -1,0 +1,112 @@
+"""Messages to the super-admin from background jobs (health alerts, automatic backups).
+
+Jobs have no update and hence no language; the super-admin's is looked up while the
+database is reachable and remembered, so a "database is down" alert needs no database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import escape
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.types import FSInputFile
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from pymongo.errors import PyMongoError
+
+from app.db.users import UserRepository
+from app.services import reliability_texts as texts
+from app.services.backups import BackupResult
+from config import Settings
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+LANGUAGE_LOOKUP_SECONDS = 3.0
+
+
+async def send_backup_file(bot: Bot, chat_id: int, result: BackupResult, title: str, max_upload_mb: int) -> bool:
+    """The ZIP as a document, or its summary and where it is kept; True if the file was sent.
+
+    Call inside an i18n context. Never touches the file beyond reading it.
+    """
+    if result.size > max_upload_mb * MB:
+        await bot.send_message(
+            chat_id, f"{title}\n{texts.backup_summary(result)}\n\n{texts.kept_on_server(result, max_upload_mb)}"
+        )
+        return False
+    for attempt in range(2):
+        try:
+            await bot.send_document(
+                chat_id, FSInputFile(result.path, filename=result.name), caption=texts.caption(title, result)
+            )
+            return True
+        except TelegramRetryAfter as error:
+            if attempt:
+                raise
+            await asyncio.sleep(error.retry_after)
+        except TelegramAPIError as error:
+            logger.warning("Could not send backup %s to %s: %s", result.name, chat_id, error)
+            await bot.send_message(
+                chat_id,
+                _(
+                    "{title}\n⚠️ Could not send the file ({error}). "
+                    "It is kept on the server: <code>{path}</code>\n{summary}"
+                ).format(
+                    title=title,
+                    error=escape(error.message[:200]),
+                    path=escape(str(result.path.resolve())),
+                    summary=texts.backup_summary(result),
+                ),
+            )
+            return False
+    return False
+
+
+class SuperAdminMessenger:
+    def __init__(self, bot: Bot, i18n: I18n, settings: Settings, users: UserRepository) -> None:
+        self.bot = bot
+        self.i18n = i18n
+        self.settings = settings
+        self.users = users
+        self.chat_id = settings.superadmin_id
+        self.language = settings.default_language
+
+    async def refresh_language(self) -> None:
+        try:
+            user = await asyncio.wait_for(self.users.get(self.chat_id), LANGUAGE_LOOKUP_SECONDS)
+        except (PyMongoError, TimeoutError, OSError):
+            return
+        if user is not None and user.language in self.i18n.available_locales:
+            self.language = user.language
+
+    @contextmanager
+    def locale(self) -> Iterator[None]:
+        with self.i18n.context(), self.i18n.use_locale(self.language):
+            yield
+
+    async def send_text(self, text: str) -> bool:
+        for attempt in range(2):
+            try:
+                await self.bot.send_message(self.chat_id, text)
+                return True
+            except TelegramRetryAfter as error:
+                if attempt:
+                    break
+                await asyncio.sleep(error.retry_after)
+            except TelegramAPIError as error:
+                logger.warning("Could not message the super-admin: %s", error)
+                break
+        return False
+
+    async def send_backup(self, result: BackupResult, title: str) -> bool:
+        try:
+            return await send_backup_file(self.bot, self.chat_id, result, title, self.settings.backup_max_upload_mb)
+        except TelegramAPIError as error:
+            logger.warning("Could not tell the super-admin about backup %s: %s", result.name, error)
+            return False

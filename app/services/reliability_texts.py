@@ -1,0 +1,168 @@
+"""Texts about backups and health, for the super-admin's chat (HTML) and the operator's terminal.
+
+In the bot, call inside an i18n context (handlers have one; jobs open one); the CLI gets English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from html import escape
+
+from app.services.backup_format import BackupInvalid, Metadata, Problem
+from app.services.backups import BackupResult, RestoreFailed, RestoreReport
+from app.services.health import Alert, AlertKind
+from app.utils.i18n_text import gettext as _
+
+CAPTION_LIMIT = 1024
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return _("{value} B").format(value=size)
+    if size < 1024 * 1024:
+        return _("{value} KB").format(value=f"{size / 1024:.1f}")
+    if size < 1024**3:
+        return _("{value} MB").format(value=f"{size / 1024**2:.1f}")
+    return _("{value} GB").format(value=f"{size / 1024**3:.2f}")
+
+
+def duration(span: timedelta) -> str:
+    seconds = max(0, int(span.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("{n} d").format(n=days))
+    if hours:
+        parts.append(_("{n} h").format(n=hours))
+    if minutes and not days:
+        parts.append(_("{n} min").format(n=minutes))
+    if not parts:
+        parts.append(_("{n} s").format(n=seconds))
+    return " ".join(parts)
+
+
+def moment(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def counts_line(counts: Mapping[str, int]) -> str:
+    if not counts:
+        return _("no records")
+    return ", ".join(f"{escape(name)} {count}" for name, count in sorted(counts.items()))
+
+
+def backup_summary(result: BackupResult) -> str:
+    return "\n".join(
+        [
+            _("File: <code>{name}</code>").format(name=escape(result.name)),
+            _("Size: {size}").format(size=human_size(result.size)),
+            _("Records ({total}): {counts}").format(
+                total=result.metadata.total, counts=counts_line(result.metadata.records_count)
+            ),
+        ]
+    )
+
+
+def caption(title: str, result: BackupResult) -> str:
+    text = f"{title}\n{backup_summary(result)}"
+    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
+
+
+def kept_on_server(result: BackupResult, limit_mb: int) -> str:
+    return _(
+        "The file is larger than the upload limit ({limit} MB), so it is not sent here.\n"
+        "It is kept on the server: <code>{path}</code>"
+    ).format(limit=limit_mb, path=escape(str(result.path.resolve())))
+
+
+def problem_text(error: BackupInvalid) -> str:
+    detail = escape(error.detail)
+    texts = {
+        Problem.NOT_FOUND: _("The backup file {detail} was not found."),
+        Problem.INVALID_ID: _("This is not a valid backup name."),
+        Problem.NOT_ZIP: _("The file is not a ZIP archive or it is damaged ({detail})."),
+        Problem.MISSING_FILE: _("The archive has no {detail}; it is not a backup of this bot."),
+        Problem.BAD_METADATA: _("metadata.json is damaged: {detail}."),
+        Problem.UNSUPPORTED_VERSION: _("Backup version {detail} is not supported (this bot reads version 1.0)."),
+        Problem.BAD_JSON: _("data.json is not valid JSON: {detail}."),
+        Problem.BAD_COLLECTION: _("data.json has an invalid collection name: {detail}."),
+        Problem.CHECKSUM: _(
+            "data.json does not match the checksum in metadata.json ({detail}): the file was changed or damaged."
+        ),
+        Problem.COUNTS: _("The record counts do not match metadata.json: {detail}."),
+    }
+    return texts[error.problem].format(detail=detail)
+
+
+def refused(error: BackupInvalid) -> str:
+    return _("❌ This backup cannot be restored. {problem}\nThe database was not changed.").format(
+        problem=problem_text(error)
+    )
+
+
+def restore_question(name: str, metadata: Metadata) -> str:
+    return _(
+        "♻️ <b>Restore from {name}?</b>\n"
+        "Created: {created}\n"
+        "Records ({total}): {counts}\n\n"
+        "⚠️ The current data will be replaced by the backup's; collections it does not have are emptied "
+        "(the audit log, the backup schedule and conversations in progress stay as they are). "
+        "A safety backup of the current data is made first."
+    ).format(
+        name=escape(name),
+        created=moment(metadata.created_at),
+        total=metadata.total,
+        counts=counts_line(metadata.records_count),
+    )
+
+
+def restore_report(report: RestoreReport) -> str:
+    lines = [
+        _("✅ <b>Restored from {name}</b>").format(name=escape(report.source)),
+        _("Restored records ({total}): {counts}").format(
+            total=sum(report.restored.values()), counts=counts_line(report.restored)
+        ),
+        _("Safety backup of the previous data: <code>{name}</code>").format(name=escape(report.safety.name)),
+    ]
+    if report.kept:
+        lines.append(_("Kept as they were: {names}").format(names=escape(", ".join(report.kept))))
+    if report.emptied:
+        lines.append(_("Emptied (not in the backup): {names}").format(names=escape(", ".join(report.emptied))))
+    return "\n".join(lines)
+
+
+def restore_failed(error: RestoreFailed) -> str:
+    reason = problem_text(error.reason) if isinstance(error.reason, BackupInvalid) else escape(str(error.reason)[:300])
+    if error.rolled_back:
+        return _(
+            "❌ The restore failed: {reason}\nThe previous data was loaded back from the safety backup {name}."
+        ).format(reason=reason, name=escape(error.safety_name))
+    return _(
+        "❌ The restore failed: {reason}\nThe previous data could not be loaded back automatically. "
+        "Restore the safety backup {name} as soon as the database is available."
+    ).format(reason=reason, name=escape(error.safety_name))
+
+
+def busy() -> str:
+    return _("⏳ Another backup or restore is running. Please try again when it has finished.")
+
+
+def alert_text(alert: Alert) -> str:
+    if alert.kind is AlertKind.RECOVERED:
+        return _("🟢 <b>MongoDB is back.</b>\nThe outage lasted {duration} (since {since}).").format(
+            duration=duration(alert.outage), since=moment(alert.since)
+        )
+    if alert.kind is AlertKind.STILL_DOWN:
+        return _("🔴 <b>MongoDB is still unavailable</b> — for {duration} now (since {since}).\n{error}").format(
+            duration=duration(alert.outage), since=moment(alert.since), error=escape(alert.error)
+        )
+    return _(
+        "🔴 <b>MongoDB is unavailable</b> since {since}.\n"
+        "Ping failed: {error}\n"
+        "Users are told the service is temporarily unavailable; I will report when it is back."
+    ).format(since=moment(alert.since), error=escape(alert.error))

@@ -1,0 +1,121 @@
+"""Loading a validated backup into the database, collection by collection.
+
+Strategy: for each collection in the backup, `delete_many({})` then `insert_many` in
+batches, streaming `data.json` a second time (the first pass validated it). We do not
+load into a temporary collection and rename it over the live one: `renameCollection` with
+`dropTarget` is the textbook way on MongoDB, but the embedded server (nx-27017 0.8.1)
+answers ok without renaming, and a rename also drops the live collection's indexes. What
+protects the data instead: full validation before any change, the safety backup taken just
+before, and loading that safety backup back automatically if anything fails midway.
+
+The result is the data as it was when the backup was taken: collections the backup does
+not have (created later) are emptied by the service, not dropped, so their indexes stay.
+
+Collections restored as they are in the backup, except KEEP_ON_RESTORE:
+- `audit`: who did what must survive a restore (else a restore could erase its own trace);
+- `backup_state`: when the last backup ran describes the files on this disk, not the data;
+- `fsm_states`: conversations in progress now (the restore's own confirmation among them);
+  putting users back into week-old half-filled forms would only confuse them.
+They are still in every backup, for reading or a manual restore.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zipfile
+from typing import IO, Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from app.db.backup_state import AUDIT_COLLECTION, STATE_COLLECTION
+from app.db.repositories import FSM_COLLECTION
+from app.services.backup_format import DATA_NAME, BackupInvalid, Metadata, Problem
+from app.services.backup_reader import DataStream, open_archive
+from app.utils.blocking import run_blocking
+
+KEEP_ON_RESTORE = frozenset({AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION})
+
+Event = tuple[str, dict[str, Any] | None]
+
+
+class RestoreFailed(Exception):
+    """Loading failed after validation; `rolled_back` tells whether the safety backup is back in place."""
+
+    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool) -> None:
+        super().__init__(f"restore failed ({reason}); safety backup {safety_name} rolled back: {rolled_back}")
+        self.reason = reason
+        self.safety_name = safety_name
+        self.rolled_back = rolled_back
+
+
+class _Reader:
+    """The backup's data.json as batches of events, for the async side to pull through a thread."""
+
+    def __init__(self, path: Any) -> None:
+        self._archive: zipfile.ZipFile = open_archive(path)
+        try:
+            self._raw: IO[bytes] = self._archive.open(DATA_NAME)
+        except BaseException:
+            self._archive.close()
+            raise
+        self._stream = DataStream(self._raw)
+        self._events = self._stream.events()
+
+    def next_batch(self, size: int) -> list[Event]:
+        return list(itertools.islice(self._events, size))
+
+    def digest(self) -> str:
+        return self._stream.drain()
+
+    def close(self) -> None:
+        self._raw.close()
+        self._archive.close()
+
+
+async def load_collections(
+    db: AsyncDatabase[dict[str, Any]],
+    path: Any,
+    metadata: Metadata,
+    touched: set[str],
+    batch_size: int,
+) -> dict[str, int]:
+    """Replace each collection of the backup (but KEEP_ON_RESTORE); returns the counts loaded.
+
+    `touched` collects the names already changed, for the caller's roll-back. Raises
+    BackupInvalid if the file no longer matches its metadata (changed since validation).
+    """
+    restored: dict[str, int] = {}
+    current: str | None = None
+    pending: list[dict[str, Any]] = []
+
+    async def flush() -> None:
+        if current is not None and pending:
+            await db[current].insert_many(pending, ordered=True)
+            restored[current] += len(pending)
+            pending.clear()
+
+    reader = await run_blocking(_Reader, path)
+    try:
+        while batch := await run_blocking(reader.next_batch, batch_size):
+            for name, document in batch:
+                if document is None:
+                    await flush()
+                    current = None if name in KEEP_ON_RESTORE else name
+                    if current is not None:
+                        touched.add(current)
+                        await db[current].delete_many({})
+                        restored[current] = 0
+                elif current is not None:
+                    pending.append(document)
+            if len(pending) >= batch_size:
+                await flush()
+        await flush()
+        digest = await run_blocking(reader.digest)
+    finally:
+        await run_blocking(reader.close)
+    if digest != metadata.data_sha256:
+        raise BackupInvalid(Problem.CHECKSUM, "the file changed during the restore")
+    expected = {k: v for k, v in metadata.records_count.items() if k not in KEEP_ON_RESTORE}
+    if restored != expected:
+        raise BackupInvalid(Problem.COUNTS, "loaded counts differ from the metadata")
+    return restored

@@ -1,0 +1,1 @@
+"""Background work: the scheduler and its jobs (health check, backups)."""

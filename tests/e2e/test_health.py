@@ -1,0 +1,154 @@
+"""MongoDB health check: one alert per outage, one when it is back, /health, and error logs with ids only."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiogram
+import pymongo
+
+from app.db.embedded import EmbeddedMongo
+from app.services.backup_format import BackupKind
+from app.services.health import AlertKind
+from app.utils.tasks.scheduler import HEALTH_JOB
+from tests.support import flows
+from tests.support.fake_telegram import FakeTelegram, FakeUser
+from tests.support.harness import BotHarness, make_settings
+from tests.support.reliability import FakeClock, reliability
+
+DOWN = "MongoDB is unavailable"
+STILL = "MongoDB is still unavailable"
+BACK = "MongoDB is back"
+
+
+@contextlib.asynccontextmanager
+async def bot_on_own_server(
+    fake: FakeTelegram, db_name: str, tmp_path: Path, options: dict[str, Any], **overrides: Any
+) -> AsyncIterator[tuple[BotHarness, EmbeddedMongo]]:
+    """A bot on a database server of its own, so stopping it disturbs no other test."""
+    server = EmbeddedMongo(tmp_path / "mongo")
+    server.start()
+    settings = make_settings(
+        fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, DEFAULT_LANGUAGE="en", **overrides
+    )
+    harness = BotHarness(fake, settings)
+    harness.app_options = options
+    harness.superadmin.language_code = "en"
+    try:
+        await harness.start()
+        yield harness, server
+    finally:
+        if server.process is None:
+            server.start()  # for close() to drop the database
+        await harness.close()
+        server.stop()
+
+
+def alerts(admin: FakeUser, marker: str) -> int:
+    return sum(1 for m in admin.messages if marker in (m.text or ""))
+
+
+async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    async with bot_on_own_server(
+        fake, db_name, tmp_path, {"clock": clock}, HEALTHCHECK_INTERVAL_SECONDS=3600, HEALTHCHECK_REMIND_MINUTES=30
+    ) as (bot, server):
+        check = reliability(bot).check_health
+        admin, user = bot.superadmin, fake.user(2001, language_code="en")
+        await flows.start(admin)
+        await flows.start(user)
+        assert await check() is None  # healthy: nothing to say
+        await admin.expect_no_message(0.1)
+
+        server.stop()
+        went_down = clock.advance(minutes=1)
+        alert = await check()
+        assert alert is not None and alert.kind is AlertKind.DOWN
+        message = await admin.wait_message(timeout=10)
+        assert DOWN in message.text and f"since {went_down:%Y-%m-%d %H:%M:%S} UTC" in message.text
+        assert "Ping failed:" in message.text
+        # Users get the usual "temporarily unavailable" answer meanwhile; polling goes on.
+        await user.send_text("hello?")
+        assert "temporarily unavailable" in (await user.wait_message(timeout=10)).text
+        for _ in range(2):
+            clock.advance(minutes=10)
+            assert await check() is None
+        clock.advance(minutes=10)  # 30 minutes after the alert: one reminder
+        reminder = await check()
+        assert reminder is not None and reminder.kind is AlertKind.STILL_DOWN
+        assert "for 30 min now" in (await admin.wait_message(timeout=10)).text
+        clock.advance(minutes=5)
+        assert await check() is None
+
+        server.start()
+        clock.advance(minutes=5)
+        recovered = await check()
+        assert recovered is not None and recovered.kind is AlertKind.RECOVERED
+        back = await admin.wait_message(timeout=10)
+        assert BACK in back.text and "The outage lasted 40 min" in back.text
+        assert await check() is None
+        await admin.expect_no_message(0.2)
+        assert (alerts(admin, DOWN), alerts(admin, STILL), alerts(admin, BACK)) == (1, 1, 1)
+        await flows.start(user)  # the same bot, still polling
+
+
+async def test_the_scheduler_runs_the_check_in_the_bots_loop(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    async with bot_on_own_server(
+        fake, db_name, tmp_path, {}, HEALTHCHECK_INTERVAL_SECONDS=5, HEALTHCHECK_REMIND_MINUTES=0
+    ) as (bot, server):
+        job = reliability(bot).scheduler.get_job(HEALTH_JOB)
+        assert job is not None and job.trigger.interval == timedelta(seconds=5)
+        admin = bot.superadmin
+        await flows.start(admin)
+        server.stop()
+        down = await admin.wait_message(timeout=15)
+        assert DOWN in down.text
+        server.start()
+        back = await admin.wait_message(timeout=15)
+        assert BACK in back.text
+        assert (alerts(admin, DOWN), alerts(admin, BACK)) == (1, 1)
+        await flows.start(admin)
+
+
+async def test_health_command_reports_everything(bot: BotHarness) -> None:
+    bot.superadmin.language_code = "en"
+    admin = bot.superadmin
+    await flows.start(admin)
+    await admin.send_command("/health")
+    report = (await admin.wait_message(timeout=10)).text
+    assert "Database: 🟢 available, ping" in report and re.search(r"ping \d+\.\d ms", report)
+    assert f"aiogram {aiogram.__version__}" in report and f"PyMongo {pymongo.__version__}" in report
+    assert "app 1.0.0" in report and re.search(r"MongoDB \d+\.\d+", report)
+    assert "Uptime:" in report and "Last backup: none yet" in report
+    next_run = reliability(bot).schedule.next_run_at
+    assert next_run is not None and f"Next backup: {next_run:%Y-%m-%d %H:%M:%S} UTC" in report
+    assert "Logs:" in report and str(bot.settings.log_dir.resolve()) in report
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=1)
+    await admin.tap("🩺 Health")
+    assert result.name in (await admin.wait_message(timeout=10)).text
+
+
+async def test_errors_are_logged_with_a_traceback_and_ids_only(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, first_name="Ivan", language_code="en")
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.send_text("Ivan Petrenko")
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    bot.fake.fail_next(1, status=500, methods=["sendMessage"])
+    await user.send_text("0507654321")
+    assert (await user.wait_message()).text == "Something went wrong. Please try again."
+    log_text = "".join(p.read_text() for p in bot.settings.log_dir.glob("*.log"))
+    [line] = [x for x in log_text.splitlines() if "Error while handling" in x]
+    assert re.search(r"Error while handling update_id=\d+ type=message user_id=2001$", line)
+    assert "Traceback (most recent call last)" in log_text and "TelegramServerError" in log_text
+    for personal in ("0507654321", "380507654321", "Ivan Petrenko", "Petrenko"):
+        assert personal not in log_text, personal

@@ -1,0 +1,295 @@
+"""Restore: the full round trip, uploads, damaged files, forged buttons and who may do it at all."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from bson import ObjectId
+
+from app.services.backup_format import BackupKind
+from app.services.restore import KEEP_ON_RESTORE
+from tests.support import flows
+from tests.support.fake_telegram import BotMessage, FakeUser
+from tests.support.harness import SUPERADMIN_ID, BotHarness
+from tests.support.reliability import (
+    backup_files,
+    craft_backup,
+    reliability,
+    rezip,
+    seed,
+    send_zip,
+    snapshot,
+    text_of,
+    zip_entries,
+)
+
+YES = "✅ Yes, restore"
+
+
+def english(bot: BotHarness) -> None:
+    bot.superadmin.language_code = "en"
+
+
+async def data_now(bot: BotHarness) -> dict[str, list[object]]:
+    return await snapshot(bot.db, skip=KEEP_ON_RESTORE)
+
+
+async def vandalise(bot: BotHarness) -> None:
+    """What a restore has to undo: deleted, changed, added and dropped data."""
+    await bot.db.tickets.delete_many({"number": {"$gt": 3}})
+    await bot.db.tickets.update_one({"number": 1}, {"$set": {"status": "closed", "phone": "+380000000000"}})
+    await bot.db.tickets.insert_one({"_id": ObjectId(), "number": 99, "description": "added after the backup"})
+    await bot.db.users.delete_one({"_id": 5002})
+    await bot.db.notes.drop()
+
+
+async def ask_and_confirm(admin: FakeUser, restore_button: str) -> BotMessage:
+    await admin.send_command("/backup_list")
+    listing = await admin.wait_message()
+    await admin.click(restore_button, listing)
+    question = await admin.wait_message(timeout=10)
+    assert "Restore from" in question.text and YES in question.button_texts()
+    await admin.click(YES, question)
+    progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
+    return await admin.wait_edit(progress.message_id, timeout=30)
+
+
+async def test_round_trip_restores_every_document_exactly(bot: BotHarness) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    backed_up = await data_now(bot)
+    await vandalise(bot)
+    assert await data_now(bot) != backed_up
+
+    report = await ask_and_confirm(admin, f"♻️ Restore #1 · {result.name}")
+
+    assert await data_now(bot) == backed_up  # ObjectIds, datetimes, big ints, Cyrillic: identical
+    text = report.text or ""
+    assert f"Restored from {result.name}" in text and "tickets 7" in text and "notes 1" in text
+    [safety] = [n for n in backup_files(bot.settings.backup_dir) if n.endswith("_safety.zip")]
+    assert safety in text
+    safety_counts = json.loads(zip_entries(bot.settings.backup_dir / safety)["metadata.json"])["records_count"]
+    assert safety_counts["tickets"] == 4 and "notes" not in safety_counts  # the state just before
+    audit = await bot.db.audit.find_one({"action": "backup.restore"})
+    assert audit is not None and audit["by"] == SUPERADMIN_ID and audit["file"] == result.name
+    assert audit["counts"]["tickets"] == 7 and audit["safety_file"] == safety
+    # The safety copy is listed (marked), and can itself be restored to undo the restore.
+    await admin.send_command("/backup_list")
+    listing = await admin.wait_message()
+    assert "🛟 safety copy before a restore" in listing.text
+    await ask_and_confirm(admin, f"♻️ Restore #1 · {safety}")
+    assert await bot.db.tickets.count_documents({}) == 4
+    assert await bot.db.notes.count_documents({}) == 0  # did not exist then: emptied
+
+
+async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    data = result.path.read_bytes()
+    backed_up = await data_now(bot)
+    await vandalise(bot)
+    vandalised = await data_now(bot)
+
+    # From the backups screen: the upload state explains itself, can be cancelled, waits for a file.
+    await admin.send_command("/backup_list")
+    listing = await admin.wait_message()
+    await admin.click("📤 Restore from a file", listing)
+    prompt = await admin.wait_message()
+    assert "Send me the backup .zip file" in prompt.text and admin.reply_keyboard == [["❌ Cancel"]]
+    await admin.tap("❌ Cancel")
+    assert "Cancelled" in (await admin.wait_message()).text and admin.reply_keyboard != [["❌ Cancel"]]
+    await admin.click("📤 Restore from a file", listing)
+    await admin.wait_message()
+    await admin.send_text("here it comes")
+    assert "Please send the backup as a .zip file" in (await admin.wait_message()).text
+    await send_zip(bot.fake, admin, b"PK\x03\x04 definitely not a backup", file_name="photos.zip")
+    refused = await admin.wait_message(predicate=lambda m: "cannot be restored" in (m.text or ""), timeout=10)
+    assert "not a ZIP archive or it is damaged" in refused.text
+    assert list((bot.settings.backup_dir / "uploads").iterdir()) == []  # a refused upload is not kept
+
+    # Any .zip the super-admin sends outside a form: checked, then confirmed, then restored.
+    await send_zip(bot.fake, admin, data, file_name="weekly.zip")
+    question = await admin.wait_message(predicate=lambda m: "Restore from" in (m.text or ""), timeout=10)
+    assert "Restore from weekly.zip?" in question.text and "tickets 7" in question.text
+    assert await data_now(bot) == vandalised  # nothing changes before the confirmation
+    await admin.click(YES, question)
+    progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
+    report = await admin.wait_edit(progress.message_id, timeout=30)
+    assert "Restored from upload_" in (report.text or "")
+    assert await data_now(bot) == backed_up
+    assert list((bot.settings.backup_dir / "uploads").iterdir()) == []
+
+    # Cancel: nothing changes, the upload is deleted.
+    await vandalise(bot)
+    vandalised = await data_now(bot)
+    await send_zip(bot.fake, admin, data)
+    question = await admin.wait_message(predicate=lambda m: "Restore from" in (m.text or ""), timeout=10)
+    await admin.click("❌ Cancel", question)
+    assert "Restore cancelled" in (await admin.wait_message()).text
+    assert await data_now(bot) == vandalised and list((bot.settings.backup_dir / "uploads").iterdir()) == []
+
+    # Larger than a bot may download: said so plainly, nothing downloaded.
+    await send_zip(bot.fake, admin, data, file_size=25 * 1024 * 1024)
+    too_big = await admin.wait_message(predicate=lambda m: "larger than 20 MB" in (m.text or ""), timeout=10)
+    assert "python main.py restore" in too_big.text
+    assert bot.fake.calls_of("getFile")[-1].outcome == "ok"  # the last download was the cancelled one
+
+
+DAMAGES = ["corrupted", "tampered", "version", "no_data"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+async def test_damaged_backups_are_refused_and_nothing_changes(bot: BotHarness, damage: str) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    path = result.path
+    entries = zip_entries(path)
+    if damage == "corrupted":
+        raw = bytearray(path.read_bytes())
+        raw[len(raw) // 3 : len(raw) // 3 + 64] = b"\x00" * 64
+        path.write_bytes(bytes(raw))
+    elif damage == "tampered":
+        rezip(path, {"data.json": entries["data.json"].replace("Принтер №3".encode(), "Принтер №8".encode())})
+    elif damage == "version":
+        metadata = json.loads(entries["metadata.json"]) | {"backup_version": "2.0"}
+        rezip(path, {"metadata.json": json.dumps(metadata).encode()})
+    else:
+        rezip(path, {}, drop="data.json")
+    await bot.db.tickets.delete_many({"number": {"$gt": 5}})
+    before = await snapshot(bot.db)
+    files_before = backup_files(bot.settings.backup_dir)
+
+    await admin.send_command("/backup_list")
+    await admin.click(f"♻️ Restore #1 · {result.name}", await admin.wait_message())
+    answer = await admin.wait_message(timeout=10)
+
+    expected = {
+        "corrupted": "not a ZIP archive or it is damaged",
+        "tampered": "does not match the checksum",
+        "version": "Backup version 2.0 is not supported",
+        "no_data": "The archive has no data.json",
+    }[damage]
+    assert "cannot be restored" in answer.text and expected in answer.text, answer.text
+    assert "The database was not changed" in answer.text and not answer.button_texts()
+    assert await snapshot(bot.db) == before
+    assert backup_files(bot.settings.backup_dir) == files_before  # not even a safety backup
+
+
+async def test_file_changed_after_the_question_is_refused_at_confirmation(bot: BotHarness) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    await admin.send_command("/backup_list")
+    await admin.click(f"♻️ Restore #1 · {result.name}", await admin.wait_message())
+    question = await admin.wait_message(timeout=10)
+    data = zip_entries(result.path)["data.json"]
+    rezip(result.path, {"data.json": data.replace(b'"number": 2', b'"number": 12')})
+    before = await snapshot(bot.db)
+    await admin.click(YES, question)
+    progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
+    refused = await admin.wait_edit(progress.message_id, timeout=10)
+    assert "does not match the checksum" in (refused.text or "")
+    assert await snapshot(bot.db) == before
+    assert not [n for n in backup_files(bot.settings.backup_dir) if "safety" in n]
+
+
+async def test_a_failure_midway_puts_the_previous_data_back(bot: BotHarness) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    await bot.db.tickets.create_index("number", unique=True)
+    before = await data_now(bot)
+    # Valid as a file, but two tickets share a number: the unique index stops the load midway.
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    bot.settings.backup_dir.mkdir(parents=True, exist_ok=True)
+    craft_backup(
+        bot.settings.backup_dir / "backup_20260101_000000.zip",
+        {
+            "counters": [{"_id": "ticket", "value": 2}],
+            "tickets": [{"_id": ObjectId(), "number": 1, "created_at": at}, {"_id": ObjectId(), "number": 1}],
+            "users": [],
+        },
+    )
+    report = await ask_and_confirm(admin, "♻️ Restore #1 · backup_20260101_000000.zip")
+    assert "The restore failed" in (report.text or "") and "loaded back from the safety backup" in (report.text or "")
+    assert await data_now(bot) == before
+
+
+FORGED = [
+    "bk:y:../../etc/passwd:0",
+    "bk:r:../../../../tmp/outside/backup_20200101_000000:0",
+    "bk:y:20200101_000000/../../outside:0",
+    "bk:y:%2e%2e%2fsecret:0",
+    "bk:y:u0123456789abcdef:0",  # well-formed upload id, no such upload
+    "bk:y:20200101_000000:0",  # well-formed name, no such backup
+    "bk:y:-:0",
+]
+
+
+async def test_forged_restore_buttons_reach_nothing(bot: BotHarness, tmp_path: Path) -> None:
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await seed(bot.db)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    craft_backup(outside / "backup_20200101_000000.zip", {"tickets": []})  # would wipe the tickets
+    before = await snapshot(bot.db)
+    for data in FORGED:
+        query = await admin.press_data(data)
+        answer = await admin.wait_message(timeout=10)
+        assert "cannot be restored" in answer.text, (data, answer.text)
+        assert "not a valid backup name" in answer.text or "was not found" in answer.text, (data, answer.text)
+        await admin.wait_callback_answer(query)
+        if data.startswith("bk:y:"):  # answered before the work starts, so Telegram never times out
+            methods = [c.method for c in bot.fake.calls if c.method in ("answerCallbackQuery", "sendMessage")]
+            assert methods[-2:] == ["answerCallbackQuery", "sendMessage"], methods[-3:]
+    assert await snapshot(bot.db) == before
+    assert backup_files(bot.settings.backup_dir) == []
+
+
+async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness) -> None:
+    english(bot)
+    await flows.start(bot.superadmin)
+    await seed(bot.db)
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    await bot.db.tickets.delete_many({"number": {"$gt": 2}})
+    await bot.db.admins.insert_one({"_id": 3001, "name": "Admin"})
+    user, admin = bot.fake.user(2001, language_code="en"), bot.fake.user(3001, language_code="en")
+    for person in (user, admin):
+        await flows.start(person)
+    before = await snapshot(bot.db, skip=frozenset({"users"}))
+    files_before = backup_files(bot.settings.backup_dir)
+    backup_id = result.name.removeprefix("backup_").removesuffix(".zip")
+
+    for person in (user, admin):
+        for command in ("/backup", "/backup_list", "/backup_settings", "/health"):
+            await person.send_command(command)
+            reply = await person.wait_message(timeout=10)
+            assert "did not understand" in reply.text, (person, command, reply.text)
+        await send_zip(bot.fake, person, result.path.read_bytes())
+        assert "did not understand" in (await person.wait_message(timeout=10)).text
+        for data in (f"bk:y:{backup_id}:0", f"bk:r:{backup_id}:0", "bk:c:-:0", "bk:u:-:0", "bk:p:-:1", "bk:s:-:0"):
+            query = await person.press_data(data)
+            answer = await person.wait_callback_answer(query, timeout=10)
+            assert answer == ("This button is no longer active.", True), (person, data)
+        await person.expect_no_message(0.2)
+    assert await snapshot(bot.db, skip=frozenset({"users"})) == before
+    assert backup_files(bot.settings.backup_dir) == files_before
+    assert bot.fake.calls_of("getFile") == []  # their files were never even downloaded
+    assert [m for m in bot.fake.all_messages() if m.chat_id in (2001, 3001) and "backup" in text_of(m).lower()] == []

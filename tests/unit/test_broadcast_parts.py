@@ -1,0 +1,104 @@
+"""The broadcast's pure parts: pacing, Telegram's length limits, content from a message, ETA and durations."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from aiogram.types import Chat, Message, MessageEntity, PhotoSize, Sticker
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.db.broadcasts import BroadcastContent, BroadcastKind, Counters
+from app.models import Media, MediaKind
+from app.services import broadcast_content
+from app.services.broadcast_content import ContentError, Unsendable
+from app.services.broadcast_report import Progress, duration
+from app.services.pacing import Pacer
+
+
+def message(**fields: object) -> Message:
+    return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=1, type="private"), **fields)
+
+
+def photo() -> list[PhotoSize]:
+    return [PhotoSize(file_id="small", file_unique_id="s", width=90, height=90),
+            PhotoSize(file_id="large", file_unique_id="l", width=1280, height=960)]
+
+
+def test_pacer_spaces_requests_to_the_rate_without_bursts() -> None:
+    pacer = Pacer(100.0)
+    waits = [pacer.reserve() for _ in range(5)]
+    assert waits[0] == pytest.approx(0, abs=0.005)
+    # Called back to back, each request waits one more interval of 10 ms.
+    assert [round(b - a, 3) for a, b in itertools.pairwise(waits)] == [0.01] * 4
+    assert pacer.reserve(3) == pytest.approx(0.05, abs=0.005)  # an album of 3 costs three slots
+    assert pacer.reserve() == pytest.approx(0.08, abs=0.005)
+
+
+def test_pacer_holds_everyone_after_retry_after() -> None:
+    pacer = Pacer(30.0)
+    pacer.reserve()
+    pacer.hold(2)
+    assert pacer.reserve() == pytest.approx(2, abs=0.01)
+
+
+def test_text_keeps_formatting_as_html() -> None:
+    content = broadcast_content.from_message(
+        message(text="Hello <all>", entities=[MessageEntity(type="bold", offset=0, length=5)])
+    )
+    assert content == BroadcastContent(BroadcastKind.TEXT, "<b>Hello</b> &lt;all&gt;")
+
+
+def test_single_photo_takes_the_largest_size_and_the_caption() -> None:
+    content = broadcast_content.from_message(message(photo=photo(), caption="Look"))
+    assert content == BroadcastContent(BroadcastKind.PHOTO, "Look", (Media(MediaKind.PHOTO, "large"),))
+    assert broadcast_content.from_message(message(photo=photo())).text is None
+
+
+@given(st.integers(min_value=1, max_value=5000), st.sampled_from(["a", "я", "🙂"]))
+def test_length_limits_count_utf16_units(repeat: int, char: str) -> None:
+    text = char * repeat
+    units = repeat * (2 if char == "🙂" else 1)
+    try:
+        broadcast_content.from_message(message(text=text))
+        assert units <= 4096
+    except ContentError as error:
+        assert error.problem is Unsendable.TEXT_TOO_LONG and error.length == units > 4096
+    try:
+        broadcast_content.from_message(message(photo=photo(), caption=text))
+        assert units <= 1024
+    except ContentError as error:
+        assert error.problem is Unsendable.CAPTION_TOO_LONG and error.length == units > 1024
+
+
+def test_album_rules() -> None:
+    photo_item, video_item, doc_item = (Media(MediaKind.PHOTO, "p"), Media(MediaKind.VIDEO, "v"),
+                                        Media(MediaKind.DOCUMENT, "d"))
+    album = broadcast_content.album([photo_item, video_item], "Caption")
+    assert album.kind is BroadcastKind.ALBUM and album.message_count == 2
+    assert broadcast_content.album([doc_item, doc_item], None).kind is BroadcastKind.ALBUM
+    assert broadcast_content.album([doc_item], None).kind is BroadcastKind.DOCUMENT
+    with pytest.raises(ContentError) as error:
+        broadcast_content.album([photo_item, doc_item], None)
+    assert error.value.problem is Unsendable.MIXED_ALBUM
+    assert BroadcastContent.from_doc(album.to_doc()) == album
+
+
+def test_stickers_are_not_content() -> None:
+    sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=1, height=1, is_animated=False,
+                      is_video=False)
+    assert broadcast_content.media_of(message(sticker=sticker)) is None
+
+
+def test_eta_uses_the_configured_rate_until_there_is_a_sample() -> None:
+    progress = Progress(1, Counters(total=3000, sent=0), rate=30.0)
+    assert progress.eta_seconds() == pytest.approx(100)
+    progress.counters.sent = 3000
+    assert progress.eta_seconds() == 0
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (59.6, "1:00"), (65, "1:05"), (3725, "1:02:05")])
+def test_duration(seconds: float, text: str) -> None:
+    assert duration(seconds) == text
