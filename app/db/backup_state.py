@@ -1,7 +1,6 @@
 """backup_state: when the last regular backup succeeded, so the weekly schedule survives restarts.
 
-One document, `_id: "schedule"`. Also where the backup service writes its `audit` records
-(the `audit` collection is shared with the staff panel: `{action, by, at, ...}`).
+One document, `_id: "schedule"`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 STATE_COLLECTION = "backup_state"
-AUDIT_COLLECTION = "audit"
 _STATE_ID = "schedule"
 
 
@@ -27,7 +25,6 @@ class BackupState:
 class BackupStateRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db[STATE_COLLECTION]
-        self.audit = db[AUDIT_COLLECTION]
 
     async def get(self) -> BackupState | None:
         doc = await self.collection.find_one({"_id": _STATE_ID})
@@ -41,6 +38,3 @@ class BackupStateRepository:
             {"$set": {"last_success_at": at, "last_file": file, "last_kind": kind}},
             upsert=True,
         )
-
-    async def write_audit(self, action: str, by: int | str, at: datetime, **details: Any) -> None:
-        await self.audit.insert_one({"action": action, "by": by, "at": at, **details})

@@ -28,6 +28,8 @@ def delivery_id(broadcast_id: int, user_id: int) -> str:
     return f"{broadcast_id}:{user_id:020d}"
 
 
+DELIVERIES_COLLECTION = "broadcast_deliveries"
+
 class DeliveryState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # written before the request; left behind only by a hard kill mid-request
@@ -38,7 +40,7 @@ class DeliveryState(StrEnum):
 
 class DeliveryRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["broadcast_deliveries"]
+        self.collection = db[DELIVERIES_COLLECTION]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("broadcast_id", 1), ("user_id", 1)], unique=True)

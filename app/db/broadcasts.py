@@ -18,6 +18,8 @@ from app.db.counters import CounterRepository
 from app.models import Media
 
 
+BROADCASTS_COLLECTION = "broadcasts"
+
 class BroadcastKind(StrEnum):
     TEXT = "text"
     PHOTO = "photo"
@@ -112,7 +114,7 @@ class Broadcast:
 
 class BroadcastRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], counters: CounterRepository) -> None:
-        self.collection = db["broadcasts"]
+        self.collection = db[BROADCASTS_COLLECTION]
         self.counters = counters
 
     async def ensure_indexes(self) -> None:

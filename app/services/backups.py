@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app import __version__
+from app.db.audit import AuditRepository
 from app.db.backup_state import BackupState, BackupStateRepository
 from app.services import backup_files as files
 from app.services.backup_format import (
@@ -80,6 +81,7 @@ class BackupService:
     def __post_init__(self) -> None:
         self.directory: Path = self.settings.backup_dir
         self.state = BackupStateRepository(self.db)
+        self.audit = AuditRepository(self.db)
         self._lock = asyncio.Lock()
 
     # --- locking ----------------------------------------------------------------------------
@@ -104,7 +106,7 @@ class BackupService:
         """A complete backup, then retention; regular ones move the schedule on."""
         async with self.exclusive():
             result = await self._create(kind)
-            await self.state.write_audit(
+            await self.audit.record(
                 "backup.create", by, result.metadata.created_at,
                 file=result.name, kind=kind.value, counts=result.metadata.records_count,
             )
@@ -242,7 +244,7 @@ class BackupService:
                 emptied=emptied,
                 safety=safety,
             )
-            await self.state.write_audit(
+            await self.audit.record(
                 "backup.restore", by, self.clock(),
                 file=path.name, backup_created_at=metadata.created_at, counts=restored, safety_file=safety.name,
             )

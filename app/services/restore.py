@@ -15,7 +15,10 @@ Collections restored as they are in the backup, except KEEP_ON_RESTORE:
 - `audit`: who did what must survive a restore (else a restore could erase its own trace);
 - `backup_state`: when the last backup ran describes the files on this disk, not the data;
 - `fsm_states`: conversations in progress now (the restore's own confirmation among them);
-  putting users back into week-old half-filled forms would only confuse them.
+  putting users back into week-old half-filled forms would only confuse them;
+- `broadcasts`, `broadcast_deliveries`: who has already received which announcement is a
+  fact about the outside world; bringing back an older, `running` broadcast would make the
+  next start resume it and send it a second time to everyone served since the backup.
 They are still in every backup, for reading or a manual restore.
 """
 
@@ -27,13 +30,18 @@ from typing import IO, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.db.backup_state import AUDIT_COLLECTION, STATE_COLLECTION
+from app.db.audit import AUDIT_COLLECTION
+from app.db.backup_state import STATE_COLLECTION
+from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
+from app.db.broadcasts import BROADCASTS_COLLECTION
 from app.db.repositories import FSM_COLLECTION
 from app.services.backup_format import DATA_NAME, BackupInvalid, Metadata, Problem
 from app.services.backup_reader import DataStream, open_archive
 from app.utils.blocking import run_blocking
 
-KEEP_ON_RESTORE = frozenset({AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION})
+KEEP_ON_RESTORE = frozenset(
+    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION}
+)
 
 Event = tuple[str, dict[str, Any] | None]
 

@@ -293,3 +293,22 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
     assert backup_files(bot.settings.backup_dir) == files_before
     assert bot.fake.calls_of("getFile") == []  # their files were never even downloaded
     assert [m for m in bot.fake.all_messages() if m.chat_id in (2001, 3001) and "backup" in text_of(m).lower()] == []
+
+
+async def test_restore_never_brings_back_an_old_running_broadcast(bot: BotHarness) -> None:
+    """Who already got an announcement is a fact outside the database: a restore keeps it."""
+    english(bot)
+    admin = bot.superadmin
+    await flows.start(admin)
+    await bot.db.broadcasts.insert_one({"_id": 1, "status": "running", "started_by": SUPERADMIN_ID})
+    await bot.db.broadcast_deliveries.insert_one({"_id": "1:000000000001", "state": "pending"})
+    result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    await bot.db.broadcasts.update_one({"_id": 1}, {"$set": {"status": "done"}})
+    await bot.db.broadcast_deliveries.update_one({"_id": "1:000000000001"}, {"$set": {"state": "sent"}})
+
+    await ask_and_confirm(admin, f"♻️ Restore #1 · {result.name}")
+
+    broadcast = await bot.db.broadcasts.find_one({"_id": 1})
+    delivery = await bot.db.broadcast_deliveries.find_one({"_id": "1:000000000001"})
+    assert broadcast is not None and broadcast["status"] == "done"
+    assert delivery is not None and delivery["state"] == "sent"
