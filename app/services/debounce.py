@@ -14,6 +14,11 @@ class Debouncer:
         self.delay = delay
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
 
+    @property
+    def busy(self) -> bool:
+        """A callback is scheduled or running."""
+        return any(not task.done() for task in self._tasks.values())
+
     def call_later(self, key: Hashable, callback: Callable[[], Awaitable[None]]) -> None:
         """Schedule `callback`; a newer call with the same key replaces a pending one."""
         pending = self._tasks.pop(key, None)
@@ -23,11 +28,13 @@ class Debouncer:
 
     async def _run(self, key: Hashable, callback: Callable[[], Awaitable[None]]) -> None:
         await asyncio.sleep(self.delay)
-        self._tasks.pop(key, None)
         try:
             await callback()
         except Exception:
             logger.exception("Delayed reply failed")
+        finally:
+            if self._tasks.get(key) is asyncio.current_task():
+                del self._tasks[key]
 
     async def close(self) -> None:
         tasks = list(self._tasks.values())

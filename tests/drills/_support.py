@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,29 +98,29 @@ class Quiet:
         assert bot.app is not None and bot.app.dispatcher is not None, "start the bot first"
         self.fake = bot.fake
         self.dispatcher = bot.app.dispatcher
-        self.album_tasks: set[asyncio.Task[Any]] = set()
-        debouncer = self.dispatcher["album_replies"]
+        self.debouncer = self.dispatcher["album_replies"]
         if album_delay is not None:
             # The fake delivers an album's items at once; a short quiet period is enough
             # and keeps the drills fast.
-            debouncer.delay = album_delay
-        original = debouncer.call_later
+            self.debouncer.delay = album_delay
+        self.in_flight = 0
+        feed_update = self.dispatcher.feed_update
 
-        def call_later(key: Hashable, callback: Callable[[], Any]) -> None:
-            original(key, callback)
-            task = getattr(debouncer, "_tasks", {}).get(key)
-            if task is not None:
-                self.album_tasks.add(task)
+        # Counts updates being handled around the dispatcher's public entry point, which
+        # polling calls for every update (from before the first middleware to the last reply).
+        async def counted(bot: Any, update: Any, **kwargs: Any) -> Any:
+            self.in_flight += 1
+            try:
+                return await feed_update(bot, update, **kwargs)
+            finally:
+                self.in_flight -= 1
 
-        debouncer.call_later = call_later
+        self.dispatcher.feed_update = counted  # type: ignore[method-assign]
 
     def busy(self) -> bool:
         if self.fake.pending_updates:
             return True
-        if getattr(self.dispatcher, "_handle_update_tasks", None):
-            return True
-        self.album_tasks = {t for t in self.album_tasks if not t.done()}
-        if self.album_tasks:
+        if self.in_flight or self.debouncer.busy:
             return True
         return any(c.outcome == "pending" and c.method != "getUpdates" for c in self.fake.calls[-50:])
 
