@@ -31,9 +31,9 @@ def refusal(result: ActionResult) -> str:
         return _("Only the assignee or the super-admin can do this with ticket #{number}.").format(number=ticket.number)
     if ticket.status is TicketStatus.NEW:
         return _("Take ticket #{number} into work first.").format(number=ticket.number)
-    return _("Ticket #{number} is already {status}.").format(
-        number=ticket.number, status=_("closed") if ticket.status is TicketStatus.CLOSED else _("rejected")
-    )
+    if ticket.status is TicketStatus.CLOSED:
+        return _("Ticket #{number} is already closed.").format(number=ticket.number)
+    return _("Ticket #{number} is already rejected.").format(number=ticket.number)
 
 
 def delivery_note(result: ActionResult) -> str:

@@ -141,7 +141,7 @@ async def confirm_remove(
         return
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"]))
-    builder.button(text=_("Cancel"), callback_data=StaffCallback(action=StaffAction.LIST))
+    builder.button(text=str(texts.CANCEL), callback_data=StaffCallback(action=StaffAction.LIST))
     await show(query, _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
         name=escape(doc.get("name") or str(doc["_id"]))), builder.as_markup())
 
