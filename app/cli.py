@@ -83,9 +83,12 @@ async def list_backups(settings: Settings) -> int:
         if metadata is None:
             say("   metadata.json cannot be read")
         else:
-            say("   " + _("Records ({total}): {counts}").format(
-                total=metadata.total, counts=rt.counts_line(metadata.records_count)
-            ))
+            say(
+                "   "
+                + _("Records ({total}): {counts}").format(
+                    total=metadata.total, counts=rt.counts_line(metadata.records_count)
+                )
+            )
     return 0
 
 

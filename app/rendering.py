@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.models import Priority, Ticket, TicketStatus
@@ -57,9 +58,7 @@ def when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def form_summary(
-    full_name: str, phone: str, description: str, media_count: int, priority: Priority | None
-) -> str:
+def form_summary(full_name: str, phone: str, description: str, media_count: int, priority: Priority | None) -> str:
     lines = [
         _("<b>Full name:</b> {name}").format(name=escape(full_name)),
         _("<b>Phone:</b> {phone}").format(phone=escape(phone)),
@@ -94,3 +93,22 @@ def ticket_card(ticket: Ticket) -> str:
 def short(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def content_name(message: Message) -> str:
+    """What the user sent, in words, for "I cannot use … here" hints."""
+    if message.sticker:
+        return _("a sticker")
+    if message.voice or message.audio:
+        return _("a voice or audio message")
+    if message.video_note:
+        return _("a video message")
+    if message.photo or message.video or message.document:
+        return _("an attachment")
+    if message.contact:
+        return _("a contact")
+    if message.location or message.venue:
+        return _("a location")
+    if message.text is not None:
+        return _("text")
+    return _("this kind of message")

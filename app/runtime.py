@@ -60,8 +60,12 @@ class BotApp:
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n)
                 self.dispatcher.startup.register(self._on_startup)
                 self.reliability = Reliability(
-                    self.settings, self.bot, repos, i18n,
-                    clock=self.clock, backup_startup_delay=self.backup_startup_delay,
+                    self.settings,
+                    self.bot,
+                    repos,
+                    i18n,
+                    clock=self.clock,
+                    backup_startup_delay=self.backup_startup_delay,
                 )
                 self.dispatcher.workflow_data.update(self.reliability.workflow_data())
                 await self.reliability.start()  # health check and backups; stopped below

@@ -26,9 +26,7 @@ class AdminRepository:
         # A staff list is tens of people, never thousands: one page is the whole list.
         return [doc async for doc in self.collection.find({}).sort("added_at", ASCENDING)]
 
-    async def add(
-        self, user_id: int, *, name: str, username: str | None, added_by: int, added_at: datetime
-    ) -> bool:
+    async def add(self, user_id: int, *, name: str, username: str | None, added_by: int, added_at: datetime) -> bool:
         """False when this person is already an admin."""
         try:
             await self.collection.insert_one(

@@ -8,7 +8,6 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-
 AUDIT_COLLECTION = "audit"
 
 

@@ -30,6 +30,7 @@ def delivery_id(broadcast_id: int, user_id: int) -> str:
 
 DELIVERIES_COLLECTION = "broadcast_deliveries"
 
+
 class DeliveryState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # written before the request; left behind only by a hard kill mid-request
@@ -80,9 +81,7 @@ class DeliveryRepository:
         )
         return [int(doc["user_id"]) async for doc in cursor]
 
-    async def set_state(
-        self, broadcast_id: int, user_id: int, state: DeliveryState, error: str | None = None
-    ) -> None:
+    async def set_state(self, broadcast_id: int, user_id: int, state: DeliveryState, error: str | None = None) -> None:
         fields: dict[str, Any] = {"state": state.value, "updated_at": datetime.now(UTC)}
         if error is not None:
             fields["error"] = error[:300]

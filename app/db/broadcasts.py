@@ -17,8 +17,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.db.counters import CounterRepository
 from app.models import Media
 
-
 BROADCASTS_COLLECTION = "broadcasts"
+
 
 class BroadcastKind(StrEnum):
     TEXT = "text"

@@ -57,11 +57,16 @@ class EmbeddedMongo:
         log_path = self.data_dir / "nx-27017.log"
         command = [
             *_command(),
-            "--data-dir", str(self.data_dir),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--log-file", str(log_path),
-            "--pid-file", str(self.data_dir / "nx-27017.pid"),
+            "--data-dir",
+            str(self.data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-file",
+            str(log_path),
+            "--pid-file",
+            str(self.data_dir / "nx-27017.pid"),
         ]
         logger.info("Starting embedded database on 127.0.0.1:%s (%s)", self.port, self.data_dir)
         # Own process group: a Ctrl+C in the terminal reaches the bot, which then stops

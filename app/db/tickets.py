@@ -20,13 +20,9 @@ class TicketRepository:
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("number", unique=True)
         # The staff queue: status filter, critical first, oldest first.
-        await self.collection.create_index(
-            [("status", ASCENDING), ("priority", DESCENDING), ("created_at", ASCENDING)]
-        )
+        await self.collection.create_index([("status", ASCENDING), ("priority", DESCENDING), ("created_at", ASCENDING)])
         # "My tickets": one user's tickets by status, newest first.
-        await self.collection.create_index(
-            [("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)]
-        )
+        await self.collection.create_index([("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)])
         # Staff filters: one admin's work, and recently finished tickets.
         await self.collection.create_index([("assignee.id", ASCENDING), ("status", ASCENDING)])
         await self.collection.create_index([("status", ASCENDING), ("updated_at", DESCENDING)])
@@ -41,9 +37,7 @@ class TicketRepository:
         return Ticket.from_doc(doc) if doc else None
 
     async def latest_of_user(self, user_id: int) -> Ticket | None:
-        doc = await self.collection.find_one(
-            {"user_id": user_id}, sort=[("created_at", DESCENDING)]
-        )
+        doc = await self.collection.find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
         return Ticket.from_doc(doc) if doc else None
 
     async def page_of_user(
@@ -77,7 +71,7 @@ class TicketRepository:
         number: int,
         condition: dict[str, Any],
         change: StatusChange,
-        assignee: Person | None | bool = False,
+        assignee: Person | bool | None = False,
     ) -> Ticket | None:
         """Apply `change` only if the ticket still matches `condition`; None if it did not.
 

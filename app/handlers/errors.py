@@ -64,9 +64,7 @@ async def database_unavailable(event: ErrorEvent, i18n: I18n, **data: Any) -> No
 
 
 async def unexpected_error(event: ErrorEvent, i18n: I18n, **data: Any) -> None:
-    logger.error(
-        "Error while handling %s", describe_update(event.update), exc_info=event.exception
-    )
+    logger.error("Error while handling %s", describe_update(event.update), exc_info=event.exception)
     with i18n.context(), i18n.use_locale(_language(i18n, data)):
         text = _("Something went wrong. Please try again.")
     await _tell_user(event, text)

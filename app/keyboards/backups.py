@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import BackupAction, BackupCallback
+from app.keyboards.pagination import page_arrows
 from app.services.backup_files import BackupFile
 
 
@@ -17,11 +18,7 @@ def backup_list(entries: list[BackupFile], first_number: int, page: int, pages: 
             text=_("♻️ Restore #{number} · {name}").format(number=number, name=entry.name),
             callback_data=BackupCallback(action=BackupAction.RESTORE, backup_id=entry.backup_id, page=page),
         )
-    navigation = []
-    if page > 0:
-        navigation.append(("◀️", page - 1))
-    if page + 1 < pages:
-        navigation.append(("▶️", page + 1))
+    navigation = page_arrows(page, pages)
     for arrow, target in navigation:
         builder.button(text=arrow, callback_data=BackupCallback(action=BackupAction.PAGE, page=target))
     builder.button(text=_("💾 Back up now"), callback_data=BackupCallback(action=BackupAction.CREATE))

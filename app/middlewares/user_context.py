@@ -41,9 +41,7 @@ class UserContextMiddleware(BaseMiddleware):
             first_name=sender.first_name,
             last_name=sender.last_name,
             username=sender.username,
-            language=pick_language(
-                sender.language_code, SUPPORTED_LANGUAGES, self.settings.default_language
-            ),
+            language=pick_language(sender.language_code, SUPPORTED_LANGUAGES, self.settings.default_language),
         )
         data["role"] = await self.role_of(sender.id)
         return await handler(event, data)

@@ -107,8 +107,12 @@ class BackupService:
         async with self.exclusive():
             result = await self._create(kind)
             await self.audit.record(
-                "backup.create", by, result.metadata.created_at,
-                file=result.name, kind=kind.value, counts=result.metadata.records_count,
+                "backup.create",
+                by,
+                result.metadata.created_at,
+                file=result.name,
+                kind=kind.value,
+                counts=result.metadata.records_count,
             )
         for listener in self.listeners:
             await listener(result)
@@ -146,7 +150,10 @@ class BackupService:
         size = final.stat().st_size
         logger.info(
             "Backup %s written: %s records, %s bytes in %.2f s",
-            final.name, metadata.total, size, asyncio.get_running_loop().time() - started,
+            final.name,
+            metadata.total,
+            size,
+            asyncio.get_running_loop().time() - started,
         )
         removed = await asyncio.to_thread(files.apply_retention, self.directory, self.settings.backup_keep_count)
         for path in removed:
@@ -245,8 +252,13 @@ class BackupService:
                 safety=safety,
             )
             await self.audit.record(
-                "backup.restore", by, self.clock(),
-                file=path.name, backup_created_at=metadata.created_at, counts=restored, safety_file=safety.name,
+                "backup.restore",
+                by,
+                self.clock(),
+                file=path.name,
+                backup_created_at=metadata.created_at,
+                counts=restored,
+                safety_file=safety.name,
             )
         logger.info("Restored %s (%s records); safety backup %s", path.name, sum(restored.values()), safety.name)
         return report

@@ -21,6 +21,7 @@ from aiogram.types import (
 
 from app.db.broadcasts import BroadcastContent, BroadcastKind
 from app.models import Media, MediaKind
+from app.services.media import media_of
 
 # Telegram's limits, counted in UTF-16 code units of the text after entity parsing.
 TEXT_LIMIT = 4096
@@ -48,16 +49,6 @@ class ContentError(ValueError):
 
 def telegram_length(text: str | None) -> int:
     return len((text or "").encode("utf-16-le")) // 2
-
-
-def media_of(message: Message) -> Media | None:
-    if message.photo:
-        return Media(MediaKind.PHOTO, message.photo[-1].file_id)
-    if message.video:
-        return Media(MediaKind.VIDEO, message.video.file_id)
-    if message.document:
-        return Media(MediaKind.DOCUMENT, message.document.file_id)
-    return None
 
 
 def caption_html(message: Message) -> str | None:

@@ -57,8 +57,10 @@ def progress_text(progress: Progress) -> str:
 
 
 def busy_text(progress: Progress) -> str:
-    return _("Only one broadcast can run at a time; please wait for this one to finish.") + "\n\n" + progress_text(
-        progress
+    return (
+        _("Only one broadcast can run at a time; please wait for this one to finish.")
+        + "\n\n"
+        + progress_text(progress)
     )
 
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram import Bot
-from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo
+from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
 
 from app.models import Media, MediaKind
 
 ALBUM_MAX = 10
 InputMedia = InputMediaPhoto | InputMediaVideo | InputMediaDocument
+
+
+def media_of(message: Message) -> Media | None:
+    """The attachment a user sent, as stored: the largest photo size, or the video/document."""
+    if message.photo:
+        return Media(MediaKind.PHOTO, message.photo[-1].file_id)
+    if message.video:
+        return Media(MediaKind.VIDEO, message.video.file_id)
+    if message.document:
+        return Media(MediaKind.DOCUMENT, message.document.file_id)
+    return None
 
 
 def _as_input(item: Media) -> InputMedia:

@@ -75,10 +75,7 @@ class Notifier:
 
     async def new_ticket(self, ticket: Ticket) -> int:
         def render() -> tuple[str, InlineKeyboardMarkup | None]:
-            text = _(
-                "🆕 <b>New ticket #{number}</b> · {priority}\n"
-                "<b>From:</b> {name}\n{description}"
-            ).format(
+            text = _("🆕 <b>New ticket #{number}</b> · {priority}\n<b>From:</b> {name}\n{description}").format(
                 number=ticket.number,
                 priority=priority_label(ticket.priority),
                 name=escape(ticket.full_name),
@@ -100,7 +97,8 @@ class Notifier:
                 _("<b>From:</b> {name}").format(name=escape(user.display_name)),
                 _("<b>Phone:</b> {phone}").format(phone=escape(phone) if phone else _("unknown")),
                 _("<b>Telegram:</b> {who}").format(
-                    who=f"@{escape(user.username)}" if user.username
+                    who=f"@{escape(user.username)}"
+                    if user.username
                     else f'<a href="tg://user?id={user.id}">{user.id}</a>'
                 ),
             ]

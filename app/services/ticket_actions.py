@@ -67,8 +67,9 @@ class TicketActions:
         current = await self.repos.tickets.get(number)
         if current is None:
             return ActionResult(Outcome.NOT_FOUND, None)
-        if not current.status.is_active or (current.status is TicketStatus.NEW and to is TicketStatus.CLOSED
-                                            and not superadmin):
+        if not current.status.is_active or (
+            current.status is TicketStatus.NEW and to is TicketStatus.CLOSED and not superadmin
+        ):
             return ActionResult(Outcome.WRONG_STATE, current)
         assigned = current.assignee is not None and current.assignee.id == actor.id
         if current.status is TicketStatus.IN_PROGRESS and not (assigned or superadmin):

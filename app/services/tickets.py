@@ -59,9 +59,7 @@ class TicketService:
         )
         return await self.repos.tickets.insert(ticket)
 
-    async def page_for_owner(
-        self, user_id: int, *, history: bool, page: int
-    ) -> tuple[list[Ticket], int]:
+    async def page_for_owner(self, user_id: int, *, history: bool, page: int) -> tuple[list[Ticket], int]:
         statuses = FINISHED_STATUSES if history else ACTIVE_STATUSES
         return await self.repos.tickets.page_of_user(user_id, statuses, page, USER_PAGE_SIZE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -23,7 +25,5 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
 async def remove_buttons(query: CallbackQuery) -> None:
     """Take the inline buttons off a message; already gone (a second tap) is fine."""
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        try:
+        with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass

@@ -12,9 +12,18 @@ from tests.support.staff import make_admin, ticket_doc
 
 # Every staff action, as the packed callback data a real button would carry.
 STAFF_CALLBACKS = [
-    "q:n:0", "q:m:0", "q:w:0", "q:f:0",
-    "st:o:1:n:0", "st:m:1:n:0", "st:t:1:n:0", "st:c:1:n:0", "st:r:1:n:0",
-    "st:t:2:w:0", "st:c:2:w:0", "st:r:2:w:0",
+    "q:n:0",
+    "q:m:0",
+    "q:w:0",
+    "q:f:0",
+    "st:o:1:n:0",
+    "st:m:1:n:0",
+    "st:t:1:n:0",
+    "st:c:1:n:0",
+    "st:r:1:n:0",
+    "st:t:2:w:0",
+    "st:c:2:w:0",
+    "st:r:2:w:0",
 ]
 STAFF_MESSAGES = ["📥 Queue", "🛠 In my work", "/queue"]
 SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
@@ -34,10 +43,12 @@ async def snapshot(bot: BotHarness) -> dict[str, list[Any]]:
 
 async def seeded(bot: BotHarness) -> None:
     await make_admin(bot, 3001, name="Olha")
-    await bot.db.tickets.insert_many([
-        ticket_doc(1, 2001, media=1),
-        ticket_doc(2, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"}),
-    ])
+    await bot.db.tickets.insert_many(
+        [
+            ticket_doc(1, 2001, media=1),
+            ticket_doc(2, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"}),
+        ]
+    )
 
 
 async def attempt(bot: BotHarness, who: Any, callbacks: list[str], messages: list[str]) -> None:

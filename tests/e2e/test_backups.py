@@ -134,9 +134,7 @@ async def test_retention_keeps_the_newest_and_safety_copies_apart(bot: BotHarnes
     assert backup_files(directory) == sorted([*names[1:], safety.name])
 
 
-async def test_failed_backup_leaves_no_file_that_looks_whole(
-    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_failed_backup_leaves_no_file_that_looks_whole(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     english(bot)
     await flows.start(bot.superadmin)
     await seed(bot.db)

@@ -34,9 +34,14 @@ class Run:
 
 async def main_py(env: dict[str, str], *args: str, stdin: str = "") -> Run:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "main.py"), *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=env, cwd=env["WORK_DIR"],  # not the project directory: its .env must not leak in
+        sys.executable,
+        str(ROOT / "main.py"),
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=env["WORK_DIR"],  # not the project directory: its .env must not leak in
     )
     out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
     assert process.returncode is not None

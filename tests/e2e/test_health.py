@@ -99,9 +99,7 @@ async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
         await flows.start(user)  # the same bot, still polling
 
 
-async def test_the_scheduler_runs_the_check_in_the_bots_loop(
-    fake: FakeTelegram, db_name: str, tmp_path: Path
-) -> None:
+async def test_the_scheduler_runs_the_check_in_the_bots_loop(fake: FakeTelegram, db_name: str, tmp_path: Path) -> None:
     async with bot_on_own_server(
         fake, db_name, tmp_path, {}, HEALTHCHECK_INTERVAL_SECONDS=5, HEALTHCHECK_REMIND_MINUTES=0
     ) as (bot, server):

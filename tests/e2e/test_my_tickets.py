@@ -13,13 +13,23 @@ async def seed_tickets(bot: BotHarness, user_id: int, count: int, status: str = 
     docs = []
     for i in range(count):
         number = start + i
-        docs.append({
-            "number": number, "user_id": user_id, "username": None, "full_name": "Ivan Petrenko",
-            "phone": "+380501234567", "description": f"Problem number {number} with the network",
-            "priority": 2, "status": status, "created_at": now + timedelta(seconds=number),
-            "updated_at": now + timedelta(seconds=number), "media": [], "assignee": None,
-            "history": [{"at": now, "by": None, "from": None, "to": "new", "comment": None}],
-        })
+        docs.append(
+            {
+                "number": number,
+                "user_id": user_id,
+                "username": None,
+                "full_name": "Ivan Petrenko",
+                "phone": "+380501234567",
+                "description": f"Problem number {number} with the network",
+                "priority": 2,
+                "status": status,
+                "created_at": now + timedelta(seconds=number),
+                "updated_at": now + timedelta(seconds=number),
+                "media": [],
+                "assignee": None,
+                "history": [{"at": now, "by": None, "from": None, "to": "new", "comment": None}],
+            }
+        )
     await bot.db.tickets.insert_many(docs)
 
 
@@ -69,8 +79,17 @@ async def test_history_shows_closing_comment_and_rejection_reason(bot: BotHarnes
     await seed_tickets(bot, 2001, 1, status="rejected", start=1)
     await bot.db.tickets.update_one(
         {"number": 1},
-        {"$push": {"history": {"at": datetime.now(UTC), "by": {"id": 1, "name": "A"}, "from": "new",
-                               "to": "rejected", "comment": "Duplicate of #0"}}},
+        {
+            "$push": {
+                "history": {
+                    "at": datetime.now(UTC),
+                    "by": {"id": 1, "name": "A"},
+                    "from": "new",
+                    "to": "rejected",
+                    "comment": "Duplicate of #0",
+                }
+            }
+        },
     )
     await user.tap(flows.MY_TICKETS)
     listing = await user.wait_message()

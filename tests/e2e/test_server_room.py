@@ -11,7 +11,7 @@ from tests.support.harness import BotHarness
 
 async def test_call_with_note_alerts_every_staff_member(bot: BotHarness) -> None:
     admin = bot.fake.user(3001, first_name="Admin", language_code="en")
-    blocked_admin = bot.fake.user(3002, first_name="Gone", language_code="en")
+    bot.fake.user(3002, first_name="Gone", language_code="en")
     await bot.db.admins.insert_many([{"_id": 3002, "name": "Gone"}, {"_id": 3001, "name": "Admin"}])
     bot.fake.block(3002)  # one admin blocked the bot: the others are still alerted
     user = bot.fake.user(2001, first_name="Ivan", username="ivan_p", language_code="en")
@@ -26,8 +26,9 @@ async def test_call_with_note_alerts_every_staff_member(bot: BotHarness) -> None
     assert "admins have been alerted" in done.text
 
     for staff in (bot.superadmin, admin):
-        alert = await staff.wait_message(predicate=lambda m: "server room" in (m.text or "").lower()
-                                         or "серверн" in (m.text or ""))
+        alert = await staff.wait_message(
+            predicate=lambda m: "server room" in (m.text or "").lower() or "серверн" in (m.text or "")
+        )
         assert "+380931112233" in alert.text and "@ivan_p" in alert.text and "Smoke from rack 3!" in alert.text
     assert bot.fake.messages_to(3002) == []
     doc = await bot.db.server_room_calls.find_one({"_id": 2001})

@@ -27,7 +27,11 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
     assert "No admins yet." in panel.text
     await chief.click("➕ Add admin", panel)
     await chief.wait_message(predicate=lambda m: "numeric Telegram ID" in (m.text or ""))
-    for bad, hint in (("abc", "positive whole number"), ("-5", "positive whole number"), ("0", "positive whole number")):
+    for bad, hint in (
+        ("abc", "positive whole number"),
+        ("-5", "positive whole number"),
+        ("0", "positive whole number"),
+    ):
         await chief.send_text(bad)
         assert hint in (await chief.wait_message()).text
     await chief.send_text(str(SUPERADMIN_ID))
@@ -45,7 +49,9 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
     assert candidate.reply_keyboard and candidate.reply_keyboard[:2] == ADMIN_ROWS
     assert "queue" in [c for c, _ in bot.fake.commands_for("chat", chat_id=3001)]
     doc = await bot.db.admins.find_one({"_id": 3001})
-    assert doc is not None and doc["added_by"] == SUPERADMIN_ID and doc["name"] == "Olha" and doc["username"] == "olha_it"
+    assert (
+        doc is not None and doc["added_by"] == SUPERADMIN_ID and doc["name"] == "Olha" and doc["username"] == "olha_it"
+    )
 
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
@@ -91,8 +97,11 @@ async def test_remove_admin_returns_their_work_to_the_queue(bot: BotHarness) -> 
     notice = await olha.wait_message(predicate=lambda m: "access has been removed" in (m.text or ""))
     assert notice is not None
     assert olha.reply_keyboard and olha.reply_keyboard[0] == ["📝 New ticket", "📋 My tickets"]
-    assert any(c.method == "deleteMyCommands" and '"chat_id": 3001' in str(c.params).replace("'", '"')
-               or (c.method == "deleteMyCommands" and "3001" in str(c.params)) for c in bot.fake.calls)
+    assert any(
+        (c.method == "deleteMyCommands" and '"chat_id": 3001' in str(c.params).replace("'", '"'))
+        or (c.method == "deleteMyCommands" and "3001" in str(c.params))
+        for c in bot.fake.calls
+    )
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "new" and doc["assignee"] is None
     assert doc["history"][-1]["from"] == "in_progress" and doc["history"][-1]["to"] == "new"

@@ -64,8 +64,18 @@ async def test_card_shows_everything_and_resends_media(bot: BotHarness) -> None:
     await flows.start(user)
     await flows.file_ticket(user, photos=3, priority="critical")
     card = await open_card(admin, 1)
-    for expected in ("Ticket #1", "New", "Critical", "ago", "Ivan Petrenko", "+380501234567", "@ivan_p",
-                     "printer", "Attachments: 3", "History:"):
+    for expected in (
+        "Ticket #1",
+        "New",
+        "Critical",
+        "ago",
+        "Ivan Petrenko",
+        "+380501234567",
+        "@ivan_p",
+        "printer",
+        "Attachments: 3",
+        "History:",
+    ):
         assert expected in card.text, expected
     assert card.button_texts() == ["🛠 Take into work", "⛔ Reject", "🖼 Show attachments (3)", "⬅️ Back to the list"]
     await admin.click("🖼 Show attachments (3)", card)

@@ -213,7 +213,18 @@ async def test_albums_count_as_items_and_the_limit_is_ten(bot: BotHarness) -> No
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None
     kinds = [m["kind"] for m in doc["media"]]
-    assert kinds == ["photo", "video", "photo", "photo", "photo", "photo", "document", "document", "document", "document"]
+    assert kinds == [
+        "photo",
+        "video",
+        "photo",
+        "photo",
+        "photo",
+        "photo",
+        "document",
+        "document",
+        "document",
+        "document",
+    ]
     assert all(m["file_id"] for m in doc["media"])
 
 

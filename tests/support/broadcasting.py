@@ -27,8 +27,15 @@ async def seed_users(
     ids = range(first_id, first_id + count)
     await bot.db.users.insert_many(
         [
-            {"_id": uid, "first_name": f"User{uid}", "last_name": None, "username": None, "language": "en",
-             "reachable": reachable, "created_at": now}
+            {
+                "_id": uid,
+                "first_name": f"User{uid}",
+                "last_name": None,
+                "username": None,
+                "language": "en",
+                "reachable": reachable,
+                "created_at": now,
+            }
             for uid in ids
         ]
     )

@@ -46,18 +46,43 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
     at = datetime(2026, 1, 15, 9, 30, 0, 123000, tzinfo=UTC)
     await db.users.insert_many(
         [
-            {"_id": 5001, "first_name": "Тарас", "last_name": None, "username": "taras", "language": "uk",
-             "reachable": True, "created_at": at},
-            {"_id": 5002, "first_name": "Ivan", "last_name": "Petrenko", "username": None, "language": "en",
-             "reachable": False, "created_at": at + timedelta(days=1)},
+            {
+                "_id": 5001,
+                "first_name": "Тарас",
+                "last_name": None,
+                "username": "taras",
+                "language": "uk",
+                "reachable": True,
+                "created_at": at,
+            },
+            {
+                "_id": 5002,
+                "first_name": "Ivan",
+                "last_name": "Petrenko",
+                "username": None,
+                "language": "en",
+                "reachable": False,
+                "created_at": at + timedelta(days=1),
+            },
         ]
     )
     await db.tickets.insert_many(
         [
-            {"_id": ObjectId(), "number": n, "user_id": 5001, "full_name": "Тарас Шевченко", "phone": "+380501234567",
-             "description": f"Принтер №{n} не друкує", "priority": 2, "status": "new", "created_at": at,
-             "updated_at": at + timedelta(minutes=n), "media": [{"kind": "photo", "file_id": f"f{n}"}],
-             "assignee": None, "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}]}
+            {
+                "_id": ObjectId(),
+                "number": n,
+                "user_id": 5001,
+                "full_name": "Тарас Шевченко",
+                "phone": "+380501234567",
+                "description": f"Принтер №{n} не друкує",
+                "priority": 2,
+                "status": "new",
+                "created_at": at,
+                "updated_at": at + timedelta(minutes=n),
+                "media": [{"kind": "photo", "file_id": f"f{n}"}],
+                "assignee": None,
+                "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}],
+            }
             for n in range(1, 8)
         ]
     )
@@ -76,11 +101,13 @@ async def snapshot(db: AsyncDatabase[dict[str, Any]], *, skip: frozenset[str] = 
     return result
 
 
-async def send_zip(fake: FakeTelegram, user: FakeUser, data: bytes, file_name: str = "backup.zip",
-                   file_size: int | None = None) -> None:
+async def send_zip(
+    fake: FakeTelegram, user: FakeUser, data: bytes, file_name: str = "backup.zip", file_size: int | None = None
+) -> None:
     """The user sends a ZIP as a document; the fake serves its bytes to getFile/download."""
-    stored = fake.new_file("document", file_size or len(data), file_name=file_name, mime_type="application/zip",
-                           data=data)
+    stored = fake.new_file(
+        "document", file_size or len(data), file_name=file_name, mime_type="application/zip", data=data
+    )
     fake.user_message(user, fake.media_content(stored))
 
 

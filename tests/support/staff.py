@@ -20,13 +20,29 @@ async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwarg
     return admin
 
 
-def ticket_doc(number: int, user_id: int, *, priority: int = 2, status: str = "new", minutes_ago: int = 0,
-               assignee: dict[str, Any] | None = None, media: int = 0) -> dict[str, Any]:
+def ticket_doc(
+    number: int,
+    user_id: int,
+    *,
+    priority: int = 2,
+    status: str = "new",
+    minutes_ago: int = 0,
+    assignee: dict[str, Any] | None = None,
+    media: int = 0,
+) -> dict[str, Any]:
     created = datetime.now(UTC) - timedelta(minutes=minutes_ago)
     return {
-        "number": number, "user_id": user_id, "username": "owner", "full_name": "Ivan Petrenko",
-        "phone": "+380501234567", "description": f"Ticket {number}: the network is down", "priority": priority,
-        "status": status, "created_at": created, "updated_at": created, "assignee": assignee,
+        "number": number,
+        "user_id": user_id,
+        "username": "owner",
+        "full_name": "Ivan Petrenko",
+        "phone": "+380501234567",
+        "description": f"Ticket {number}: the network is down",
+        "priority": priority,
+        "status": status,
+        "created_at": created,
+        "updated_at": created,
+        "assignee": assignee,
         "media": [{"kind": "photo", "file_id": f"missing-{number}-{i}"} for i in range(media)],
         "history": [{"at": created, "by": None, "from": None, "to": "new", "comment": None}],
     }

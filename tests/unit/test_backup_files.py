@@ -73,7 +73,7 @@ def sample() -> dict[str, list[dict[str, Any]]]:
     return {
         "users": [
             {"_id": 1001, "first_name": "Тарас", "created_at": datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)},
-            {"_id": 1002, "first_name": "Ivan \"quoted\" {braces} [x]", "language": "en"},
+            {"_id": 1002, "first_name": 'Ivan "quoted" {braces} [x]', "language": "en"},
             {"_id": 2**40, "nested": {"list": [1, 2.5, None, True], "$weird": "dollar key"}},
         ],
         "tickets": [{"_id": ObjectId(), "number": 1, "description": "Принтер\nне друкує ✓"}],
@@ -207,8 +207,18 @@ def test_names_ids_and_paths(tmp_path: Path) -> None:
     upload_id, upload = files.new_upload(tmp_path)
     upload.write_bytes(b"x")
     assert files.path_for_id(tmp_path, upload_id) == upload
-    for forged in ("../../etc/passwd", "20260201_143025/../../x", "..", "", "/etc/passwd", "20260201_143025.zip",
-                   "u../../../../etc", "U0123456789abcdef", "20260201_143025\x00", "20260201_143025_safety/.."):
+    for forged in (
+        "../../etc/passwd",
+        "20260201_143025/../../x",
+        "..",
+        "",
+        "/etc/passwd",
+        "20260201_143025.zip",
+        "u../../../../etc",
+        "U0123456789abcdef",
+        "20260201_143025\x00",
+        "20260201_143025_safety/..",
+    ):
         with pytest.raises(BackupInvalid) as caught:
             files.path_for_id(tmp_path, forged)
         assert caught.value.problem is Problem.INVALID_ID, forged
@@ -246,7 +256,12 @@ def test_retention_keeps_regular_and_safety_pools_apart(tmp_path: Path) -> None:
     assert sorted(removed) == sorted(regular[:2] + safety[:1])
     listed = files.list_backups(tmp_path)
     assert [b.path for b in listed] == [
-        regular[4], safety[3], regular[3], safety[2], regular[2], safety[1]
+        regular[4],
+        safety[3],
+        regular[3],
+        safety[2],
+        regular[2],
+        safety[1],
     ]  # newest first; .part and other files are never listed
     assert (tmp_path / "notes.txt").exists() and (tmp_path / ".backup_20300101_000000.zip.part").exists()
 

@@ -15,6 +15,7 @@ from app.models import Media, MediaKind
 from app.services import broadcast_content
 from app.services.broadcast_content import ContentError, Unsendable
 from app.services.broadcast_report import Progress, duration
+from app.services.media import media_of
 from app.services.pacing import Pacer
 
 
@@ -23,8 +24,10 @@ def message(**fields: object) -> Message:
 
 
 def photo() -> list[PhotoSize]:
-    return [PhotoSize(file_id="small", file_unique_id="s", width=90, height=90),
-            PhotoSize(file_id="large", file_unique_id="l", width=1280, height=960)]
+    return [
+        PhotoSize(file_id="small", file_unique_id="s", width=90, height=90),
+        PhotoSize(file_id="large", file_unique_id="l", width=1280, height=960),
+    ]
 
 
 def test_pacer_spaces_requests_to_the_rate_without_bursts() -> None:
@@ -74,8 +77,11 @@ def test_length_limits_count_utf16_units(repeat: int, char: str) -> None:
 
 
 def test_album_rules() -> None:
-    photo_item, video_item, doc_item = (Media(MediaKind.PHOTO, "p"), Media(MediaKind.VIDEO, "v"),
-                                        Media(MediaKind.DOCUMENT, "d"))
+    photo_item, video_item, doc_item = (
+        Media(MediaKind.PHOTO, "p"),
+        Media(MediaKind.VIDEO, "v"),
+        Media(MediaKind.DOCUMENT, "d"),
+    )
     album = broadcast_content.album([photo_item, video_item], "Caption")
     assert album.kind is BroadcastKind.ALBUM and album.message_count == 2
     assert broadcast_content.album([doc_item, doc_item], None).kind is BroadcastKind.ALBUM
@@ -87,9 +93,10 @@ def test_album_rules() -> None:
 
 
 def test_stickers_are_not_content() -> None:
-    sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=1, height=1, is_animated=False,
-                      is_video=False)
-    assert broadcast_content.media_of(message(sticker=sticker)) is None
+    sticker = Sticker(
+        file_id="s", file_unique_id="s", type="regular", width=1, height=1, is_animated=False, is_video=False
+    )
+    assert media_of(message(sticker=sticker)) is None
 
 
 def test_eta_uses_the_configured_rate_until_there_is_a_sample() -> None:

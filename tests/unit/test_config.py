@@ -30,7 +30,10 @@ def test_defaults() -> None:
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "MONGODB_URI": "postgres://x"}, "MONGODB_URI is malformed"),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE is malformed"),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL is malformed"),
-        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TELEGRAM_API_URL": "not a url"}, "TELEGRAM_API_URL is malformed"),
+        (
+            {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TELEGRAM_API_URL": "not a url"},
+            "TELEGRAM_API_URL is malformed",
+        ),
     ],
 )
 def test_bad_values_name_the_key(overrides: dict[str, str], expected: str) -> None:

@@ -78,7 +78,8 @@ def test_phones_are_normalized_to_e164(typed: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "12345", "050123456", "05012345678", "+3805012345", "+38050123456789", "phone", "+0501234567", "48221234567"]
+    "typed",
+    ["", "12345", "050123456", "05012345678", "+3805012345", "+38050123456789", "phone", "+0501234567", "48221234567"],
 )
 def test_bad_phones_are_refused(typed: str) -> None:
     with pytest.raises(InvalidInput):

@@ -23,11 +23,13 @@ from app.keyboards import reply, texts
 from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
 from app.models import Media, Role
+from app.rendering import content_name
 from app.services import broadcast_content
 from app.services.broadcast_content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
 from app.services.broadcast_report import busy_text
 from app.services.broadcaster import BroadcastBusy, Broadcaster
 from app.services.debounce import Debouncer
+from app.services.media import media_of
 from app.utils.messages import remove_buttons
 
 COMPOSING = StateFilter(BroadcastCompose.content, BroadcastCompose.preview)
@@ -53,20 +55,6 @@ def problem_text(error: ContentError) -> str:
             "document, yours has {n}. Shorten it and send the message again."
         ).format(limit=CAPTION_LIMIT, n=error.length)
     return _("Telegram cannot put documents and photos or videos in one album. Send them as separate broadcasts.")
-
-
-def content_name(message: Message) -> str:
-    if message.sticker:
-        return _("a sticker")
-    if message.voice or message.audio:
-        return _("a voice or audio message")
-    if message.video_note:
-        return _("a video message")
-    if message.contact:
-        return _("a contact")
-    if message.location or message.venue:
-        return _("a location")
-    return _("this kind of message")
 
 
 async def show_preview(
@@ -123,7 +111,7 @@ async def got_album_item(
     message: Message, state: FSMContext, bot: Bot, broadcaster: Broadcaster, album_replies: Debouncer
 ) -> None:
     """Albums arrive as one update per item: collect them, preview once the album is complete."""
-    item = broadcast_content.media_of(message)
+    item = media_of(message)
     assert item is not None and message.media_group_id is not None
     group, chat_id = message.media_group_id, message.chat.id
     album = (await state.get_data()).get("album") or {}

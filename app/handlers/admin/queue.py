@@ -15,6 +15,7 @@ from app.db.repositories import Repositories
 from app.db.tickets import QUEUE_ORDER, RECENT_ORDER
 from app.keyboards import texts
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
+from app.keyboards.pagination import page_arrows
 from app.models import TicketStatus, User
 from app.rendering import PRIORITY_MARKERS, STATUS_MARKERS, short
 from app.utils.messages import show
@@ -31,7 +32,10 @@ def view_query(view: QueueView, viewer_id: int) -> tuple[dict[str, Any], list[tu
     if view is QueueView.IN_WORK:
         return {"status": TicketStatus.IN_PROGRESS.value}, QUEUE_ORDER
     since = datetime.now(UTC) - FINISHED_WINDOW
-    return {"status": {"$in": [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]}, "updated_at": {"$gte": since}}, RECENT_ORDER
+    return {
+        "status": {"$in": [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]},
+        "updated_at": {"$gte": since},
+    }, RECENT_ORDER
 
 
 def view_title(view: QueueView) -> str:
@@ -43,7 +47,9 @@ def view_title(view: QueueView) -> str:
     }[view]
 
 
-async def render_queue(repos: Repositories, viewer: User, view: QueueView, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def render_queue(
+    repos: Repositories, viewer: User, view: QueueView, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
     query, order = view_query(view, viewer.id)
     tickets, total = await repos.tickets.page(query, order, page, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -57,19 +63,23 @@ async def render_queue(repos: Repositories, viewer: User, view: QueueView, page:
         builder.button(
             text=f"{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {short(ticket.full_name, 20)} · "
             f"{short(ticket.description, 30)}",
-            callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number, view=view, page=page),
+            callback_data=StaffTicketCallback(
+                action=StaffTicketAction.OPEN, number=ticket.number, view=view, page=page
+            ),
         )
-    arrows = []
-    if page > 0:
-        arrows.append(("◀️", page - 1))
-    if page + 1 < pages:
-        arrows.append(("▶️", page + 1))
+    arrows = page_arrows(page, pages)
     for arrow, target in arrows:
         builder.button(text=arrow, callback_data=QueueCallback(view=view, page=target))
-    filters = [(QueueView.NEW, _("🆕 New")), (QueueView.MINE, _("🛠 Mine")), (QueueView.IN_WORK, _("👥 All in work")),
-               (QueueView.FINISHED, _("🗂 Finished"))]
+    filters = [
+        (QueueView.NEW, _("🆕 New")),
+        (QueueView.MINE, _("🛠 Mine")),
+        (QueueView.IN_WORK, _("👥 All in work")),
+        (QueueView.FINISHED, _("🗂 Finished")),
+    ]
     for target_view, label in filters:
-        builder.button(text=("• " + label) if target_view is view else label, callback_data=QueueCallback(view=target_view))
+        builder.button(
+            text=("• " + label) if target_view is view else label, callback_data=QueueCallback(view=target_view)
+        )
     builder.adjust(*([1] * len(tickets)), *([len(arrows)] if arrows else []), 2, 2)
     lines = [f"<b>{view_title(view)}</b>", header]
     if tickets:

@@ -43,8 +43,12 @@ def delivery_note(result: ActionResult) -> str:
 
 
 async def open_ticket(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
-    repos: Repositories, user: User, role: Role,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffTicketCallback,
+    repos: Repositories,
+    user: User,
+    role: Role,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None:
@@ -54,8 +58,11 @@ async def open_ticket(
 
 
 async def show_media(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
-    repos: Repositories, bot: Bot,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffTicketCallback,
+    repos: Repositories,
+    bot: Bot,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None or not ticket.media:
@@ -65,13 +72,20 @@ async def show_media(
 
 
 async def take(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
-    user: User, role: Role, ticket_actions: TicketActions,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffTicketCallback,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
 ) -> None:
     result = await ticket_actions.take(callback_data.number, Person(user.id, user.display_name))
     if result.ticket is not None:
-        await show(query, staff_card(result.ticket),
-                   card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page))
+        await show(
+            query,
+            staff_card(result.ticket),
+            card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page),
+        )
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result), True
         return
@@ -81,8 +95,13 @@ async def take(
 
 
 async def ask_finish(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffTicketCallback,
-    state: FSMContext, user: User, role: Role, repos: Repositories,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffTicketCallback,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    repos: Repositories,
 ) -> None:
     """Close or reject: check who may, then ask for the comment / reason."""
     ticket = await repos.tickets.get(callback_data.number)
@@ -92,19 +111,24 @@ async def ask_finish(
         or (ticket.status is TicketStatus.NEW and (role is Role.SUPERADMIN or not closing))
     )
     if ticket is None or not allowed:
-        outcome = Outcome.NOT_FOUND if ticket is None else (
-            Outcome.NOT_ASSIGNEE if ticket.status is TicketStatus.IN_PROGRESS else Outcome.WRONG_STATE)
+        outcome = (
+            Outcome.NOT_FOUND
+            if ticket is None
+            else (Outcome.NOT_ASSIGNEE if ticket.status is TicketStatus.IN_PROGRESS else Outcome.WRONG_STATE)
+        )
         callback_answer.text, callback_answer.show_alert = refusal(ActionResult(outcome, ticket)), True
         return
     await state.set_state(CloseTicket.comment if closing else RejectTicket.reason)
     await state.update_data(number=ticket.number, view=callback_data.view.value, page=callback_data.page)
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
-            number=ticket.number, skip=texts.MEDIA_SKIP)
+            number=ticket.number, skip=texts.MEDIA_SKIP
+        )
         keyboard = reply.form_step(str(texts.MEDIA_SKIP), back=False)
     else:
-        prompt = _("Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it.").format(
-            number=ticket.number, min=REASON_MIN, max=REASON_MAX)
+        prompt = _(
+            "Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it."
+        ).format(number=ticket.number, min=REASON_MIN, max=REASON_MAX)
         keyboard = reply.cancel_only()
     await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
@@ -112,12 +136,20 @@ async def ask_finish(
 async def report(message: Message, result: ActionResult, user: User, role: Role, view: QueueView, page: int) -> None:
     if result.done and result.ticket is not None:
         ticket: Ticket = result.ticket
-        done = _("✅ Ticket #{number} closed.") if ticket.status is TicketStatus.CLOSED else _("⛔ Ticket #{number} rejected.")
-        await message.answer(done.format(number=ticket.number) + delivery_note(result), reply_markup=reply.main_menu(role))
+        done = (
+            _("✅ Ticket #{number} closed.")
+            if ticket.status is TicketStatus.CLOSED
+            else _("⛔ Ticket #{number} rejected.")
+        )
+        await message.answer(
+            done.format(number=ticket.number) + delivery_note(result), reply_markup=reply.main_menu(role)
+        )
     else:
         await message.answer(refusal(result), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
-        await message.answer(staff_card(result.ticket), reply_markup=card_keyboard(result.ticket, user.id, role, view, page))
+        await message.answer(
+            staff_card(result.ticket), reply_markup=card_keyboard(result.ticket, user.id, role, view, page)
+        )
 
 
 async def finish_with(
@@ -135,7 +167,9 @@ async def finish_with(
     await report(message, result, user, role, QueueView(data.get("view", "n")), int(data.get("page", 0)))
 
 
-async def got_comment(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+async def got_comment(
+    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+) -> None:
     text = (message.text or "").strip()
     if len(text) > COMMENT_MAX:
         await message.answer(_("The comment is too long: at most {max} characters.").format(max=COMMENT_MAX))
@@ -143,15 +177,22 @@ async def got_comment(message: Message, state: FSMContext, user: User, role: Rol
     await finish_with(message, state, user, role, ticket_actions, text or None)
 
 
-async def skip_comment(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+async def skip_comment(
+    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+) -> None:
     await finish_with(message, state, user, role, ticket_actions, None)
 
 
-async def got_reason(message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions) -> None:
+async def got_reason(
+    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+) -> None:
     reason = (message.text or "").strip()
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        await message.answer(_("The reason must be {min}–{max} characters long; yours has {n}.").format(
-            min=REASON_MIN, max=REASON_MAX, n=len(reason)))
+        await message.answer(
+            _("The reason must be {min}–{max} characters long; yours has {n}.").format(
+                min=REASON_MIN, max=REASON_MAX, n=len(reason)
+            )
+        )
         return
     await finish_with(message, state, user, role, ticket_actions, reason)
 
@@ -159,9 +200,12 @@ async def got_reason(message: Message, state: FSMContext, user: User, role: Role
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
     if await state.get_state() == RejectTicket.reason.state:
         hint = _("A reason is required: write it as text ({min}–{max} characters), or tap «{cancel}».").format(
-            min=REASON_MIN, max=REASON_MAX, cancel=texts.CANCEL)
+            min=REASON_MIN, max=REASON_MAX, cancel=texts.CANCEL
+        )
     else:
-        hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(skip=texts.MEDIA_SKIP, cancel=texts.CANCEL)
+        hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(
+            skip=texts.MEDIA_SKIP, cancel=texts.CANCEL
+        )
     await message.answer(hint)
 
 

@@ -37,9 +37,11 @@ async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeybo
     if not entries:
         lines.append(_("No backups yet. Tap «{button}» or send /backup.").format(button=_("💾 Back up now")))
     else:
-        lines.append(_("Page {page} of {pages} · {total} in total, newest first").format(
-            page=page + 1, pages=pages, total=len(entries)
-        ))
+        lines.append(
+            _("Page {page} of {pages} · {total} in total, newest first").format(
+                page=page + 1, pages=pages, total=len(entries)
+            )
+        )
     for number, (entry, metadata) in enumerate(zip(shown, described, strict=True), start=page * PAGE_SIZE + 1):
         title = f"\n{number}. <code>{escape(entry.name)}</code>"
         if entry.safety:
@@ -50,9 +52,12 @@ async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeybo
         if metadata is None:
             lines.append("   " + _("⚠️ metadata.json cannot be read"))
         else:
-            lines.append("   " + _("Records ({total}): {counts}").format(
-                total=metadata.total, counts=rt.counts_line(metadata.records_count)
-            ))
+            lines.append(
+                "   "
+                + _("Records ({total}): {counts}").format(
+                    total=metadata.total, counts=rt.counts_line(metadata.records_count)
+                )
+            )
     text = "\n".join(lines)
     if len(text) > 4000:
         text = text[:3990] + "…"

@@ -32,9 +32,7 @@ async def health_report(
         database = _("🔴 unavailable: {error}").format(error=escape(info.ping.error))
     now = health.clock()
     state = await backups.last_backup() if info.ping.ok else None
-    last = (
-        f"{rt.moment(state.last_success_at)} (<code>{escape(state.last_file)}</code>)" if state else _("none yet")
-    )
+    last = f"{rt.moment(state.last_success_at)} (<code>{escape(state.last_file)}</code>)" if state else _("none yet")
     upcoming = rt.moment(schedule.next_run_at) if schedule.next_run_at else _("automatic backups are off")
     log_bytes, log_files = await asyncio.to_thread(directory_size, settings.log_dir)
     versions = " · ".join(
@@ -59,9 +57,9 @@ async def health_report(
         ),
     ]
     if health.down_since is not None:
-        lines.append(_("⚠️ The health check has seen the database down since {since}.").format(
-            since=rt.moment(health.down_since)
-        ))
+        lines.append(
+            _("⚠️ The health check has seen the database down since {since}.").format(since=rt.moment(health.down_since))
+        )
     return "\n".join(lines)
 
 

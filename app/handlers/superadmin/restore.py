@@ -93,8 +93,10 @@ async def ask_for_file(query: CallbackQuery, bot: Bot, state: FSMContext) -> Non
     await state.set_state(BackupUpload.file)
     await bot.send_message(
         query.from_user.id,
-        _("📤 Send me the backup .zip file as a document (up to 20 MB). I will check it before anything changes.\n"
-          "Tap «{cancel}» to stop.").format(cancel=texts.CANCEL),
+        _(
+            "📤 Send me the backup .zip file as a document (up to 20 MB). I will check it before anything changes.\n"
+            "Tap «{cancel}» to stop."
+        ).format(cancel=texts.CANCEL),
         reply_markup=reply.cancel_only(),
     )
 
@@ -103,8 +105,9 @@ async def receive_file(message: Message, bot: Bot, state: FSMContext, role: Role
     document = message.document
     assert document is not None
     await state.clear()
-    await message.answer(_("📥 Checking {name}…").format(name=escape(document.file_name or "file")),
-                         reply_markup=reply.main_menu(role))
+    await message.answer(
+        _("📥 Checking {name}…").format(name=escape(document.file_name or "file")), reply_markup=reply.main_menu(role)
+    )
     if (document.file_size or 0) > DOWNLOAD_LIMIT_BYTES:
         await message.answer(too_big_text())
         return

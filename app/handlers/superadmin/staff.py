@@ -36,8 +36,11 @@ PICK_REQUEST_ID = 1
 def admin_line(doc: dict[str, Any]) -> str:
     username = f" (@{escape(doc['username'])})" if doc.get("username") else ""
     return _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
-        name=escape(doc.get("name") or str(doc["_id"])), username=username, id=doc["_id"],
-        at=when(doc["added_at"]), by=doc.get("added_by"),
+        name=escape(doc.get("name") or str(doc["_id"])),
+        username=username,
+        id=doc["_id"],
+        at=when(doc["added_at"]),
+        by=doc.get("added_by"),
     )
 
 
@@ -61,9 +64,7 @@ def pick_keyboard() -> ReplyKeyboardMarkup:
         text=_("👤 Choose a person"),
         request_users=KeyboardButtonRequestUsers(request_id=PICK_REQUEST_ID, user_is_bot=False, max_quantity=1),
     )
-    return ReplyKeyboardMarkup(
-        keyboard=[[pick], [KeyboardButton(text=str(texts.CANCEL))]], resize_keyboard=True
-    )
+    return ReplyKeyboardMarkup(keyboard=[[pick], [KeyboardButton(text=str(texts.CANCEL))]], resize_keyboard=True)
 
 
 async def staff_panel(message: Message, repos: Repositories) -> None:
@@ -80,7 +81,9 @@ async def ask_new_admin(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AddAdmin.user)
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
-        _("Send the new admin's numeric Telegram ID, or tap «{pick}» to choose them.").format(pick=_("👤 Choose a person")),
+        _("Send the new admin's numeric Telegram ID, or tap «{pick}» to choose them.").format(
+            pick=_("👤 Choose a person")
+        ),
         reply_markup=pick_keyboard(),
     )
 
@@ -92,11 +95,15 @@ def added_text(change: StaffChange, user_id: int) -> str:
         return _("{name} is already an admin.").format(name=escape(change.name))
     text = _("✅ {name} (id {id}) is now an admin.").format(name=escape(change.name), id=user_id)
     if not change.notified:
-        text += "\n" + _("They have not started the bot yet (or blocked it): their panel appears when they send /start.")
+        text += "\n" + _(
+            "They have not started the bot yet (or blocked it): their panel appears when they send /start."
+        )
     return text
 
 
-async def add_admin(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService, user_id: int) -> None:
+async def add_admin(
+    message: Message, state: FSMContext, user: User, role: Role, staff: StaffService, user_id: int
+) -> None:
     await state.clear()
     change = await staff.add(user_id, Person(user.id, user.display_name))
     await message.answer(added_text(change, user_id), reply_markup=reply.main_menu(role))
@@ -105,8 +112,11 @@ async def add_admin(message: Message, state: FSMContext, user: User, role: Role,
 async def got_admin_id(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService) -> None:
     raw = (message.text or "").strip()
     if not raw.isdigit() or int(raw) <= 0 or int(raw) >= 2**53:
-        await message.answer(_("A Telegram ID is a positive whole number, for example 123456789. Try again or tap «{cancel}».").format(
-            cancel=texts.CANCEL))
+        await message.answer(
+            _("A Telegram ID is a positive whole number, for example 123456789. Try again or tap «{cancel}».").format(
+                cancel=texts.CANCEL
+            )
+        )
         return
     await add_admin(message, state, user, role, staff, int(raw))
 
@@ -117,8 +127,11 @@ async def got_shared_user(message: Message, state: FSMContext, user: User, role:
 
 
 async def wrong_admin_input(message: Message) -> None:
-    await message.answer(_("Send a numeric Telegram ID, use «{pick}», or tap «{cancel}».").format(
-        pick=_("👤 Choose a person"), cancel=texts.CANCEL))
+    await message.answer(
+        _("Send a numeric Telegram ID, use «{pick}», or tap «{cancel}».").format(
+            pick=_("👤 Choose a person"), cancel=texts.CANCEL
+        )
+    )
 
 
 async def cancel_add(message: Message, state: FSMContext, role: Role) -> None:
@@ -127,7 +140,10 @@ async def cancel_add(message: Message, state: FSMContext, role: Role) -> None:
 
 
 async def confirm_remove(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffCallback, repos: Repositories,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffCallback,
+    repos: Repositories,
     settings: Settings,
 ) -> None:
     if callback_data.user_id == settings.superadmin_id:
@@ -140,15 +156,26 @@ async def confirm_remove(
         callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
         return
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"]))
+    builder.button(
+        text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"])
+    )
     builder.button(text=str(texts.CANCEL), callback_data=StaffCallback(action=StaffAction.LIST))
-    await show(query, _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
-        name=escape(doc.get("name") or str(doc["_id"]))), builder.as_markup())
+    await show(
+        query,
+        _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
+            name=escape(doc.get("name") or str(doc["_id"]))
+        ),
+        builder.as_markup(),
+    )
 
 
 async def remove_admin(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: StaffCallback, user: User,
-    repos: Repositories, staff: StaffService,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffCallback,
+    user: User,
+    repos: Repositories,
+    staff: StaffService,
 ) -> None:
     change = await staff.remove(callback_data.user_id, Person(user.id, user.display_name))
     if change.outcome is StaffOutcome.SUPERADMIN:
@@ -161,7 +188,9 @@ async def remove_admin(
         callback_answer.text = _("{name} was removed.").format(name=change.name)
     text, markup = await render_panel(repos)
     if change.returned_tickets:
-        text += "\n\n" + _("Back to the queue: {tickets}.").format(tickets=", ".join(f"#{n}" for n in change.returned_tickets))
+        text += "\n\n" + _("Back to the queue: {tickets}.").format(
+            tickets=", ".join(f"#{n}" for n in change.returned_tickets)
+        )
     await show(query, text, markup)
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards import texts
 from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback, TicketScope
+from app.keyboards.pagination import page_arrows
 from app.models import Ticket, User
 from app.rendering import STATUS_MARKERS, short, ticket_card
 from app.services.media import send_media
@@ -27,11 +28,7 @@ def list_view(tickets: list[Ticket], total: int, scope: TicketScope, page: int) 
             callback_data=MyTicketsCallback(action=MyTicketsAction.OPEN, scope=scope, page=page, number=ticket.number),
         )
     pages = max(1, -(-total // USER_PAGE_SIZE))
-    navigation = []
-    if page > 0:
-        navigation.append(("◀️", page - 1))
-    if page + 1 < pages:
-        navigation.append(("▶️", page + 1))
+    navigation = page_arrows(page, pages)
     for arrow, target in navigation:
         builder.button(
             text=arrow, callback_data=MyTicketsCallback(action=MyTicketsAction.PAGE, scope=scope, page=target)
@@ -60,7 +57,13 @@ async def my_tickets(message: Message, user: User, tickets: TicketService) -> No
     await message.answer(text, reply_markup=markup)
 
 
-async def turn_page(query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: MyTicketsCallback, user: User, tickets: TicketService) -> None:
+async def turn_page(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: MyTicketsCallback,
+    user: User,
+    tickets: TicketService,
+) -> None:
     page = max(0, callback_data.page)
     history = callback_data.scope is TicketScope.HISTORY
     items, total = await tickets.page_for_owner(user.id, history=history, page=page)
@@ -71,7 +74,13 @@ async def turn_page(query: CallbackQuery, callback_answer: CallbackAnswer, callb
     await show(query, text, markup)
 
 
-async def open_ticket(query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: MyTicketsCallback, user: User, tickets: TicketService) -> None:
+async def open_ticket(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: MyTicketsCallback,
+    user: User,
+    tickets: TicketService,
+) -> None:
     ticket = await tickets.get_for_owner(user.id, callback_data.number)
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
@@ -84,14 +93,21 @@ async def open_ticket(query: CallbackQuery, callback_answer: CallbackAnswer, cal
         )
     builder.button(
         text=_("⬅️ Back to the list"),
-        callback_data=MyTicketsCallback(action=MyTicketsAction.PAGE, scope=callback_data.scope, page=callback_data.page),
+        callback_data=MyTicketsCallback(
+            action=MyTicketsAction.PAGE, scope=callback_data.scope, page=callback_data.page
+        ),
     )
     builder.adjust(1)
     await show(query, ticket_card(ticket), builder.as_markup())
 
 
 async def resend_media(
-    query: CallbackQuery, callback_answer: CallbackAnswer, callback_data: MyTicketsCallback, user: User, tickets: TicketService, bot: Bot
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: MyTicketsCallback,
+    user: User,
+    tickets: TicketService,
+    bot: Bot,
 ) -> None:
     ticket = await tickets.get_for_owner(user.id, callback_data.number)
     if ticket is None or not ticket.media:

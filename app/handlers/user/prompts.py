@@ -61,9 +61,9 @@ async def prompt_for(
         )
     if step == TicketForm.description:
         return (
-            _("<b>Step 3 of 5.</b> Describe the problem: what happened, where, since when ({min}–{max} characters).").format(
-                min=DESCRIPTION_MIN, max=DESCRIPTION_MAX
-            ),
+            _(
+                "<b>Step 3 of 5.</b> Describe the problem: what happened, where, since when ({min}–{max} characters)."
+            ).format(min=DESCRIPTION_MIN, max=DESCRIPTION_MAX),
             reply.form_step(),
         )
     if step == TicketForm.media:
@@ -81,9 +81,7 @@ async def prompt_for(
         return "\n".join(lines), reply.form_step(*(priority_label(p) for p in reversed(Priority)))
     if step == TicketForm.confirm:
         draft = Draft.from_fsm(data)
-        summary = form_summary(
-            draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority
-        )
+        summary = form_summary(draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority)
         text = _("Please check your ticket:") + "\n\n" + summary
         return text, reply.form_step(str(texts.SUBMIT), str(texts.EDIT))
     # TicketForm.choose_edit
@@ -99,9 +97,7 @@ async def prompt_for(
     )
 
 
-async def go_to(
-    step: State, message: Message, state: FSMContext, repos: Repositories, hint: str | None = None
-) -> None:
+async def go_to(step: State, message: Message, state: FSMContext, repos: Repositories, hint: str | None = None) -> None:
     """Enter `step` and show its prompt, optionally after a line explaining what went wrong."""
     await state.set_state(step)
     data = await state.get_data()

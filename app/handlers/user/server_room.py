@@ -48,9 +48,7 @@ async def report(result: CallResult, role: Role, message: Message) -> None:
         await message.answer(cooldown_text(result.minutes_left), reply_markup=reply.main_menu(role))
 
 
-async def got_note(
-    message: Message, state: FSMContext, user: User, role: Role, server_room: ServerRoomService
-) -> None:
+async def got_note(message: Message, state: FSMContext, user: User, role: Role, server_room: ServerRoomService) -> None:
     assert message.text is not None
     try:
         note = validators.note(message.text)
@@ -66,7 +64,12 @@ async def got_note(
 
 
 async def send_without_note(
-    query: CallbackQuery, callback_answer: CallbackAnswer, state: FSMContext, user: User, role: Role, server_room: ServerRoomService
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    server_room: ServerRoomService,
 ) -> None:
     # Also reached by a second tap after the first one already sent the alert: the
     # atomic claim in the service refuses it, so two taps never make two alerts.

@@ -76,7 +76,8 @@ async def choose_language(message: Message, i18n: I18n) -> None:
 
 
 async def set_language(
-    query: CallbackQuery, callback_answer: CallbackAnswer,
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: LanguageCallback,
     user: User,
     role: Role,
@@ -89,9 +90,7 @@ async def set_language(
     await repos.users.set_language(user.id, callback_data.code)
     with i18n.use_locale(callback_data.code):
         if query.message is not None:
-            await query.message.answer(
-                _("Language changed to English."), reply_markup=reply.main_menu(role)
-            )
+            await query.message.answer(_("Language changed to English."), reply_markup=reply.main_menu(role))
 
 
 def create_router() -> Router:

@@ -42,9 +42,7 @@ async def back(message: Message, state: FSMContext, repos: Repositories) -> None
     await go_to(target or TicketForm.full_name, message, state, repos)
 
 
-async def answered(
-    message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any
-) -> None:
+async def answered(message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any) -> None:
     data = await state.update_data(**values)
     target = next_step(step, data)
     if target == TicketForm.confirm:
@@ -167,9 +165,7 @@ async def submit(
     ticket = await tickets.create(user, draft)
     await state.clear()
     await message.answer(
-        _("✅ Ticket #{number} created. We will let you know when its status changes.").format(
-            number=ticket.number
-        )
+        _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=ticket.number)
         + "\n\n"
         + ticket_card(ticket),
         reply_markup=reply.main_menu(role),
@@ -193,7 +189,9 @@ def create_router() -> Router:
     router.message.register(got_contact, TicketForm.phone, F.contact)
     router.message.register(got_phone, TicketForm.phone, F.text, ~F.text.startswith("/"))
     router.message.register(got_description, TicketForm.description, F.text, ~F.text.startswith("/"))
-    router.message.register(media_finished, TicketForm.media, (F.text == texts.MEDIA_DONE) | (F.text == texts.MEDIA_SKIP))
+    router.message.register(
+        media_finished, TicketForm.media, (F.text == texts.MEDIA_DONE) | (F.text == texts.MEDIA_SKIP)
+    )
     router.message.register(got_priority, TicketForm.priority, F.text, ~F.text.startswith("/"))
     router.message.register(edit, TicketForm.confirm, F.text == texts.EDIT)
     router.message.register(choose_edit, TicketForm.choose_edit, F.text)

@@ -9,19 +9,9 @@ from aiogram.utils.i18n import gettext as _
 
 from app.fsm.ticket_form import TicketForm
 from app.keyboards import texts
-from app.models import Media, MediaKind
 from app.services.debounce import Debouncer
+from app.services.media import media_of
 from app.services.validators import MEDIA_MAX
-
-
-def media_of(message: Message) -> Media | None:
-    if message.photo:
-        return Media(MediaKind.PHOTO, message.photo[-1].file_id)
-    if message.video:
-        return Media(MediaKind.VIDEO, message.video.file_id)
-    if message.document:
-        return Media(MediaKind.DOCUMENT, message.document.file_id)
-    return None
 
 
 def progress_text(count: int, rejected: int) -> str:
@@ -30,9 +20,7 @@ def progress_text(count: int, rejected: int) -> str:
     )
     if rejected:
         text = (
-            _("⚠️ Not added: {n}. A ticket can have at most {limit} attachments.").format(
-                n=rejected, limit=MEDIA_MAX
-            )
+            _("⚠️ Not added: {n}. A ticket can have at most {limit} attachments.").format(n=rejected, limit=MEDIA_MAX)
             + "\n"
             + text
         )
@@ -61,9 +49,7 @@ async def add_attachment(message: Message, state: FSMContext, album_replies: Deb
             return  # the user already moved on; the summary shows the count
         current = await state.get_data()
         await state.update_data(media_rejected=0)
-        await message.answer(
-            progress_text(len(current.get("media", [])), int(current.get("media_rejected", 0)))
-        )
+        await message.answer(progress_text(len(current.get("media", [])), int(current.get("media_rejected", 0))))
 
     album_replies.call_later((message.chat.id, message.media_group_id), acknowledge_album)
 

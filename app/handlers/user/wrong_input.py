@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.fsm.ticket_form import TicketForm
 from app.keyboards import texts
+from app.rendering import content_name
 
 
 def describe_wrong_input(message: Message, step: State) -> str:
@@ -15,31 +16,11 @@ def describe_wrong_input(message: Message, step: State) -> str:
         return _("Only /cancel works while you fill in a ticket. Answer this step, or tap «{cancel}».").format(
             cancel=texts.CANCEL
         )
-    kind = _content_name(message)
+    kind = content_name(message)
     if step in (TicketForm.media,):
         return _("I cannot attach {kind}. Send a photo, a video or a document.").format(kind=kind)
     if step == TicketForm.phone:
-        return _("I cannot use {kind} here. Share your contact with the button or type your number.").format(
-            kind=kind
-        )
+        return _("I cannot use {kind} here. Share your contact with the button or type your number.").format(kind=kind)
     if message.text is not None:
         return _("Please use the buttons below.")
     return _("I cannot use {kind} here. Please answer with text.").format(kind=kind)
-
-
-def _content_name(message: Message) -> str:
-    if message.sticker:
-        return _("a sticker")
-    if message.voice or message.audio:
-        return _("a voice or audio message")
-    if message.video_note:
-        return _("a video message")
-    if message.photo or message.video or message.document:
-        return _("an attachment")
-    if message.contact:
-        return _("a contact")
-    if message.location or message.venue:
-        return _("a location")
-    if message.text is not None:
-        return _("text")
-    return _("this kind of message")
