@@ -57,9 +57,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_retention_days: int = Field(default=30, alias="LOG_RETENTION_DAYS", ge=1, le=3650)
     default_language: str = Field(default="uk", alias="DEFAULT_LANGUAGE")
-    server_room_cooldown_seconds: int = Field(
-        default=300, alias="SERVER_ROOM_COOLDOWN_SECONDS", ge=0, le=86400
-    )
+    server_room_cooldown_seconds: int = Field(default=300, alias="SERVER_ROOM_COOLDOWN_SECONDS", ge=0, le=86400)
     # Telegram's bulk limit is about 30 messages per second per bot.
     broadcast_rate_per_second: float = Field(default=30.0, alias="BROADCAST_RATE_PER_SECOND", gt=0, le=1000)
     healthcheck_interval_seconds: int = Field(default=60, alias="HEALTHCHECK_INTERVAL_SECONDS", ge=5, le=86400)
