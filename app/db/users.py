@@ -60,6 +60,10 @@ class UserRepository:
         doc = await self.collection.find_one({"_id": user_id})
         return User.from_doc(doc) if doc else None
 
+    async def languages(self, user_ids: list[int]) -> dict[int, str]:
+        cursor = self.collection.find({"_id": {"$in": user_ids}}, {"language": 1})
+        return {int(doc["_id"]): str(doc.get("language") or "") async for doc in cursor if doc.get("language")}
+
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
 

@@ -43,13 +43,14 @@ class Notifier:
         user = await self.repos.users.get(user_id)
         return user.language if user else self.settings.default_language
 
-    async def deliver(self, chat_id: int, render: Render) -> bool:
+    async def deliver(self, chat_id: int, render: Render, language: str | None = None) -> bool:
         """Send one message rendered in the recipient's language; False if it could not be delivered.
 
         A recipient who blocked the bot is marked unreachable; one failure never stops
         a loop over several recipients.
         """
-        language = await self.language_of(chat_id)
+        if language is None:
+            language = await self.language_of(chat_id)
         with self.i18n.context(), self.i18n.use_locale(language):
             text, markup = render()
         for _attempt in range(3):
@@ -68,9 +69,11 @@ class Notifier:
         return False
 
     async def to_staff(self, render: Render) -> int:
+        staff = await self.staff_ids()
+        languages = await self.repos.users.languages(staff)  # one query for everyone's language
         delivered = 0
-        for staff_id in await self.staff_ids():
-            delivered += await self.deliver(staff_id, render)
+        for staff_id in staff:
+            delivered += await self.deliver(staff_id, render, languages.get(staff_id, self.settings.default_language))
         return delivered
 
     async def new_ticket(self, ticket: Ticket) -> int:

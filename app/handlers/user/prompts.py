@@ -97,10 +97,20 @@ async def prompt_for(
     )
 
 
-async def go_to(step: State, message: Message, state: FSMContext, repos: Repositories, hint: str | None = None) -> None:
-    """Enter `step` and show its prompt, optionally after a line explaining what went wrong."""
+async def go_to(
+    step: State,
+    message: Message,
+    state: FSMContext,
+    repos: Repositories,
+    hint: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Enter `step` and show its prompt, optionally after a line explaining what went wrong.
+
+    `data` is the form's data when the caller already has it (saves a round trip)."""
     await state.set_state(step)
-    data = await state.get_data()
+    if data is None:
+        data = await state.get_data()
     assert message.from_user is not None
     text, keyboard = await prompt_for(step, data, repos, message.from_user.id)
     if hint:

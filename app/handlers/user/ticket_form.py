@@ -45,9 +45,9 @@ async def back(message: Message, state: FSMContext, repos: Repositories) -> None
 async def answered(message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any) -> None:
     data = await state.update_data(**values)
     target = next_step(step, data)
-    if target == TicketForm.confirm:
-        await state.update_data(editing=False)
-    await go_to(target, message, state, repos)
+    if target == TicketForm.confirm and data.get("editing"):
+        data = await state.update_data(editing=False)
+    await go_to(target, message, state, repos, data=data)
 
 
 NAME_HINTS = {
