@@ -40,6 +40,20 @@ def test_pacer_spaces_requests_to_the_rate_without_bursts() -> None:
     assert pacer.reserve() == pytest.approx(0.08, abs=0.005)
 
 
+def test_pacer_makes_up_late_slots_but_never_more_than_a_tenth_of_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("app.services.pacing.time.monotonic", lambda: clock[0])
+    pacer = Pacer(100.0)  # one slot per 10 ms
+    assert pacer.reserve() == 0
+    clock[0] += 0.013  # the request took 13 ms: 3 ms of the next slot are lost...
+    assert pacer.reserve() == 0
+    assert pacer.reserve() == pytest.approx(0.007)  # ...and made up on the following one
+    clock[0] += 5.0  # a long pause (e.g. a slow page query) is not turned into a burst
+    waits = [pacer.reserve() for _ in range(12)]
+    assert waits[:10] == [0.0] * 10  # at most 0.1 s of catch-up: 10 slots at 100/s
+    assert waits[10] == pytest.approx(0.0) and waits[11] == pytest.approx(0.01)
+
+
 def test_pacer_holds_everyone_after_retry_after() -> None:
     pacer = Pacer(30.0)
     pacer.reserve()
