@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -75,12 +76,14 @@ class StaffService:
         )
         return StaffChange(StaffOutcome.DONE, str(removed.get("name") or user_id), notified, returned)
 
-    async def refresh_navigation(self, user_id: int, role: Role, text: object) -> bool:
-        """New command menu and reply keyboard for the person's new role, at once."""
+    async def refresh_navigation(self, user_id: int, role: Role, text: Callable[[], str]) -> bool:
+        """New command menu and reply keyboard for the person's new role, at once.
+
+        `text` is rendered in the person's language, which is looked up once for both."""
         language = await self.notifier.language_of(user_id)
         await self.menus.apply(user_id, role, language)
 
         def render() -> tuple[str, ReplyKeyboardMarkup]:
-            return str(text() if callable(text) else text), reply.main_menu(role)
+            return text(), reply.main_menu(role)
 
-        return await self.notifier.deliver(user_id, render)
+        return await self.notifier.deliver(user_id, render, language)

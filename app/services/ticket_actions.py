@@ -34,6 +34,21 @@ class ActionResult:
         return self.outcome is Outcome.DONE
 
 
+def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:
+    """Why `actor_id` may not close/reject `ticket` now (None: they may).
+
+    The one place this rule lives; the card's buttons and the close/reject dialogue ask it too.
+    Who may: the assignee of an in-progress ticket, the super-admin for any open ticket, and
+    (reject only) any staff member for a ticket nobody has taken yet.
+    """
+    if not ticket.status.is_active:
+        return Outcome.WRONG_STATE
+    if ticket.status is TicketStatus.NEW:
+        return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
+    assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
+    return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
+
+
 class TicketActions:
     def __init__(self, repos: Repositories, notifier: Notifier) -> None:
         self.repos = repos
@@ -62,18 +77,12 @@ class TicketActions:
     async def _finish_ticket(
         self, action: str, to: TicketStatus, number: int, actor: Person, superadmin: bool, comment: str | None
     ) -> ActionResult:
-        """Close or reject. Who may: the assignee of an in-progress ticket, the super-admin for any
-        open ticket, and (reject only) any staff member for a ticket nobody has taken yet."""
         current = await self.repos.tickets.get(number)
         if current is None:
             return ActionResult(Outcome.NOT_FOUND, None)
-        if not current.status.is_active or (
-            current.status is TicketStatus.NEW and to is TicketStatus.CLOSED and not superadmin
-        ):
-            return ActionResult(Outcome.WRONG_STATE, current)
-        assigned = current.assignee is not None and current.assignee.id == actor.id
-        if current.status is TicketStatus.IN_PROGRESS and not (assigned or superadmin):
-            return ActionResult(Outcome.NOT_ASSIGNEE, current)
+        refused = finish_refusal(current, actor.id, superadmin=superadmin, to=to)
+        if refused is not None:
+            return ActionResult(refused, current)
         # The condition pins the state we just checked: a concurrent change makes this a no-op.
         condition: dict[str, object] = {"status": current.status.value}
         if current.assignee is not None:

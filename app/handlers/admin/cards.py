@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
 from app.models import Role, Ticket, TicketStatus
 from app.rendering import priority_label, status_label, when
+from app.services.ticket_actions import finish_refusal
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
@@ -53,12 +54,6 @@ def staff_card(ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
-def may_finish(ticket: Ticket, viewer_id: int, role: Role) -> bool:
-    """Close/reject an in-progress ticket: its assignee, or the super-admin."""
-    assigned = ticket.assignee is not None and ticket.assignee.id == viewer_id
-    return ticket.status is TicketStatus.IN_PROGRESS and (assigned or role is Role.SUPERADMIN)
-
-
 def card_keyboard(
     ticket: Ticket, viewer_id: int, role: Role, view: QueueView = QueueView.NEW, page: int = 0
 ) -> InlineKeyboardMarkup:
@@ -71,9 +66,10 @@ def card_keyboard(
 
     if ticket.status is TicketStatus.NEW:
         button(_("🛠 Take into work"), StaffTicketAction.TAKE)
-    if may_finish(ticket, viewer_id, role) or (ticket.status is TicketStatus.NEW and role is Role.SUPERADMIN):
+    superadmin = role is Role.SUPERADMIN
+    if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.CLOSED) is None:
         button(_("✅ Close"), StaffTicketAction.CLOSE)
-    if ticket.status is TicketStatus.NEW or may_finish(ticket, viewer_id, role):
+    if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
     if ticket.media:
         button(_("🖼 Show attachments ({count})").format(count=len(ticket.media)), StaffTicketAction.MEDIA)

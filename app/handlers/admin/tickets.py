@@ -12,12 +12,20 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.fsm.staff import CloseTicket, RejectTicket
-from app.handlers.admin.cards import card_keyboard, may_finish, staff_card
+from app.handlers.admin.cards import card_keyboard, staff_card
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
 from app.models import Person, Role, Ticket, TicketStatus, User
 from app.services.media import send_media
-from app.services.ticket_actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, Outcome, TicketActions
+from app.services.ticket_actions import (
+    COMMENT_MAX,
+    REASON_MAX,
+    REASON_MIN,
+    ActionResult,
+    Outcome,
+    TicketActions,
+    finish_refusal,
+)
 from app.utils.messages import show
 
 
@@ -106,17 +114,13 @@ async def ask_finish(
     """Close or reject: check who may, then ask for the comment / reason."""
     ticket = await repos.tickets.get(callback_data.number)
     closing = callback_data.action is StaffTicketAction.CLOSE
-    allowed = ticket is not None and (
-        may_finish(ticket, user.id, role)
-        or (ticket.status is TicketStatus.NEW and (role is Role.SUPERADMIN or not closing))
-    )
-    if ticket is None or not allowed:
-        outcome = (
-            Outcome.NOT_FOUND
-            if ticket is None
-            else (Outcome.NOT_ASSIGNEE if ticket.status is TicketStatus.IN_PROGRESS else Outcome.WRONG_STATE)
-        )
-        callback_answer.text, callback_answer.show_alert = refusal(ActionResult(outcome, ticket)), True
+    to = TicketStatus.CLOSED if closing else TicketStatus.REJECTED
+    if ticket is None:
+        callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
+        return
+    refused = finish_refusal(ticket, user.id, superadmin=role is Role.SUPERADMIN, to=to)
+    if refused is not None:
+        callback_answer.text, callback_answer.show_alert = refusal(ActionResult(refused, ticket)), True
         return
     await state.set_state(CloseTicket.comment if closing else RejectTicket.reason)
     await state.update_data(number=ticket.number, view=callback_data.view.value, page=callback_data.page)

@@ -38,8 +38,9 @@ async def back(message: Message, state: FSMContext, repos: Repositories) -> None
     step = next(s for s in STEP_ORDER if s.state == current)
     data = await state.get_data()
     target = TicketForm.confirm if data.get("editing") else previous_step(step)
-    await state.update_data(editing=False)
-    await go_to(target or TicketForm.full_name, message, state, repos)
+    if data.get("editing"):
+        data = await state.update_data(editing=False)
+    await go_to(target or TicketForm.full_name, message, state, repos, data=data)
 
 
 async def answered(message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any) -> None:
