@@ -47,19 +47,14 @@ class TicketRepository:
         self, user_id: int, statuses: list[str], page: int, per_page: int
     ) -> tuple[list[Ticket], int]:
         query = {"user_id": user_id, "status": {"$in": statuses}}
-        total = await self.collection.count_documents(query)
-        cursor = (
-            self.collection.find(query)
-            .sort([("created_at", DESCENDING), ("number", DESCENDING)])
-            .skip(page * per_page)
-            .limit(per_page)
-        )
-        return [Ticket.from_doc(doc) async for doc in cursor], total
+        return await self.page(query, [("created_at", DESCENDING), ("number", DESCENDING)], page, per_page)
 
     async def page(
-        self, query: dict[str, Any], sort: list[tuple[str, int]], page: int, per_page: int
+        self, query: dict[str, Any], sort: list[tuple[str, int]], page: int, per_page: int, total: int | None = None
     ) -> tuple[list[Ticket], int]:
-        total = await self.collection.count_documents(query)
+        """One page and the total; pass `total` when the caller already knows it (saves a count)."""
+        if total is None:
+            total = await self.collection.count_documents(query)
         cursor = self.collection.find(query).sort(sort).skip(page * per_page).limit(per_page)
         return [Ticket.from_doc(doc) async for doc in cursor], total
 

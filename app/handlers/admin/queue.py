@@ -51,12 +51,15 @@ async def render_queue(
     repos: Repositories, viewer: User, view: QueueView, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     query, order = view_query(view, viewer.id)
-    tickets, total = await repos.tickets.page(query, order, page, PAGE_SIZE)
+    counts = await repos.tickets.count_by_status()
+    # The header's counts already hold the totals of the two whole-status views.
+    known = {QueueView.NEW: TicketStatus.NEW, QueueView.IN_WORK: TicketStatus.IN_PROGRESS}.get(view)
+    total = counts[known.value] if known else None
+    tickets, total = await repos.tickets.page(query, order, page, PAGE_SIZE, total)
     pages = max(1, -(-total // PAGE_SIZE))
     if not tickets and page > 0:  # the list shrank since the buttons were drawn
         page = pages - 1
-        tickets, total = await repos.tickets.page(query, order, page, PAGE_SIZE)
-    counts = await repos.tickets.count_by_status()
+        tickets, total = await repos.tickets.page(query, order, page, PAGE_SIZE, total)
     header = " · ".join(f"{STATUS_MARKERS[TicketStatus(s)]} {n}" for s, n in counts.items())
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
