@@ -72,6 +72,7 @@ class User:
     language: str
     created_at: datetime
     reachable: bool = True
+    is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
 
     @property
     def display_name(self) -> str:
@@ -87,6 +88,7 @@ class User:
             language=doc.get("language") or "uk",
             created_at=doc["created_at"],
             reachable=doc.get("reachable", True),
+            is_admin=doc.get("role") == "admin",
         )
 
 

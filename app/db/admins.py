@@ -1,4 +1,11 @@
-"""admins: support staff, `_id` = Telegram user id. The super-admin comes from config, not from here."""
+"""admins: support staff, `_id` = Telegram user id. The super-admin comes from config, not from here.
+
+The staff list lives here; each admin's user profile also carries `role: "admin"`, so the
+one read every update makes of the sender's profile answers "who is this?" and "may they
+act as staff?" together. This repository is the only writer of that mark and keeps it in
+step with the list: the list is the truth, the mark follows it (and is rebuilt from it on
+start-up and after a restore, see `sync_role_marks`).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,13 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+ADMIN_MARK = {"role": "admin"}
+
 
 class AdminRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db["admins"]
+        self.users = db["users"]
 
     async def is_admin(self, user_id: int) -> bool:
         return await self.collection.find_one({"_id": user_id}, {"_id": 1}) is not None
@@ -34,10 +44,35 @@ class AdminRepository:
             )
         except DuplicateKeyError:
             return False
+        await self.users.update_one({"_id": user_id}, {"$set": ADMIN_MARK})
         return True
 
     async def remove(self, user_id: int) -> dict[str, Any] | None:
-        return await self.collection.find_one_and_delete({"_id": user_id})
+        removed = await self.collection.find_one_and_delete({"_id": user_id})
+        await self.users.update_one({"_id": user_id, **ADMIN_MARK}, {"$unset": {"role": ""}})
+        return removed
+
+    async def mark_first_contact(self, user_id: int) -> bool:
+        """Whether a profile just created belongs to an admin (added before they ever wrote).
+
+        Marks the profile when so, then looks again: an admin removed between the look and
+        the mark has had their mark cleared either before it was set (then the second look
+        finds them gone and clears it here) or after (then `remove` cleared it)."""
+        if not await self.is_admin(user_id):
+            return False
+        await self.users.update_one({"_id": user_id}, {"$set": ADMIN_MARK})
+        if await self.is_admin(user_id):
+            return True
+        await self.users.update_one({"_id": user_id}, {"$unset": {"role": ""}})
+        return False
+
+    async def sync_role_marks(self) -> None:
+        """Make the profiles' marks match the list: after a restore (older backups have no
+        marks), or when the list was edited by hand in the database."""
+        staff = [admin_id async for admin_id in self.ids()]
+        await self.users.update_many({**ADMIN_MARK, "_id": {"$nin": staff}}, {"$unset": {"role": ""}})
+        if staff:
+            await self.users.update_many({"_id": {"$in": staff}}, {"$set": ADMIN_MARK})
 
     async def refresh_names(self, user_id: int, name: str, username: str | None) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"name": name, "username": username}})

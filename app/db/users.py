@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from app.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    user: User
+    created: bool  # first contact: the profile did not exist
+    renamed: bool  # name or @username differ from what the profile held
 
 
 class UserRepository:
@@ -28,7 +36,7 @@ class UserRepository:
         last_name: str | None,
         username: str | None,
         language: str,
-    ) -> User:
+    ) -> Registration:
         """Create the profile on first contact, refresh Telegram's fields on every later one.
 
         Writing to us again also proves the user has not blocked the bot, so it clears
@@ -43,17 +51,18 @@ class UserRepository:
             "reachable": True,
         }
         for _attempt in range(2):
-            doc = await self.collection.find_one_and_update(
-                {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+            before = await self.collection.find_one_and_update(
+                {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.BEFORE
             )
-            if doc is not None:
-                return User.from_doc(doc)
+            if before is not None:
+                renamed = any(before.get(name) != fields[name] for name in ("first_name", "last_name", "username"))
+                return Registration(User.from_doc({**before, **fields}), created=False, renamed=renamed)
             doc = {"_id": user_id, **fields, "language": language, "created_at": datetime.now(UTC)}
             try:
                 await self.collection.insert_one(doc)
             except DuplicateKeyError:
                 continue
-            return User.from_doc(doc)
+            return Registration(User.from_doc(doc), created=True, renamed=False)
         raise RuntimeError(f"could not register user {user_id}")
 
     async def get(self, user_id: int) -> User | None:

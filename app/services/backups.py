@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app import __version__
+from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.backup_state import BackupState, BackupStateRepository
 from app.services import backup_files as files
@@ -239,6 +240,7 @@ class BackupService:
                 for name in emptied:
                     touched.add(name)
                     await self.db[name].delete_many({})
+                await AdminRepository(self.db).sync_role_marks()  # older backups hold no marks
             except Exception as error:
                 logger.exception("Restore from %s failed; loading the safety backup %s", path.name, safety.name)
                 rolled_back = await self._roll_back(safety, touched)
@@ -268,6 +270,7 @@ class BackupService:
             await load_collections(self.db, safety.path, safety.metadata, set(), self.batch_size)
             for name in touched - set(safety.metadata.records_count):
                 await self.db[name].delete_many({})  # did not exist before the restore began
+            await AdminRepository(self.db).sync_role_marks()
         except Exception:
             logger.exception("Could not load the safety backup %s back", safety.name)
             return False

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.db.admins import AdminRepository
 from tests.support import flows
 from tests.support.harness import BotHarness
 from tests.support.staff import make_admin, ticket_doc
@@ -85,7 +86,7 @@ async def test_admin_loses_access_on_the_next_tap(bot: BotHarness) -> None:
     olha = bot.fake.users[3001]
     await olha.tap("📥 Queue")
     queue = await olha.wait_message()
-    await bot.db.admins.delete_one({"_id": 3001})  # removed by someone else just now
+    await AdminRepository(bot.db).remove(3001)  # the super-admin removed her just now, elsewhere
     query = await olha.click(next(t for t in queue.button_texts() if "#1 " in t), queue)
     text, _ = await olha.wait_callback_answer(query)
     assert text == "This button is no longer active."
