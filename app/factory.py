@@ -9,12 +9,11 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from pymongo import AsyncMongoClient
 
-from app.db.fsm_storage import SharedClientStorage
+from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
@@ -59,7 +58,7 @@ def create_dispatcher(
         storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),
         # One update at a time per chat: the album items of one user, or a double tap,
         # must not interleave their read-modify-write of the form's state.
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=ChatIsolation(),
         settings=settings,
         repos=repos,
         i18n=i18n,

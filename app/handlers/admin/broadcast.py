@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.broadcasts import BroadcastContent
 from app.fsm.broadcast import BroadcastCompose
+from app.handlers.fsm import advance, reset
 from app.keyboards import reply, texts
 from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
@@ -64,7 +65,7 @@ async def show_preview(
     try:
         await send_content(bot, chat_id, content)
     except TelegramBadRequest as error:
-        await state.set_state(BroadcastCompose.content)
+        await advance(state, BroadcastCompose.content)
         await bot.send_message(
             chat_id,
             _("Telegram did not accept this message ({error}). Please send another one.").format(
@@ -73,8 +74,7 @@ async def show_preview(
         )
         return
     draft = secrets.token_hex(4)  # ties the buttons to this very preview
-    await state.set_state(BroadcastCompose.preview)
-    await state.update_data(content=content.to_doc(), draft=draft, album=None)
+    await advance(state, BroadcastCompose.preview, content=content.to_doc(), draft=draft, album=None)
     count = await broadcaster.count_recipients()
     await bot.send_message(
         chat_id,
@@ -88,13 +88,12 @@ async def open_compose(message: Message, state: FSMContext, broadcaster: Broadca
     if running is not None:
         await message.answer(busy_text(running))
         return
-    await state.clear()
-    await state.set_state(BroadcastCompose.content)
+    await reset(state, BroadcastCompose.content)
     await message.answer(compose_prompt(), reply_markup=reply.cancel_only())
 
 
 async def cancel_compose(message: Message, state: FSMContext, role: Role) -> None:
-    await state.clear()
+    await reset(state)
     await message.answer(_("Broadcast cancelled. Nothing was sent."), reply_markup=reply.main_menu(role))
 
 
@@ -186,7 +185,7 @@ async def send_broadcast(
         # The draft and its buttons stay, so it can be sent once the running one is done.
         await bot.send_message(query.from_user.id, busy_text(busy.progress))
         return
-    await state.clear()
+    await reset(state)
     await remove_buttons(query)
     await bot.send_message(
         query.from_user.id,
@@ -219,7 +218,7 @@ async def cancel_broadcast(
 ) -> None:
     if await _current_draft(callback_data, callback_answer, state) is None:
         return
-    await state.clear()
+    await reset(state)
     await remove_buttons(query)
     await bot.send_message(
         query.from_user.id, _("Broadcast cancelled. Nothing was sent."), reply_markup=reply.main_menu(role)

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from app.db.repositories import Repositories
 from app.fsm.staff import CloseTicket, RejectTicket
 from app.handlers.admin.cards import card_keyboard, staff_card
+from app.handlers.fsm import advance, reset
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
 from app.models import Person, Role, Ticket, TicketStatus, User
@@ -122,8 +123,13 @@ async def ask_finish(
     if refused is not None:
         callback_answer.text, callback_answer.show_alert = refusal(ActionResult(refused, ticket)), True
         return
-    await state.set_state(CloseTicket.comment if closing else RejectTicket.reason)
-    await state.update_data(number=ticket.number, view=callback_data.view.value, page=callback_data.page)
+    await advance(
+        state,
+        CloseTicket.comment if closing else RejectTicket.reason,
+        number=ticket.number,
+        view=callback_data.view.value,
+        page=callback_data.page,
+    )
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
             number=ticket.number, skip=texts.MEDIA_SKIP
@@ -161,7 +167,7 @@ async def finish_with(
 ) -> None:
     data = await state.get_data()
     closing = await state.get_state() == CloseTicket.comment.state
-    await state.clear()
+    await reset(state)
     actor = Person(user.id, user.display_name)
     superadmin = role is Role.SUPERADMIN
     if closing:
@@ -215,7 +221,7 @@ async def wrong_finish_input(message: Message, state: FSMContext) -> None:
 
 async def cancel_finish(message: Message, state: FSMContext, user: User, role: Role, repos: Repositories) -> None:
     data = await state.get_data()
-    await state.clear()
+    await reset(state)
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:

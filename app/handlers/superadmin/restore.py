@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
 from app.fsm.backups import BackupUpload
+from app.handlers.fsm import reset
 from app.keyboards import backups as keyboards
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import BackupAction, BackupCallback
@@ -104,7 +105,7 @@ async def ask_for_file(query: CallbackQuery, bot: Bot, state: FSMContext) -> Non
 async def receive_file(message: Message, bot: Bot, state: FSMContext, role: Role, backups: BackupService) -> None:
     document = message.document
     assert document is not None
-    await state.clear()
+    await reset(state)
     await message.answer(
         _("📥 Checking {name}…").format(name=escape(document.file_name or "file")), reply_markup=reply.main_menu(role)
     )

@@ -22,6 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.fsm.staff import AddAdmin
+from app.handlers.fsm import reset
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import StaffAction, StaffCallback
 from app.models import Person, Role, User
@@ -104,7 +105,7 @@ def added_text(change: StaffChange, user_id: int) -> str:
 async def add_admin(
     message: Message, state: FSMContext, user: User, role: Role, staff: StaffService, user_id: int
 ) -> None:
-    await state.clear()
+    await reset(state)
     change = await staff.add(user_id, Person(user.id, user.display_name))
     await message.answer(added_text(change, user_id), reply_markup=reply.main_menu(role))
 
@@ -135,7 +136,7 @@ async def wrong_admin_input(message: Message) -> None:
 
 
 async def cancel_add(message: Message, state: FSMContext, role: Role) -> None:
-    await state.clear()
+    await reset(state)
     await message.answer(_("Cancelled. Nobody was added."), reply_markup=reply.main_menu(role))
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.fsm.ticket_form import TicketForm
+from app.handlers.fsm import advance
 from app.keyboards import reply, texts
 from app.models import Priority
 from app.rendering import form_summary, priority_label, priority_meaning
@@ -103,14 +104,15 @@ async def go_to(
     state: FSMContext,
     repos: Repositories,
     hint: str | None = None,
-    data: dict[str, Any] | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    fresh: bool = False,
 ) -> None:
     """Enter `step` and show its prompt, optionally after a line explaining what went wrong.
 
-    `data` is the form's data when the caller already has it (saves a round trip)."""
-    await state.set_state(step)
-    if data is None:
-        data = await state.get_data()
+    `changes` to the form's data are saved in the same write as the step (`fresh`: they
+    replace the data)."""
+    data = await advance(state, step, fresh=fresh, **(changes or {}))
     assert message.from_user is not None
     text, keyboard = await prompt_for(step, data, repos, message.from_user.id)
     if hint:

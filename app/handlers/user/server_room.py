@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.fsm.server_room import ServerRoomCall
+from app.handlers.fsm import reset
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import ServerRoomAction, ServerRoomCallback
 from app.models import Role, User
@@ -59,7 +60,7 @@ async def got_note(message: Message, state: FSMContext, user: User, role: Role, 
             )
         )
         return
-    await state.clear()
+    await reset(state)
     await report(await server_room.call(user, note), role, message)
 
 
@@ -73,7 +74,7 @@ async def send_without_note(
 ) -> None:
     # Also reached by a second tap after the first one already sent the alert: the
     # atomic claim in the service refuses it, so two taps never make two alerts.
-    await state.clear()
+    await reset(state)
     result = await server_room.call(user, None)
     await remove_buttons(query)
     if isinstance(query.message, Message):

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
+from app.handlers.fsm import reset
 from app.keyboards import reply, texts
 from app.keyboards.callback_data import LanguageCallback
 from app.models import Role, User
@@ -27,7 +28,7 @@ async def cancel(message: Message, state: FSMContext, role: Role) -> None:
         text = _("There is nothing to cancel. Choose what to do below.")
     else:
         text = _("Cancelled. Nothing was saved.")
-    await state.clear()
+    await reset(state)
     await message.answer(text, reply_markup=reply.main_menu(role))
 
 

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.fsm.ticket_form import TicketForm
+from app.handlers.fsm import reset
 from app.handlers.user.prompts import STEP_ORDER, go_to, next_step, previous_step
 from app.handlers.user.wrong_input import describe_wrong_input
 from app.keyboards import reply, texts
@@ -25,8 +26,7 @@ from app.services.validators import InvalidInput, Problem
 
 
 async def start_form(message: Message, state: FSMContext, repos: Repositories) -> None:
-    await state.clear()
-    await go_to(TicketForm.full_name, message, state, repos)
+    await go_to(TicketForm.full_name, message, state, repos, fresh=True)
 
 
 async def back_from_edit_menu(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -36,19 +36,18 @@ async def back_from_edit_menu(message: Message, state: FSMContext, repos: Reposi
 async def back(message: Message, state: FSMContext, repos: Repositories) -> None:
     current = await state.get_state()
     step = next(s for s in STEP_ORDER if s.state == current)
-    data = await state.get_data()
-    target = TicketForm.confirm if data.get("editing") else previous_step(step)
-    if data.get("editing"):
-        data = await state.update_data(editing=False)
-    await go_to(target or TicketForm.full_name, message, state, repos, data=data)
+    editing = bool((await state.get_data()).get("editing"))
+    target = TicketForm.confirm if editing else previous_step(step)
+    changes = {"editing": False} if editing else None
+    await go_to(target or TicketForm.full_name, message, state, repos, changes=changes)
 
 
 async def answered(message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any) -> None:
-    data = await state.update_data(**values)
+    data = {**await state.get_data(), **values}
     target = next_step(step, data)
     if target == TicketForm.confirm and data.get("editing"):
-        data = await state.update_data(editing=False)
-    await go_to(target, message, state, repos, data=data)
+        values["editing"] = False
+    await go_to(target, message, state, repos, changes=values)
 
 
 NAME_HINTS = {
@@ -119,9 +118,8 @@ async def got_description(message: Message, state: FSMContext, repos: Repositori
 
 
 async def media_finished(message: Message, state: FSMContext, repos: Repositories) -> None:
-    if message.text == texts.MEDIA_SKIP:
-        await state.update_data(media=[])
-    await answered(message, state, repos, TicketForm.media)
+    skipped: dict[str, Any] = {"media": []} if message.text == texts.MEDIA_SKIP else {}
+    await answered(message, state, repos, TicketForm.media, **skipped)
 
 
 async def got_priority(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -150,8 +148,7 @@ async def choose_edit(message: Message, state: FSMContext, repos: Repositories) 
     if target is None:
         await go_to(TicketForm.choose_edit, message, state, repos, hint=_("Please choose one of the buttons."))
         return
-    await state.update_data(editing=True)
-    await go_to(target, message, state, repos)
+    await go_to(target, message, state, repos, changes={"editing": True})
 
 
 async def submit(
@@ -164,7 +161,7 @@ async def submit(
 ) -> None:
     draft = Draft.from_fsm(await state.get_data())
     ticket = await tickets.create(user, draft)
-    await state.clear()
+    await reset(state)
     await message.answer(
         _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=ticket.number)
         + "\n\n"
