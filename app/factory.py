@@ -17,6 +17,7 @@ from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.services.broadcaster import Broadcaster
 from app.services.debounce import Debouncer
@@ -37,6 +38,7 @@ def create_bot(settings: Settings) -> Bot:
         if settings.telegram_api_url
         else AiohttpSession()
     )
+    session.middleware(KeepResponseTypes())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -522,6 +522,7 @@ async def build_app(ctx: BenchContext, db_name: str, counter: CommandCounter) ->
     bot = create_bot(settings)
     await bot.session.close()
     session = FakeTelegramSession()
+    session.middleware = bot.session.middleware  # the app's request middlewares, as in production
     bot.session = session
     dispatcher = create_dispatcher(settings, bot, client, repos, i18n)
     return AppUnderTest(repos, dispatcher, bot, session, i18n)
