@@ -15,6 +15,7 @@ from pymongo import AsyncMongoClient
 
 from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
+from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
 from app.middlewares.response_types import KeepResponseTypes
@@ -78,4 +79,5 @@ def create_dispatcher(
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_router(errors.create_router())
     dispatcher.include_routers(*get_routers())
+    run_filters_inline(dispatcher)
     return dispatcher
