@@ -35,7 +35,8 @@ Derived figures (labelled as such in the table)
 
 Database size
   50,000 seeded tickets on a real MongoDB (2,000 with --quick); on nx-27017 only 1,000 (300),
-  because there every filtered query scans the collection in Python (see bench/queue.py).
+  because it sorts a query's matches in Python, so queries slow down as the collection grows
+  (see bench/queue.py).
 
 Profile
   A separate, shorter pass of the same mix under pyinstrument (bench/profiling.py); its
@@ -576,9 +577,9 @@ def seed_size(quick: bool, ctx: BenchContext) -> tuple[int, str]:
         return (QUICK_SEED_TICKETS if quick else FULL_SEED_TICKETS), ""
     size = NX_QUICK_SEED_TICKETS if quick else NX_FULL_SEED_TICKETS
     return size, (
-        f"seeded history kept at {size} tickets on nx-27017: as app/db/nx_server.py starts it (neosqlite "
-        "force_fallback), every filtered query scans the whole collection in Python, so per-query time grows "
-        "with the collection (see the queue benchmark)"
+        f"seeded history kept at {size} tickets on nx-27017: it sorts a query's matches in Python (the first "
+        "queue page takes ≈ 150 ms at 2,000 tickets, see the queue benchmark), so per-query time grows with the "
+        "collection"
     )
 
 
@@ -609,6 +610,8 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         if counter.failures:
             facts.append("database command failures: " + ", ".join(f"{k} ×{n}" for k, n in counter.failures.items()))
 
+        command_cpu_ms = await client_cpu_per_command(app.repos)
+
         echo_bot = create_bot(ctx.settings("echo"))
         await echo_bot.session.close()
         echo_bot.session = FakeTelegramSession()
@@ -624,14 +627,27 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         )
         ctx.log(f"profile: {len(profile_steps)} updates in {time.perf_counter() - began:.1f} s")
         notes = [seed_note] if seed_note else []
-        return [report(ctx, app_run, echo_run, total, warmup, plan, [*notes, *facts], profile)]
+        return [report(ctx, app_run, echo_run, total, warmup, plan, [*notes, *facts], profile, command_cpu_ms)]
     finally:
         logging.getLogger().removeHandler(errors)
         await close_app(app)
 
 
+async def client_cpu_per_command(repos: Repositories, commands: int = 400) -> float:
+    """This process's CPU ms for one `find_one` by _id on the app's client: what PyMongo
+    itself costs per command, whatever the server, since the server is another process."""
+    user_id = await repos.users.collection.find_one({}, {"_id": 1})
+    assert user_id is not None
+    for _ in range(50):
+        await repos.users.collection.find_one({"_id": user_id["_id"]})
+    began = time.process_time()
+    for _ in range(commands):
+        await repos.users.collection.find_one({"_id": user_id["_id"]})
+    return (time.process_time() - began) * 1000 / commands
+
+
 def report(ctx: BenchContext, app_run: Run, echo_run: Run, total: int, warmup: int, plan: SeedPlan,
-           facts: list[str], profile: ProfileSummary) -> Result:
+           facts: list[str], profile: ProfileSummary, command_cpu_ms: float) -> Result:
     wall = app_run.series("wall_ms")
     echo_wall = echo_run.series("wall_ms")
     cpu = app_run.series("cpu_ms")
@@ -662,6 +678,11 @@ def report(ctx: BenchContext, app_run: Run, echo_run: Run, total: int, warmup: i
         Metric("DB round trips per update, mean", mean_trips, "", 0.0, note=f"p99 {percentile(trips, 99):g}"),
         Metric("DB time per update (sum of command durations)", statistics.fmean(db_ms), "ms", 0.0,
                note=f"{per_trip_ms:.2f} ms per round trip on {on}"),
+        Metric("PyMongo client CPU per command (find_one by _id, alone)", command_cpu_ms, "ms",
+               statistics.fmean(echo_cpu),
+               note=f"baseline = echo bot's CPU per update; the median update's {median_trips:g} commands alone: "
+                    f"{median_trips * command_cpu_ms:.2f} ms = "
+                    f"{median_trips * command_cpu_ms / statistics.fmean(echo_cpu):.1f}× the echo bot's whole update"),
     ]
     for rtt in ASSUMED_RTTS_MS:
         projected = 1000 / (mean_cpu + mean_trips * rtt)
