@@ -638,10 +638,10 @@ async def client_cpu_per_command(repos: Repositories, commands: int = 400) -> fl
     itself costs per command, whatever the server, since the server is another process."""
     user_id = await repos.users.collection.find_one({}, {"_id": 1})
     assert user_id is not None
-    for _ in range(50):
+    for _warm_up in range(50):
         await repos.users.collection.find_one({"_id": user_id["_id"]})
     began = time.process_time()
-    for _ in range(commands):
+    for _measured in range(commands):
         await repos.users.collection.find_one({"_id": user_id["_id"]})
     return (time.process_time() - began) * 1000 / commands
 
