@@ -464,6 +464,7 @@ async def seed_database(repos: Repositories, plan: SeedPlan, admins: list[Actor]
     await repos.admins.collection.insert_many(
         [{"_id": p.id, "name": p.name, "username": None, "added_by": superadmin_id, "added_at": now} for p in people]
     )
+    await repos.admins.sync_role_marks()  # as the bot's start-up does
 
 
 async def verify(repos: Repositories, run: Run, session: FakeTelegramSession, i18n: I18n,

@@ -4,7 +4,9 @@ The staff list lives here; each admin's user profile also carries `role: "admin"
 one read every update makes of the sender's profile answers "who is this?" and "may they
 act as staff?" together. This repository is the only writer of that mark and keeps it in
 step with the list: the list is the truth, the mark follows it (and is rebuilt from it on
-start-up and after a restore, see `sync_role_marks`).
+start-up and after a restore, see `sync_role_marks`). Someone made an admin before they ever
+wrote to the bot gets a profile holding just the mark (`reachable: false`: Telegram would
+refuse messages to them until they write); their first message completes it.
 """
 
 from __future__ import annotations
@@ -44,27 +46,25 @@ class AdminRepository:
             )
         except DuplicateKeyError:
             return False
-        await self.users.update_one({"_id": user_id}, {"$set": ADMIN_MARK})
+        await self._mark(user_id, added_at)
         return True
+
+    async def _mark(self, user_id: int, now: datetime) -> None:
+        for _attempt in range(2):
+            if (await self.users.update_one({"_id": user_id}, {"$set": ADMIN_MARK})).matched_count:
+                return
+            try:
+                await self.users.insert_one({"_id": user_id, **ADMIN_MARK, "reachable": False, "created_at": now})
+            except DuplicateKeyError:
+                continue  # they wrote to the bot this very moment: mark the profile just made
+            return
+        raise RuntimeError(f"could not mark user {user_id} as an admin")
 
     async def remove(self, user_id: int) -> dict[str, Any] | None:
         removed = await self.collection.find_one_and_delete({"_id": user_id})
         await self.users.update_one({"_id": user_id, **ADMIN_MARK}, {"$unset": {"role": ""}})
+        await self.users.delete_one({"_id": user_id, "language": {"$exists": False}})  # a profile of just the mark
         return removed
-
-    async def mark_first_contact(self, user_id: int) -> bool:
-        """Whether a profile just created belongs to an admin (added before they ever wrote).
-
-        Marks the profile when so, then looks again: an admin removed between the look and
-        the mark has had their mark cleared either before it was set (then the second look
-        finds them gone and clears it here) or after (then `remove` cleared it)."""
-        if not await self.is_admin(user_id):
-            return False
-        await self.users.update_one({"_id": user_id}, {"$set": ADMIN_MARK})
-        if await self.is_admin(user_id):
-            return True
-        await self.users.update_one({"_id": user_id}, {"$unset": {"role": ""}})
-        return False
 
     async def sync_role_marks(self) -> None:
         """Make the profiles' marks match the list: after a restore (older backups have no

@@ -17,7 +17,6 @@ from app.models import User
 @dataclass(frozen=True, slots=True)
 class Registration:
     user: User
-    created: bool  # first contact: the profile did not exist
     renamed: bool  # name or @username differ from what the profile held
 
 
@@ -42,7 +41,8 @@ class UserRepository:
         Writing to us again also proves the user has not blocked the bot, so it clears
         `reachable: false` left by an earlier failed delivery. One round trip for a
         known user; a new one costs an insert (a concurrent first contact loses the
-        insert race and simply takes the update path).
+        insert race and simply takes the update path). The role mark is never written
+        here (app/db/admins.py owns it), only read back with the profile.
         """
         fields = {
             "first_name": first_name,
@@ -56,13 +56,16 @@ class UserRepository:
             )
             if before is not None:
                 renamed = any(before.get(name) != fields[name] for name in ("first_name", "last_name", "username"))
-                return Registration(User.from_doc({**before, **fields}), created=False, renamed=renamed)
+                if "language" not in before:  # an admin's profile made before their first message
+                    await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
+                    before["language"] = language
+                return Registration(User.from_doc({**before, **fields}), renamed=renamed)
             doc = {"_id": user_id, **fields, "language": language, "created_at": datetime.now(UTC)}
             try:
                 await self.collection.insert_one(doc)
             except DuplicateKeyError:
                 continue
-            return Registration(User.from_doc(doc), created=True, renamed=False)
+            return Registration(User.from_doc(doc), renamed=False)
         raise RuntimeError(f"could not register user {user_id}")
 
     async def get(self, user_id: int) -> User | None:

@@ -51,9 +51,7 @@ class UserContextMiddleware(BaseMiddleware):
             language=pick_language(sender.language_code, SUPPORTED_LANGUAGES, self.settings.default_language),
         )
         user = registration.user
-        if registration.created:
-            user.is_admin = await self.repos.admins.mark_first_contact(user.id)
-        elif registration.renamed and user.is_admin:
+        if registration.renamed and user.is_admin:
             await self.repos.admins.refresh_names(user.id, user.display_name, user.username)
         return user
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+from app.db.admins import AdminRepository
 from tests.support import flows
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 
@@ -89,7 +91,7 @@ async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
 
 async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None:
     admin = bot.fake.user(3001, first_name="Admin", language_code="en")
-    await bot.db.admins.insert_one({"_id": 3001, "name": "Admin"})
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
     await flows.start(admin)
     assert admin.reply_keyboard and admin.reply_keyboard[:2] == [
         ["📥 Queue", "🛠 In my work"],

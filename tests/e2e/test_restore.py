@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bson import ObjectId
 
+from app.db.admins import AdminRepository
 from app.services.backup_format import BackupKind
 from app.services.restore import KEEP_ON_RESTORE
 from tests.support import flows
@@ -269,7 +270,7 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
     await seed(bot.db)
     result = await reliability(bot).backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
     await bot.db.tickets.delete_many({"number": {"$gt": 2}})
-    await bot.db.admins.insert_one({"_id": 3001, "name": "Admin"})
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
     user, admin = bot.fake.user(2001, language_code="en"), bot.fake.user(3001, language_code="en")
     for person in (user, admin):
         await flows.start(person)

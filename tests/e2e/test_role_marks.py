@@ -41,9 +41,25 @@ async def test_adding_and_removing_keeps_the_profile_mark_in_step(bot: BotHarnes
 async def test_an_admin_added_before_their_first_message_is_staff_from_it(bot: BotHarness) -> None:
     admins = AdminRepository(bot.db)
     await admins.add(3001, name="3001", username=None, added_by=SUPERADMIN_ID, added_at=datetime.now(UTC))
+    stub = await bot.db.users.find_one({"_id": 3001})
+    assert stub is not None and stub["reachable"] is False  # no broadcast to someone who never wrote
     bot.fake.user(3001, first_name="Olha", language_code="en")
     assert await keyboard_top(bot, 3001) == STAFF_KEYBOARD_TOP
-    assert await role_mark(bot, 3001) == "admin"
+    profile = await bot.db.users.find_one({"_id": 3001})
+    assert profile is not None
+    assert (profile["role"], profile["reachable"], profile["first_name"], profile["language"]) == (
+        "admin",
+        True,
+        "Olha",
+        "en",
+    )
+
+
+async def test_removing_an_admin_who_never_wrote_leaves_no_profile(bot: BotHarness) -> None:
+    admins = AdminRepository(bot.db)
+    await admins.add(3001, name="3001", username=None, added_by=SUPERADMIN_ID, added_at=datetime.now(UTC))
+    await admins.remove(3001)
+    assert await bot.db.users.find_one({"_id": 3001}) is None
 
 
 async def test_the_list_edited_by_hand_takes_effect_at_the_next_start(bot: BotHarness) -> None:

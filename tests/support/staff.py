@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.db.admins import AdminRepository
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
 
@@ -12,9 +13,7 @@ from tests.support.harness import BotHarness
 async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwargs: Any) -> FakeUser:
     """An admin who has started the bot (so Telegram lets the bot write to them)."""
     admin = bot.fake.user(user_id, first_name=name, language_code="en", **kwargs)
-    await bot.db.admins.insert_one(
-        {"_id": user_id, "name": name, "username": None, "added_by": 1, "added_at": datetime.now(UTC)}
-    )
+    await AdminRepository(bot.db).add(user_id, name=name, username=None, added_by=1, added_at=datetime.now(UTC))
     await admin.send_command("/start")
     await admin.wait_message()
     return admin
