@@ -12,7 +12,7 @@ refuse messages to them until they write); their first message completes it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -71,8 +71,14 @@ class AdminRepository:
         marks), or when the list was edited by hand in the database."""
         staff = [admin_id async for admin_id in self.ids()]
         await self.users.update_many({**ADMIN_MARK, "_id": {"$nin": staff}}, {"$unset": {"role": ""}})
-        if staff:
-            await self.users.update_many({"_id": {"$in": staff}}, {"$set": ADMIN_MARK})
+        if not staff:
+            return
+        await self.users.update_many({"_id": {"$in": staff}}, {"$set": ADMIN_MARK})
+        with_profile = {doc["_id"] async for doc in self.users.find({"_id": {"$in": staff}}, {"_id": 1})}
+        now = datetime.now(UTC)
+        for admin_id in staff:
+            if admin_id not in with_profile:
+                await self._mark(admin_id, now)
 
     async def refresh_names(self, user_id: int, name: str, username: str | None) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"name": name, "username": username}})

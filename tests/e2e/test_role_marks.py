@@ -69,9 +69,12 @@ async def test_the_list_edited_by_hand_takes_effect_at_the_next_start(bot: BotHa
     await AdminRepository(bot.db).add(3002, name="Petro", username=None, added_by=1, added_at=datetime.now(UTC))
     await bot.db.admins.insert_one({"_id": 3001, "name": "Olha", "added_by": 1, "added_at": datetime.now(UTC)})
     await bot.db.admins.delete_one({"_id": 3002})
+    await bot.db.admins.insert_one({"_id": 3003, "name": "Taras", "added_by": 1, "added_at": datetime.now(UTC)})
     await bot.restart()
     assert await keyboard_top(bot, 3001) == STAFF_KEYBOARD_TOP
     assert await keyboard_top(bot, 3002) != STAFF_KEYBOARD_TOP
+    bot.fake.user(3003, first_name="Taras", language_code="en")  # never wrote before the restart
+    assert await keyboard_top(bot, 3003) == STAFF_KEYBOARD_TOP
 
 
 async def test_a_backup_from_before_the_marks_restores_staff_access(bot: BotHarness) -> None:
