@@ -1,8 +1,16 @@
-"""Reply keyboards: navigation per role and the ticket form's steps."""
+"""Reply keyboards: navigation per role and the ticket form's steps.
+
+Almost every answer carries one, and they depend only on the role or step and the language:
+each is built once per language (aiogram's builder copies every button) and shared after —
+so nothing may change a keyboard these return.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
 from app.keyboards import texts
@@ -19,6 +27,11 @@ def _row(builder: ReplyKeyboardBuilder, *labels: object) -> None:
 
 def main_menu(role: Role) -> ReplyKeyboardMarkup:
     """Staff work first (their panel), then what every employee can do."""
+    return _main_menu(role, get_i18n().current_locale)
+
+
+@lru_cache(maxsize=32)
+def _main_menu(role: Role, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if role.is_staff:
         _row(builder, texts.QUEUE, texts.IN_MY_WORK)
@@ -33,6 +46,11 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
 
 def form_step(*options: str, contact: bool = False, back: bool = True) -> ReplyKeyboardMarkup:
     """A form step: its own options first, then Back and Cancel."""
+    return _form_step(options, contact, back, get_i18n().current_locale)
+
+
+@lru_cache(maxsize=256)
+def _form_step(options: tuple[str, ...], contact: bool, back: bool, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if contact:
         builder.row(KeyboardButton(text=str(texts.SHARE_CONTACT), request_contact=True))
