@@ -64,6 +64,16 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
                 "reachable": False,
                 "created_at": at + timedelta(days=1),
             },
+            {
+                "_id": 6001,
+                "first_name": "Admin",
+                "last_name": None,
+                "username": None,
+                "language": "uk",
+                "reachable": True,
+                "created_at": at,
+                "role": "admin",  # as app/db/admins.py marks every admin's profile
+            },
         ]
     )
     await db.tickets.insert_many(
