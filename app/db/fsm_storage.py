@@ -90,36 +90,26 @@ class SharedClientStorage(PyMongoStorage):
         return None if document is None else document.get("state")
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        document = await self._document(key)
         # A copy: a handler changing what it read must not change what is stored.
-        return copy.deepcopy(document.get("data") or {}) if document else {}
+        return copy.deepcopy(await self._stored_data(key))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        held = self._held(key)
-        if held is None or not held.loaded:
-            await super().set_state(key, state)
-            self._forget(key)
-            return
-        await self.save(key, state, (held.document or {}).get("data") or {})
+        if self._held(key) is None:
+            return await super().set_state(key, state)
+        await self.save(key, state, await self._stored_data(key))
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
             raise DataNotDictLikeError(f"Data must be a dict or dict-like object, got {type(data).__name__}")
-        held = self._held(key)
-        if held is None or not held.loaded:
-            await super().set_data(key, data)
-            self._forget(key)
-            return
-        await self.save(key, (held.document or {}).get("state"), data)
+        if self._held(key) is None:
+            return await super().set_data(key, data)
+        await self.save(key, await self.get_state(key), data)
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
-        held = self._held(key)
-        if held is None or not held.loaded:
-            merged = await super().update_data(key, data)
-            self._forget(key)
-            return merged
-        merged = {**((held.document or {}).get("data") or {}), **data}
-        await self.save(key, (held.document or {}).get("state"), merged)
+        if self._held(key) is None:
+            return await super().update_data(key, data)
+        merged = {**await self._stored_data(key), **data}
+        await self.save(key, await self.get_state(key), merged)
         return copy.deepcopy(merged)
 
     async def save(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None:
@@ -146,6 +136,10 @@ class SharedClientStorage(PyMongoStorage):
         if held is not None:
             held.loaded, held.document = True, document
 
+    async def _stored_data(self, key: StorageKey) -> dict[str, Any]:
+        document = await self._document(key)
+        return (document or {}).get("data") or {}
+
     async def _document(self, key: StorageKey) -> dict[str, Any] | None:
         held = self._held(key)
         if held is not None and held.loaded:
@@ -159,8 +153,3 @@ class SharedClientStorage(PyMongoStorage):
     def _held(key: StorageKey) -> _HeldChat | None:
         held = _held_chat.get()
         return held if held is not None and held.open and held.key == key else None
-
-    def _forget(self, key: StorageKey) -> None:
-        held = self._held(key)
-        if held is not None:
-            held.loaded, held.document = False, None
