@@ -594,10 +594,7 @@ def report(ctx: BenchContext, o: Outcome) -> Result:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    import platform
-
-    from bench.common import RESULTS_DIR, bench_context
-    from bench.run import merge_results, print_results
+    from bench.run import run_alone
 
     options = {
         "backup_tickets": args.tickets,
@@ -605,26 +602,7 @@ async def main_async(args: argparse.Namespace) -> int:
         "backup_budget_s": args.budget,
         "backup_profile": args.profile,
     }
-    started = time.perf_counter()
-    async with bench_context(options) as ctx:
-        print(f"Database server: {ctx.server}")
-        print(f"Benchmarks: backup ({'quick' if args.quick else 'full'} sizes)", flush=True)
-        results = await run(args.quick, ctx)
-        for result in results:
-            result.details.setdefault("elapsed_s", round(time.perf_counter() - started, 2))
-    meta = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "quick": args.quick,
-        "server": ctx.server,
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-    }
-    out = args.results or RESULTS_DIR / "latest.json"
-    merge_results(out, results, meta)  # before printing, as bench/run.py does
-    print_results(results)
-    shown = out.relative_to(_ROOT) if out.is_relative_to(_ROOT) else out
-    print(f"\nWritten {shown} ({', '.join(r.key for r in results)}); total {time.perf_counter() - started:.1f} s")
-    return 0
+    return await run_alone("backup", run, options, args.quick, args.results)
 
 
 def main() -> int:

@@ -177,19 +177,34 @@ async def main_async(args: argparse.Namespace) -> int:
             for result in produced:
                 result.details.setdefault("elapsed_s", round(time.perf_counter() - began, 2))
             results.extend(produced)
-    elapsed = time.perf_counter() - started
+    publish(results, ctx.server, args.quick, args.results, time.perf_counter() - started)
+    return 0
+
+
+def publish(results: list[Result], server: str, quick: bool, out: Path, elapsed: float) -> None:
     meta = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "quick": args.quick,
-        "server": ctx.server,
+        "quick": quick,
+        "server": server,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
     }
-    out: Path = args.results
     merge_results(out, results, meta)  # before printing: a closed stdout must not lose the figures
     print_results(results)
     shown = out.relative_to(_ROOT) if out.is_relative_to(_ROOT) else out
     print(f"\nWritten {shown} ({', '.join(r.key for r in results)}); total {elapsed:.1f} s")
+
+
+async def run_alone(name: str, run: BenchFn, options: dict[str, Any], quick: bool, out: Path | None) -> int:
+    """What `python bench/<name>.py` does: this one benchmark, printed and merged like run.py's."""
+    started = time.perf_counter()
+    async with bench_context(options) as ctx:
+        print(f"Database server: {ctx.server}")
+        print(f"Benchmarks: {name} ({'quick' if quick else 'full'} sizes)", flush=True)
+        results = await run(quick, ctx)
+        for result in results:
+            result.details.setdefault("elapsed_s", round(time.perf_counter() - started, 2))
+    publish(results, ctx.server, quick, out or RESULTS_DIR / "latest.json", time.perf_counter() - started)
     return 0
 
 
