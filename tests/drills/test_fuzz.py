@@ -45,7 +45,7 @@ from tests.drills._support import LogTail, Quiet, RefusalRecorder, failures_in
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
-from tests.support.staff import ticket_doc
+from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, ticket_doc
 
 # DRILL_FUZZ_EXAMPLES=500 for a longer hunt; the suite keeps it short.
 MAX_EXAMPLES = int(os.environ.get("DRILL_FUZZ_EXAMPLES", "40"))
@@ -64,24 +64,10 @@ CALLBACK_CLASSES: list[type[CallbackData]] = [
 ALL_PREFIXES = {cls.__prefix__ for cls in CALLBACK_CLASSES}
 STAFF_PREFIXES = ALL_PREFIXES - USER_PREFIXES
 
-# From the brief and tests/e2e/test_authorization.py, plus every other staff prefix.
+# The authorization matrix's buttons (tests/support/staff.py), plus every other staff prefix.
 NAMED_STAFF_CALLBACKS = [
-    "q:n:0",
-    "q:m:0",
-    "q:w:0",
-    "q:f:0",
-    "st:o:1:n:0",
-    "st:m:1:n:0",
-    "st:t:1:n:0",
-    "st:c:1:n:0",
-    "st:r:1:n:0",
-    "st:t:2:w:0",
-    "st:c:2:w:0",
-    "st:r:2:w:0",
-    "sa:l:0",
-    "sa:a:0",
-    "sa:r:3001",
-    "sa:y:3001",
+    *STAFF_CALLBACKS,
+    *SUPERADMIN_CALLBACKS,
     f"sa:y:{SUPERADMIN_ID}",
     "bc:s:x",
     "bc:e:x",

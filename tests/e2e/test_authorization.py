@@ -9,25 +9,9 @@ import pytest
 from app.db.admins import AdminRepository
 from tests.support import flows
 from tests.support.harness import BotHarness
-from tests.support.staff import make_admin, ticket_doc
+from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, make_admin, ticket_doc
 
-# Every staff action, as the packed callback data a real button would carry.
-STAFF_CALLBACKS = [
-    "q:n:0",
-    "q:m:0",
-    "q:w:0",
-    "q:f:0",
-    "st:o:1:n:0",
-    "st:m:1:n:0",
-    "st:t:1:n:0",
-    "st:c:1:n:0",
-    "st:r:1:n:0",
-    "st:t:2:w:0",
-    "st:c:2:w:0",
-    "st:r:2:w:0",
-]
 STAFF_MESSAGES = ["📥 Queue", "🛠 In my work", "/queue"]
-SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
 SUPERADMIN_MESSAGES = ["👥 Staff", "/staff"]
 COLLECTIONS = ["tickets", "admins", "audit", "users", "counters"]
 

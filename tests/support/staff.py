@@ -9,6 +9,23 @@ from app.db.admins import AdminRepository
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
 
+# Every staff action, as the packed callback data a real button would carry.
+STAFF_CALLBACKS = [
+    "q:n:0",
+    "q:m:0",
+    "q:w:0",
+    "q:f:0",
+    "st:o:1:n:0",
+    "st:m:1:n:0",
+    "st:t:1:n:0",
+    "st:c:1:n:0",
+    "st:r:1:n:0",
+    "st:t:2:w:0",
+    "st:c:2:w:0",
+    "st:r:2:w:0",
+]
+SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
+
 
 async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwargs: Any) -> FakeUser:
     """An admin who has started the bot (so Telegram lets the bot write to them)."""
