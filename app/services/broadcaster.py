@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.utils.i18n import I18n
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
 
@@ -37,8 +36,8 @@ from app.db.broadcast_deliveries import DeliveryState
 from app.db.broadcasts import Broadcast, BroadcastContent, BroadcastStatus
 from app.db.repositories import Repositories
 from app.keyboards.broadcast import stop_keyboard
-from app.services.broadcast_content import send_content
 from app.services.broadcast_report import Progress, final_text, progress_text, resumed_text
+from app.services.broadcast_send import send_to
 from app.services.broadcast_status import StatusChat
 from app.services.pacing import Pacer
 from config import Settings
@@ -47,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_BATCH = 500
 PAGE_SIZE = 500
-MAX_ATTEMPTS = 5  # per recipient; only Telegram's "retry after" answers are retried
 PROGRESS_EVERY_SECONDS = 3.0
 CLOSE_GRACE_SECONDS = 10.0
 DB_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -229,7 +227,7 @@ class Broadcaster:
     async def _deliver(self, broadcast: Broadcast, user_id: int, pacer: Pacer, progress: Progress) -> None:
         bid = broadcast.id
         await self.repos.deliveries.set_state(bid, user_id, DeliveryState.SENDING)
-        state, error = await self._send(user_id, broadcast.content, pacer)
+        state, error = await send_to(self.bot, user_id, broadcast.content, pacer, self._sleep)
         # Telegram has answered: forgetting that now would mean sending it again on resume.
         await self._persist(lambda: self.repos.deliveries.set_state(bid, user_id, state, error))
         if state is DeliveryState.SENT:
@@ -239,26 +237,6 @@ class Broadcaster:
             await self.repos.users.mark_unreachable(user_id)
         elif state is DeliveryState.FAILED:
             progress.counters.failed += 1
-
-    async def _send(self, user_id: int, content: BroadcastContent, pacer: Pacer) -> tuple[DeliveryState, str | None]:
-        for _attempt in range(MAX_ATTEMPTS):
-            if not await self._sleep(pacer.reserve(content.message_count)):
-                return DeliveryState.PENDING, None  # stopping before the request: a resume sends it
-            try:
-                await send_content(self.bot, user_id, content)
-            except TelegramRetryAfter as error:
-                logger.warning("Broadcast: Telegram asks to wait %s s (at user %s)", error.retry_after, user_id)
-                pacer.hold(error.retry_after)
-                continue
-            except TelegramForbiddenError as error:
-                logger.info("Broadcast: user %s has blocked the bot; marked unreachable", user_id)
-                return DeliveryState.BLOCKED, error.message
-            except TelegramAPIError as error:
-                logger.warning("Broadcast: could not deliver to %s: %s", user_id, error)
-                return DeliveryState.FAILED, error.message
-            return DeliveryState.SENT, None
-        logger.warning("Broadcast: gave up on user %s after %s rate-limit answers", user_id, MAX_ATTEMPTS)
-        return DeliveryState.FAILED, "too many requests"
 
     async def _finish(self, broadcast: Broadcast, progress: Progress, chat: StatusChat) -> None:
         bid = broadcast.id
