@@ -20,14 +20,14 @@ from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
-from app.services.broadcaster import Broadcaster
-from app.services.debounce import Debouncer
+from app.services.broadcast.runner import Broadcaster
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
 from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
-from app.services.ticket_actions import TicketActions
-from app.services.tickets import TicketService
+from app.services.tickets.actions import TicketActions
+from app.services.tickets.service import TicketService
+from app.utils.debounce import Debouncer
 from config import Settings
 
 ALBUM_QUIET_SECONDS = 1.0

@@ -12,12 +12,12 @@ from pymongo import AsyncMongoClient
 from app.db.client import create_client
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
-from app.i18n import create_i18n
-from app.models import Role
-from app.services.broadcaster import Broadcaster
-from app.services.debounce import Debouncer
+from app.models.tickets import Role
+from app.services.broadcast.runner import Broadcaster
 from app.services.menus import CommandMenus
 from app.utils.clock import Clock, utc_now
+from app.utils.debounce import Debouncer
+from app.utils.i18n import create_i18n
 from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, Reliability
 from config import Settings
 

@@ -96,9 +96,9 @@ class Timers:
 
 
 def instrument(timers: Timers) -> None:
-    import app.services.backups as backups_module
-    from app.services.backup_format import ArchiveWriter
-    from app.services.restore import _Reader
+    import app.services.backups.service as backups_module
+    from app.services.backups.archive import ArchiveWriter
+    from app.services.backups.restore import _Reader
 
     ArchiveWriter.write_documents = timers.wrap_sync("write_documents", ArchiveWriter.write_documents)  # type: ignore[method-assign]
     _Reader.next_batch = timers.wrap_sync("parse (next_batch)", _Reader.next_batch)  # type: ignore[method-assign]
@@ -109,8 +109,8 @@ def instrument(timers: Timers) -> None:
 async def run_op(
     config: dict[str, Any], op: dict[str, Any], timers: Timers, previous: dict[str, Any]
 ) -> dict[str, Any]:
-    from app.services.backup_format import BackupKind
-    from app.services.backups import BackupService
+    from app.services.backups.archive import BackupKind
+    from app.services.backups.service import BackupService
     from bench.common import CommandCounter, bench_client
     from config import load_settings
 

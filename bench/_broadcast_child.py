@@ -95,8 +95,8 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
     from app.db.broadcasts import BroadcastContent, BroadcastKind
     from app.db.repositories import Repositories
     from app.factory import create_bot
-    from app.i18n import create_i18n
-    from app.services.broadcaster import Broadcaster
+    from app.services.broadcast.runner import Broadcaster
+    from app.utils.i18n import create_i18n
     from bench.common import CommandCounter, bench_client
     from config import load_settings
 
@@ -208,8 +208,8 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 PRELOAD = (
-    "aiogram.exceptions", "app.db.broadcasts", "app.db.repositories", "app.factory", "app.i18n",
-    "app.logging_setup", "app.services.broadcaster", "bench.common", "config",
+    "aiogram.exceptions", "app.db.broadcasts", "app.db.repositories", "app.factory", "app.utils.i18n",
+    "app.logging_setup", "app.services.broadcast.runner", "bench.common", "config",
 )
 
 

@@ -78,9 +78,9 @@ from pymongo import AsyncMongoClient  # noqa: E402
 from pymongo.errors import PyMongoError  # noqa: E402
 
 from app.db.repositories import Repositories  # noqa: E402
-from app.models import Person  # noqa: E402
-from app.services.backup_format import BackupKind  # noqa: E402
-from app.services.backups import BackupService  # noqa: E402
+from app.models.tickets import Person  # noqa: E402
+from app.services.backups.archive import BackupKind  # noqa: E402
+from app.services.backups.service import BackupService  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,

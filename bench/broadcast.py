@@ -620,7 +620,9 @@ def report(
             "sizes": [small, large],
             "rate": rate,
             "production_rate": PRODUCTION_RATE,
-            "driven_through": "app.services.broadcaster.Broadcaster + aiogram AiohttpSession → fake Bot API (HTTP)",
+            "driven_through": (
+                "app.services.broadcast.runner.Broadcaster + aiogram AiohttpSession → fake Bot API (HTTP)"
+            ),
             "runs": [
                 {
                     "name": o.spec.name, "users": o.spec.users, "rate": o.spec.rate, "mode": o.spec.mode,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.models import Media, MediaKind, Person, Priority, StatusChange, Ticket, TicketStatus
+from app.models.tickets import Media, MediaKind, Person, Priority, StatusChange, Ticket, TicketStatus
 
 STATUS_SHARES = [
     (TicketStatus.NEW, 0.05),

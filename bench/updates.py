@@ -64,11 +64,11 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
-from app.i18n import create_i18n
-from app.keyboards import texts
+from app.keyboards import labels
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
-from app.models import Person, Priority, TicketStatus
-from app.rendering import priority_label
+from app.models.tickets import Person, Priority, TicketStatus
+from app.texts.tickets import priority_label
+from app.utils.i18n import create_i18n
 from bench.common import (
     BENCH_SUPERADMIN_ID,
     BenchContext,
@@ -139,7 +139,7 @@ class Labels:
         for language in i18n.available_locales:
             with i18n.context(), i18n.use_locale(language):
                 values = {
-                    name: str(getattr(texts, name))
+                    name: str(getattr(labels, name))
                     for name in ("NEW_TICKET", "MY_TICKETS", "MEDIA_DONE", "MEDIA_SKIP", "SUBMIT", "QUEUE")
                 }
                 values.update({f"PRIORITY_{p.name}": priority_label(p) for p in Priority})

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.counters import CounterRepository
-from app.models import Media
+from app.models.tickets import Media
 
 BROADCASTS_COLLECTION = "broadcasts"
 

@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from app.models import Role
+from app.models.tickets import Role
 
 
 class RoleFilter(Filter):

@@ -20,8 +20,8 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from app.i18n import pick_language
-from app.models import User
+from app.models.tickets import User
+from app.utils.i18n import pick_language
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
-from app.keyboards import texts
-from app.models import Role
+from app.keyboards import labels
+from app.models.tickets import Role
 
 
 def _markup(builder: ReplyKeyboardBuilder, placeholder: str | None = None) -> ReplyKeyboardMarkup:
@@ -34,13 +34,13 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
 def _main_menu(role: Role, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if role.is_staff:
-        _row(builder, texts.QUEUE, texts.IN_MY_WORK)
-        _row(builder, texts.BROADCAST, texts.REFRESH_PANEL)
+        _row(builder, labels.QUEUE, labels.IN_MY_WORK)
+        _row(builder, labels.BROADCAST, labels.REFRESH_PANEL)
     if role is Role.SUPERADMIN:
-        _row(builder, texts.STAFF, texts.BACKUPS, texts.HEALTH)
-    _row(builder, texts.NEW_TICKET, texts.MY_TICKETS)
-    _row(builder, texts.SERVER_ROOM)
-    _row(builder, texts.LANGUAGE, texts.HELP)
+        _row(builder, labels.STAFF, labels.BACKUPS, labels.HEALTH)
+    _row(builder, labels.NEW_TICKET, labels.MY_TICKETS)
+    _row(builder, labels.SERVER_ROOM)
+    _row(builder, labels.LANGUAGE, labels.HELP)
     return _markup(builder)
 
 
@@ -53,12 +53,12 @@ def form_step(*options: str, contact: bool = False, back: bool = True) -> ReplyK
 def _form_step(options: tuple[str, ...], contact: bool, back: bool, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if contact:
-        builder.row(KeyboardButton(text=str(texts.SHARE_CONTACT), request_contact=True))
+        builder.row(KeyboardButton(text=str(labels.SHARE_CONTACT), request_contact=True))
     for option in options:
         builder.row(KeyboardButton(text=option))
-    navigation = [KeyboardButton(text=str(texts.CANCEL))]
+    navigation = [KeyboardButton(text=str(labels.CANCEL))]
     if back:
-        navigation.insert(0, KeyboardButton(text=str(texts.BACK)))
+        navigation.insert(0, KeyboardButton(text=str(labels.BACK)))
     builder.row(*navigation)
     return _markup(builder)
 

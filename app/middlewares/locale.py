@@ -8,8 +8,8 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18nMiddleware
 
-from app.i18n import pick_language
-from app.models import User
+from app.models.tickets import User
+from app.utils.i18n import pick_language
 
 
 class UserLocaleMiddleware(I18nMiddleware):

@@ -11,8 +11,8 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TelegramUser
 
 from app.db.repositories import Repositories
-from app.i18n import pick_language
-from app.models import Role, User
+from app.models.tickets import Role, User
+from app.utils.i18n import pick_language
 from config import SUPPORTED_LANGUAGES, Settings
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -16,8 +16,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
-from app.models import StatusChange, Ticket, TicketStatus, User
-from app.rendering import priority_label, short
+from app.models.tickets import StatusChange, Ticket, TicketStatus, User
+from app.texts.tickets import priority_label, short
 from config import Settings
 
 logger = logging.getLogger(__name__)

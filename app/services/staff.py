@@ -12,10 +12,10 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards import reply
-from app.models import Person, Role
+from app.models.tickets import Person, Role
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
-from app.services.ticket_actions import TicketActions
+from app.services.tickets.actions import TicketActions
 from config import Settings
 
 

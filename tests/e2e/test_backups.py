@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from bson import json_util
 
-from app.services import backup_format
-from app.services.backup_format import BackupKind
-from app.services.backup_reader import READ_OPTIONS
+from app.services.backups import archive as backup_format
+from app.services.backups.archive import BackupKind
+from app.services.backups.reader import READ_OPTIONS
 from app.utils.tasks.scheduler import BACKUP_JOB, HEALTH_JOB
 from tests.support import flows
 from tests.support.fake_telegram import FakeTelegram

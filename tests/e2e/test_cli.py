@@ -16,8 +16,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.services.backup_files import DirectoryLock, prepare_directory
-from app.services.restore import KEEP_ON_RESTORE
+from app.services.backups.files import DirectoryLock, prepare_directory
+from app.services.backups.restore import KEEP_ON_RESTORE
 from tests.support.reliability import backup_files, rezip, seed, snapshot, zip_entries
 
 ROOT = Path(__file__).resolve().parents[2]

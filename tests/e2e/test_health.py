@@ -13,7 +13,7 @@ import aiogram
 import pymongo
 
 from app.db.embedded import EmbeddedMongo
-from app.services.backup_format import BackupKind
+from app.services.backups.archive import BackupKind
 from app.services.health import AlertKind
 from app.utils.tasks.scheduler import HEALTH_JOB
 from tests.support import flows

@@ -10,8 +10,8 @@ import pytest
 from bson import ObjectId
 
 from app.db.admins import AdminRepository
-from app.services.backup_format import BackupKind
-from app.services.restore import KEEP_ON_RESTORE
+from app.services.backups.archive import BackupKind
+from app.services.backups.restore import KEEP_ON_RESTORE
 from tests.support import flows
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness

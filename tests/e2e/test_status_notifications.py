@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.models import Person, StatusChange, TicketStatus
+from app.models.tickets import Person, StatusChange, TicketStatus
 from app.services.notifications import Notifier
 from tests.support import flows
 from tests.support.harness import BotHarness

@@ -10,7 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.services.reliability_texts import CAPTION_LIMIT
+from app.texts.reliability import CAPTION_LIMIT
 from app.utils.tasks.scheduler import Reliability
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.harness import BotHarness
@@ -132,7 +132,7 @@ def zip_entries(path: Path) -> dict[str, bytes]:
 
 def craft_backup(path: Path, collections: dict[str, list[dict[str, Any]]], **metadata: Any) -> None:
     """A backup archive with exactly these documents (and consistent metadata unless overridden)."""
-    from app.services.backup_format import BACKUP_VERSION, ArchiveWriter, Metadata
+    from app.services.backups.archive import BACKUP_VERSION, ArchiveWriter, Metadata
 
     writer = ArchiveWriter(path)
     for name, documents in collections.items():

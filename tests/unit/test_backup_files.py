@@ -15,10 +15,10 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services import backup_files as files
-from app.services import backup_format as fmt
-from app.services import backup_reader as reader
-from app.services.backup_format import BackupInvalid, Metadata, Problem
+from app.services.backups import archive as fmt
+from app.services.backups import files as files
+from app.services.backups import reader as reader
+from app.services.backups.archive import BackupInvalid, Metadata, Problem
 
 BSON_TEXT = st.characters(blacklist_categories=("Cs",))  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)

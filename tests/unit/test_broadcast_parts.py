@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.db.broadcasts import BroadcastContent, BroadcastKind, Counters
-from app.models import Media, MediaKind
-from app.services import broadcast_content
-from app.services.broadcast_content import ContentError, Unsendable
-from app.services.broadcast_report import Progress, duration
+from app.models.tickets import Media, MediaKind
+from app.services.broadcast import content as broadcast_content
+from app.services.broadcast.content import ContentError, Unsendable
+from app.services.broadcast.pacing import Pacer
 from app.services.media import media_of
-from app.services.pacing import Pacer
+from app.texts.broadcast import Progress, duration
 
 
 def message(**fields: object) -> Message:
@@ -42,7 +42,7 @@ def test_pacer_spaces_requests_to_the_rate_without_bursts() -> None:
 
 def test_pacer_makes_up_late_slots_but_never_more_than_a_tenth_of_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("app.services.pacing.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("app.services.broadcast.pacing.time.monotonic", lambda: clock[0])
     pacer = Pacer(100.0)  # one slot per 10 ms
     assert pacer.reserve() == 0
     clock[0] += 0.013  # the request took 13 ms: 3 ms of the next slot are lost...

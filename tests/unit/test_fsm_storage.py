@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener, CommandStartedEvent
 
 from app.db.fsm_storage import ChatIsolation, SharedClientStorage
-from app.handlers.fsm import advance, reset
+from app.fsm.transitions import advance, reset
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 OTHER = StorageKey(bot_id=1, chat_id=43, user_id=43)

@@ -17,7 +17,7 @@ from app.db.client import create_client
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.filters.inline import Inline, run_filters_inline
-from app.i18n import create_i18n
+from app.utils.i18n import create_i18n
 from tests.support.harness import make_settings
 
 

@@ -18,19 +18,19 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from app.db.broadcasts import BroadcastContent
-from app.fsm.broadcast import BroadcastCompose
-from app.handlers.fsm import advance, reset
-from app.keyboards import reply, texts
+from app.fsm.states import BroadcastCompose
+from app.fsm.transitions import advance, reset
+from app.keyboards import labels, reply
 from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
-from app.models import Media, Role
-from app.rendering import content_name
-from app.services import broadcast_content
-from app.services.broadcast_content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
-from app.services.broadcast_report import busy_text
-from app.services.broadcaster import BroadcastBusy, Broadcaster
-from app.services.debounce import Debouncer
+from app.models.tickets import Media, Role
+from app.services.broadcast import content as broadcast_content
+from app.services.broadcast.content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
+from app.services.broadcast.runner import BroadcastBusy, Broadcaster
 from app.services.media import media_of
+from app.texts.broadcast import busy_text
+from app.texts.tickets import content_name
+from app.utils.debounce import Debouncer
 from app.utils.messages import remove_buttons
 
 COMPOSING = StateFilter(BroadcastCompose.content, BroadcastCompose.preview)
@@ -143,7 +143,7 @@ async def got_album_item(
 async def got_command(message: Message) -> None:
     await message.answer(
         _("Only /cancel works while you compose a broadcast. Send the message to broadcast, or tap «{cancel}».").format(
-            cancel=texts.CANCEL
+            cancel=labels.CANCEL
         )
     )
 
@@ -236,9 +236,9 @@ async def stop_broadcast(
 
 def create_router() -> Router:
     router = Router(name="admin_broadcast")
-    router.message.register(cancel_compose, COMPOSING, F.text == texts.CANCEL)
+    router.message.register(cancel_compose, COMPOSING, F.text == labels.CANCEL)
     router.message.register(cancel_compose, COMPOSING, Command("cancel"))
-    router.message.register(open_compose, StateFilter(None, *COMPOSING.states), F.text == texts.BROADCAST)
+    router.message.register(open_compose, StateFilter(None, *COMPOSING.states), F.text == labels.BROADCAST)
     router.message.register(got_command, COMPOSING, F.text.startswith("/"))
     router.message.register(got_album_item, COMPOSING, F.media_group_id, F.photo | F.video | F.document)
     router.message.register(got_message, COMPOSING, F.text | F.photo | F.video | F.document)

@@ -10,9 +10,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
-from app.models import Role, Ticket, TicketStatus
-from app.rendering import priority_label, status_label, when
-from app.services.ticket_actions import finish_refusal
+from app.models.tickets import Role, Ticket, TicketStatus
+from app.services.tickets.actions import finish_refusal
+from app.texts.tickets import priority_label, status_label, when
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:

@@ -13,11 +13,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.db.tickets import QUEUE_ORDER, RECENT_ORDER
-from app.keyboards import texts
+from app.keyboards import labels
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
 from app.keyboards.pagination import page_arrows
-from app.models import TicketStatus, User
-from app.rendering import PRIORITY_MARKERS, STATUS_MARKERS, short
+from app.models.tickets import TicketStatus, User
+from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS, short
 from app.utils.messages import show
 
 PAGE_SIZE = 10
@@ -93,7 +93,7 @@ async def render_queue(
 
 
 async def queue_from_menu(message: Message, user: User, repos: Repositories) -> None:
-    view = QueueView.MINE if message.text == texts.IN_MY_WORK else QueueView.NEW
+    view = QueueView.MINE if message.text == labels.IN_MY_WORK else QueueView.NEW
     text, markup = await render_queue(repos, user, view, 0)
     await message.answer(text, reply_markup=markup)
 
@@ -105,7 +105,9 @@ async def queue_page(query: CallbackQuery, callback_data: QueueCallback, user: U
 
 def create_router() -> Router:
     router = Router(name="admin_queue")
-    router.message.register(queue_from_menu, StateFilter(None), (F.text == texts.QUEUE) | (F.text == texts.IN_MY_WORK))
+    router.message.register(
+        queue_from_menu, StateFilter(None), (F.text == labels.QUEUE) | (F.text == labels.IN_MY_WORK)
+    )
     router.message.register(queue_from_menu, StateFilter(None), Command("queue"))
     router.callback_query.register(queue_page, QueueCallback.filter())
     return router

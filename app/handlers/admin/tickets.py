@@ -11,14 +11,14 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
-from app.fsm.staff import CloseTicket, RejectTicket
+from app.fsm.states import CloseTicket, RejectTicket
+from app.fsm.transitions import advance, reset
 from app.handlers.admin.cards import card_keyboard, staff_card
-from app.handlers.fsm import advance, reset
-from app.keyboards import reply, texts
+from app.keyboards import labels, reply
 from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
-from app.models import Person, Role, Ticket, TicketStatus, User
+from app.models.tickets import Person, Role, Ticket, TicketStatus, User
 from app.services.media import send_media
-from app.services.ticket_actions import (
+from app.services.tickets.actions import (
     COMMENT_MAX,
     REASON_MAX,
     REASON_MIN,
@@ -132,9 +132,9 @@ async def ask_finish(
     )
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
-            number=ticket.number, skip=texts.MEDIA_SKIP
+            number=ticket.number, skip=labels.MEDIA_SKIP
         )
-        keyboard = reply.form_step(str(texts.MEDIA_SKIP), back=False)
+        keyboard = reply.form_step(str(labels.MEDIA_SKIP), back=False)
     else:
         prompt = _(
             "Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it."
@@ -210,11 +210,11 @@ async def got_reason(
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
     if await state.get_state() == RejectTicket.reason.state:
         hint = _("A reason is required: write it as text ({min}–{max} characters), or tap «{cancel}».").format(
-            min=REASON_MIN, max=REASON_MAX, cancel=texts.CANCEL
+            min=REASON_MIN, max=REASON_MAX, cancel=labels.CANCEL
         )
     else:
         hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(
-            skip=texts.MEDIA_SKIP, cancel=texts.CANCEL
+            skip=labels.MEDIA_SKIP, cancel=labels.CANCEL
         )
     await message.answer(hint)
 
@@ -240,9 +240,9 @@ def create_router() -> Router:
     )
     finishing = (CloseTicket.comment, RejectTicket.reason)
     for step in finishing:
-        router.message.register(cancel_finish, step, F.text == texts.CANCEL)
+        router.message.register(cancel_finish, step, F.text == labels.CANCEL)
         router.message.register(cancel_finish, step, Command("cancel"))
-    router.message.register(skip_comment, CloseTicket.comment, F.text == texts.MEDIA_SKIP)
+    router.message.register(skip_comment, CloseTicket.comment, F.text == labels.MEDIA_SKIP)
     router.message.register(got_comment, CloseTicket.comment, F.text, ~F.text.startswith("/"))
     router.message.register(got_reason, RejectTicket.reason, F.text, ~F.text.startswith("/"))
     for step in finishing:

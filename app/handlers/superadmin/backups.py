@@ -12,12 +12,12 @@ from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
 from app.keyboards import backups as keyboards
-from app.keyboards import texts
+from app.keyboards import labels
 from app.keyboards.callback_data import BackupAction, BackupCallback
-from app.services import reliability_texts as rt
-from app.services.admin_messages import send_backup_file
-from app.services.backup_format import BackupKind
-from app.services.backups import BackupBusy, BackupService
+from app.services.backups.archive import BackupKind
+from app.services.backups.service import BackupBusy, BackupService
+from app.services.superadmin_messages import send_backup_file
+from app.texts import reliability as rt
 from app.utils.messages import show
 from app.utils.tasks.scheduler import BackupSchedule
 from config import Settings
@@ -144,7 +144,7 @@ def create_router() -> Router:
     router = Router(name="superadmin_backups")
     router.message.register(backup_command, StateFilter(None), Command("backup"))
     router.message.register(show_list, StateFilter(None), Command("backup_list"))
-    router.message.register(show_list, StateFilter(None), F.text == texts.BACKUPS)
+    router.message.register(show_list, StateFilter(None), F.text == labels.BACKUPS)
     router.message.register(settings_command, StateFilter(None), Command("backup_settings"))
     router.callback_query.register(turn_page, BackupCallback.filter(F.action == BackupAction.PAGE))
     # A backup can take longer than Telegram waits for a button's answer: answer first.

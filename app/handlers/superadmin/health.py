@@ -13,11 +13,11 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app import __version__
-from app.keyboards import texts
-from app.services import reliability_texts as rt
-from app.services.backup_files import directory_size
-from app.services.backups import BackupService
+from app.keyboards import labels
+from app.services.backups.files import directory_size
+from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
+from app.texts import reliability as rt
 from app.utils.tasks.scheduler import BackupSchedule
 from config import Settings
 
@@ -76,5 +76,5 @@ async def show_health(
 def create_router() -> Router:
     router = Router(name="superadmin_health")
     router.message.register(show_health, StateFilter(None), Command("health"))
-    router.message.register(show_health, StateFilter(None), F.text == texts.HEALTH)
+    router.message.register(show_health, StateFilter(None), F.text == labels.HEALTH)
     return router

@@ -15,14 +15,14 @@ from aiogram.types import CallbackQuery, Document, Message
 from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
-from app.fsm.backups import BackupUpload
-from app.handlers.fsm import reset
+from app.fsm.states import BackupUpload
+from app.fsm.transitions import reset
 from app.keyboards import backups as keyboards
-from app.keyboards import reply, texts
+from app.keyboards import labels, reply
 from app.keyboards.callback_data import BackupAction, BackupCallback
-from app.models import Role
-from app.services import reliability_texts as rt
-from app.services.backups import BackupBusy, BackupInvalid, BackupService, RestoreFailed
+from app.models.tickets import Role
+from app.services.backups.service import BackupBusy, BackupInvalid, BackupService, RestoreFailed
+from app.texts import reliability as rt
 from app.utils.messages import remove_buttons
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ async def ask_for_file(query: CallbackQuery, bot: Bot, state: FSMContext) -> Non
         _(
             "📤 Send me the backup .zip file as a document (up to 20 MB). I will check it before anything changes.\n"
             "Tap «{cancel}» to stop."
-        ).format(cancel=texts.CANCEL),
+        ).format(cancel=labels.CANCEL),
         reply_markup=reply.cancel_only(),
     )
 
@@ -139,7 +139,7 @@ async def download(bot: Bot, document: Document, path: Path) -> None:
 
 async def wrong_input(message: Message) -> None:
     await message.answer(
-        _("Please send the backup as a .zip file (a document), or tap «{cancel}».").format(cancel=texts.CANCEL)
+        _("Please send the backup as a .zip file (a document), or tap «{cancel}».").format(cancel=labels.CANCEL)
     )
 
 
@@ -160,5 +160,5 @@ def create_router() -> Router:
     # Without the upload screen: any .zip document the super-admin sends outside a form.
     router.message.register(receive_file, StateFilter(None), F.document.file_name.lower().endswith(".zip"))
     # Cancel (button or /cancel) is left to the global handler, which clears the state.
-    router.message.register(wrong_input, BackupUpload.file, ~(F.text == texts.CANCEL), ~Command("cancel"))
+    router.message.register(wrong_input, BackupUpload.file, ~(F.text == labels.CANCEL), ~Command("cancel"))
     return router

@@ -21,13 +21,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
-from app.fsm.staff import AddAdmin
-from app.handlers.fsm import reset
-from app.keyboards import reply, texts
+from app.fsm.states import AddAdmin
+from app.fsm.transitions import reset
+from app.keyboards import labels, reply
 from app.keyboards.callback_data import StaffAction, StaffCallback
-from app.models import Person, Role, User
-from app.rendering import when
+from app.models.tickets import Person, Role, User
 from app.services.staff import StaffChange, StaffOutcome, StaffService
+from app.texts.tickets import when
 from app.utils.messages import show
 from config import Settings
 
@@ -65,7 +65,7 @@ def pick_keyboard() -> ReplyKeyboardMarkup:
         text=_("👤 Choose a person"),
         request_users=KeyboardButtonRequestUsers(request_id=PICK_REQUEST_ID, user_is_bot=False, max_quantity=1),
     )
-    return ReplyKeyboardMarkup(keyboard=[[pick], [KeyboardButton(text=str(texts.CANCEL))]], resize_keyboard=True)
+    return ReplyKeyboardMarkup(keyboard=[[pick], [KeyboardButton(text=str(labels.CANCEL))]], resize_keyboard=True)
 
 
 async def staff_panel(message: Message, repos: Repositories) -> None:
@@ -115,7 +115,7 @@ async def got_admin_id(message: Message, state: FSMContext, user: User, role: Ro
     if not raw.isdigit() or int(raw) <= 0 or int(raw) >= 2**53:
         await message.answer(
             _("A Telegram ID is a positive whole number, for example 123456789. Try again or tap «{cancel}».").format(
-                cancel=texts.CANCEL
+                cancel=labels.CANCEL
             )
         )
         return
@@ -130,7 +130,7 @@ async def got_shared_user(message: Message, state: FSMContext, user: User, role:
 async def wrong_admin_input(message: Message) -> None:
     await message.answer(
         _("Send a numeric Telegram ID, use «{pick}», or tap «{cancel}».").format(
-            pick=_("👤 Choose a person"), cancel=texts.CANCEL
+            pick=_("👤 Choose a person"), cancel=labels.CANCEL
         )
     )
 
@@ -160,7 +160,7 @@ async def confirm_remove(
     builder.button(
         text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"])
     )
-    builder.button(text=str(texts.CANCEL), callback_data=StaffCallback(action=StaffAction.LIST))
+    builder.button(text=str(labels.CANCEL), callback_data=StaffCallback(action=StaffAction.LIST))
     await show(
         query,
         _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
@@ -197,13 +197,13 @@ async def remove_admin(
 
 def create_router() -> Router:
     router = Router(name="superadmin_staff")
-    router.message.register(staff_panel, StateFilter(None), F.text == texts.STAFF)
+    router.message.register(staff_panel, StateFilter(None), F.text == labels.STAFF)
     router.message.register(staff_panel, StateFilter(None), Command("staff"))
     router.callback_query.register(panel_callback, StaffCallback.filter(F.action == StaffAction.LIST))
     router.callback_query.register(ask_new_admin, StaffCallback.filter(F.action == StaffAction.ADD))
     router.callback_query.register(confirm_remove, StaffCallback.filter(F.action == StaffAction.REMOVE))
     router.callback_query.register(remove_admin, StaffCallback.filter(F.action == StaffAction.CONFIRM_REMOVE))
-    router.message.register(cancel_add, AddAdmin.user, F.text == texts.CANCEL)
+    router.message.register(cancel_add, AddAdmin.user, F.text == labels.CANCEL)
     router.message.register(cancel_add, AddAdmin.user, Command("cancel"))
     router.message.register(got_shared_user, AddAdmin.user, F.users_shared)
     router.message.register(got_admin_id, AddAdmin.user, F.text, ~F.text.startswith("/"))

@@ -9,13 +9,13 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from app.keyboards import texts
+from app.keyboards import labels
 from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback, TicketScope
 from app.keyboards.pagination import page_arrows
-from app.models import Ticket, User
-from app.rendering import STATUS_MARKERS, short, ticket_card
+from app.models.tickets import Ticket, User
 from app.services.media import send_media
-from app.services.tickets import USER_PAGE_SIZE, TicketService
+from app.services.tickets.service import USER_PAGE_SIZE, TicketService
+from app.texts.tickets import STATUS_MARKERS, short, ticket_card
 from app.utils.messages import show
 
 
@@ -44,7 +44,7 @@ def list_view(tickets: list[Ticket], total: int, scope: TicketScope, page: int) 
         empty = _("No closed or rejected tickets yet.")
     else:
         title = _("📋 <b>Your active tickets</b>")
-        empty = _("You have no active tickets. Tap «{new}» to create one.").format(new=texts.NEW_TICKET)
+        empty = _("You have no active tickets. Tap «{new}» to create one.").format(new=labels.NEW_TICKET)
     if not tickets:
         return f"{title}\n\n{empty}", builder.as_markup()
     page_line = _("Page {page} of {pages} · tickets: {total}").format(page=page + 1, pages=pages, total=total)
@@ -118,7 +118,7 @@ async def resend_media(
 
 def create_router() -> Router:
     router = Router(name="my_tickets")
-    router.message.register(my_tickets, StateFilter(None), F.text == texts.MY_TICKETS)
+    router.message.register(my_tickets, StateFilter(None), F.text == labels.MY_TICKETS)
     router.message.register(my_tickets, StateFilter(None), Command("my"))
     router.callback_query.register(turn_page, MyTicketsCallback.filter(F.action == MyTicketsAction.PAGE))
     router.callback_query.register(open_ticket, MyTicketsCallback.filter(F.action == MyTicketsAction.OPEN))

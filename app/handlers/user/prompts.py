@@ -10,13 +10,13 @@ from aiogram.types import Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
-from app.fsm.ticket_form import TicketForm
-from app.handlers.fsm import advance
-from app.keyboards import reply, texts
-from app.models import Priority
-from app.rendering import form_summary, priority_label, priority_meaning
-from app.services.tickets import Draft
+from app.fsm.states import TicketForm
+from app.fsm.transitions import advance
+from app.keyboards import labels, reply
+from app.models.tickets import Priority
+from app.services.tickets.service import Draft
 from app.services.validators import DESCRIPTION_MAX, DESCRIPTION_MIN, MEDIA_MAX
+from app.texts.tickets import form_summary, priority_label, priority_meaning
 
 STEP_ORDER = [
     TicketForm.full_name,
@@ -57,7 +57,7 @@ async def prompt_for(
             _(
                 "<b>Step 2 of 5.</b> Your phone number: tap «{button}» or type it, "
                 "for example +380501234567 or 0501234567."
-            ).format(button=texts.SHARE_CONTACT),
+            ).format(button=labels.SHARE_CONTACT),
             reply.form_step(contact=True),
         )
     if step == TicketForm.description:
@@ -72,10 +72,10 @@ async def prompt_for(
         text = _(
             "<b>Step 4 of 5.</b> Attach photos, videos or documents (up to {limit}), "
             "then tap «{done}». Nothing to attach? Tap «{skip}»."
-        ).format(limit=MEDIA_MAX, done=texts.MEDIA_DONE, skip=texts.MEDIA_SKIP)
+        ).format(limit=MEDIA_MAX, done=labels.MEDIA_DONE, skip=labels.MEDIA_SKIP)
         if count:
             text += "\n" + _("Attached so far: {count}.").format(count=count)
-        return text, reply.form_step(str(texts.MEDIA_DONE), str(texts.MEDIA_SKIP))
+        return text, reply.form_step(str(labels.MEDIA_DONE), str(labels.MEDIA_SKIP))
     if step == TicketForm.priority:
         lines = [_("<b>Step 5 of 5.</b> How urgent is it?")]
         lines += [f"{priority_label(p)} — {priority_meaning(p)}" for p in reversed(Priority)]
@@ -84,16 +84,16 @@ async def prompt_for(
         draft = Draft.from_fsm(data)
         summary = form_summary(draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority)
         text = _("Please check your ticket:") + "\n\n" + summary
-        return text, reply.form_step(str(texts.SUBMIT), str(texts.EDIT))
+        return text, reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
     # TicketForm.choose_edit
     return (
         _("What would you like to change?"),
         reply.form_step(
-            str(texts.EDIT_NAME),
-            str(texts.EDIT_PHONE),
-            str(texts.EDIT_DESCRIPTION),
-            str(texts.EDIT_MEDIA),
-            str(texts.EDIT_PRIORITY),
+            str(labels.EDIT_NAME),
+            str(labels.EDIT_PHONE),
+            str(labels.EDIT_DESCRIPTION),
+            str(labels.EDIT_MEDIA),
+            str(labels.EDIT_PRIORITY),
         ),
     )
 

@@ -10,11 +10,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from app.fsm.server_room import ServerRoomCall
-from app.handlers.fsm import reset
-from app.keyboards import reply, texts
+from app.fsm.states import ServerRoomCall
+from app.fsm.transitions import reset
+from app.keyboards import labels, reply
 from app.keyboards.callback_data import ServerRoomAction, ServerRoomCallback
-from app.models import Role, User
+from app.models.tickets import Role, User
 from app.services import validators
 from app.services.server_room import CallResult, ServerRoomService
 from app.services.validators import InvalidInput
@@ -84,7 +84,7 @@ async def send_without_note(
 async def wrong_note(message: Message) -> None:
     if message.text and message.text.startswith("/"):
         hint = _("Only /cancel works here. Type a note, tap «{no_note}», or «{cancel}».").format(
-            no_note=_("📣 Send without note"), cancel=texts.CANCEL
+            no_note=_("📣 Send without note"), cancel=labels.CANCEL
         )
     else:
         hint = _("The note must be text (up to {max} characters).").format(max=validators.NOTE_MAX)
@@ -93,7 +93,7 @@ async def wrong_note(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name="server_room")
-    router.message.register(ask_note, StateFilter(None), F.text == texts.SERVER_ROOM)
+    router.message.register(ask_note, StateFilter(None), F.text == labels.SERVER_ROOM)
     router.message.register(ask_note, StateFilter(None), Command("call"))
     router.message.register(got_note, ServerRoomCall.note, F.text, ~F.text.startswith("/"))
     router.callback_query.register(send_without_note, ServerRoomCallback.filter(F.action == ServerRoomAction.NO_NOTE))

@@ -14,10 +14,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
-from app.handlers.fsm import reset
-from app.keyboards import reply, texts
+from app.fsm.transitions import reset
+from app.keyboards import labels, reply
 from app.keyboards.callback_data import LanguageCallback
-from app.models import Role, User
+from app.models.tickets import Role, User
 from app.services.menus import CommandMenus
 
 LANGUAGE_NAMES = {"uk": "🇺🇦 Українська", "en": "🇬🇧 English"}
@@ -41,9 +41,9 @@ async def start(message: Message, user: User, role: Role) -> None:
             "• «{call}» — an emergency call to the server room."
         ).format(
             name=escape(user.first_name),
-            new=texts.NEW_TICKET,
-            mine=texts.MY_TICKETS,
-            call=texts.SERVER_ROOM,
+            new=labels.NEW_TICKET,
+            mine=labels.MY_TICKETS,
+            call=labels.SERVER_ROOM,
         ),
         reply_markup=reply.main_menu(role),
     )
@@ -59,7 +59,7 @@ async def help_(message: Message, role: Role) -> None:
             "3. «{mine}» shows your open tickets and the history.\n"
             "4. «{call}» alerts the admins at once — for emergencies only.\n\n"
             "Commands: /new, /my, /call, /language, /menu, /cancel."
-        ).format(new=texts.NEW_TICKET, mine=texts.MY_TICKETS, call=texts.SERVER_ROOM),
+        ).format(new=labels.NEW_TICKET, mine=labels.MY_TICKETS, call=labels.SERVER_ROOM),
         reply_markup=reply.main_menu(role),
     )
 
@@ -96,14 +96,14 @@ async def set_language(
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.register(cancel, F.text == texts.CANCEL)
+    router.message.register(cancel, F.text == labels.CANCEL)
     router.message.register(cancel, Command("cancel"))
     router.message.register(start, StateFilter(None), CommandStart())
-    router.message.register(help_, StateFilter(None), F.text == texts.HELP)
+    router.message.register(help_, StateFilter(None), F.text == labels.HELP)
     router.message.register(help_, StateFilter(None), Command("help"))
-    router.message.register(refresh_menu, StateFilter(None), F.text == texts.REFRESH_PANEL)
+    router.message.register(refresh_menu, StateFilter(None), F.text == labels.REFRESH_PANEL)
     router.message.register(refresh_menu, StateFilter(None), Command("menu"))
-    router.message.register(choose_language, StateFilter(None), F.text == texts.LANGUAGE)
+    router.message.register(choose_language, StateFilter(None), F.text == labels.LANGUAGE)
     router.message.register(choose_language, StateFilter(None), Command("language"))
     router.callback_query.register(set_language, LanguageCallback.filter())
     return router

@@ -12,17 +12,17 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
-from app.fsm.ticket_form import TicketForm
-from app.handlers.fsm import reset
+from app.fsm.states import TicketForm
+from app.fsm.transitions import reset
 from app.handlers.user.prompts import STEP_ORDER, go_to, next_step, previous_step
 from app.handlers.user.wrong_input import describe_wrong_input
-from app.keyboards import reply, texts
-from app.models import Priority, Role, User
-from app.rendering import priority_label, ticket_card
+from app.keyboards import labels, reply
+from app.models.tickets import Priority, Role, User
 from app.services import validators
 from app.services.notifications import Notifier
-from app.services.tickets import Draft, TicketService
+from app.services.tickets.service import Draft, TicketService
 from app.services.validators import InvalidInput, Problem
+from app.texts.tickets import priority_label, ticket_card
 
 
 async def start_form(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -118,7 +118,7 @@ async def got_description(message: Message, state: FSMContext, repos: Repositori
 
 
 async def media_finished(message: Message, state: FSMContext, repos: Repositories) -> None:
-    skipped: dict[str, Any] = {"media": []} if message.text == texts.MEDIA_SKIP else {}
+    skipped: dict[str, Any] = {"media": []} if message.text == labels.MEDIA_SKIP else {}
     await answered(message, state, repos, TicketForm.media, **skipped)
 
 
@@ -135,11 +135,11 @@ async def edit(message: Message, state: FSMContext, repos: Repositories) -> None
 
 
 EDIT_TARGETS = [
-    (texts.EDIT_NAME, TicketForm.full_name),
-    (texts.EDIT_PHONE, TicketForm.phone),
-    (texts.EDIT_DESCRIPTION, TicketForm.description),
-    (texts.EDIT_MEDIA, TicketForm.media),
-    (texts.EDIT_PRIORITY, TicketForm.priority),
+    (labels.EDIT_NAME, TicketForm.full_name),
+    (labels.EDIT_PHONE, TicketForm.phone),
+    (labels.EDIT_DESCRIPTION, TicketForm.description),
+    (labels.EDIT_MEDIA, TicketForm.media),
+    (labels.EDIT_PRIORITY, TicketForm.priority),
 ]
 
 
@@ -179,20 +179,20 @@ async def wrong_input(message: Message, state: FSMContext, repos: Repositories) 
 
 def create_router() -> Router:
     router = Router(name="ticket_form")
-    router.message.register(start_form, StateFilter(None), F.text == texts.NEW_TICKET)
+    router.message.register(start_form, StateFilter(None), F.text == labels.NEW_TICKET)
     router.message.register(start_form, StateFilter(None), Command("new"))
-    router.message.register(back_from_edit_menu, F.text == texts.BACK, TicketForm.choose_edit)
-    router.message.register(back, F.text == texts.BACK, StateFilter(*STEP_ORDER))
+    router.message.register(back_from_edit_menu, F.text == labels.BACK, TicketForm.choose_edit)
+    router.message.register(back, F.text == labels.BACK, StateFilter(*STEP_ORDER))
     router.message.register(got_name, TicketForm.full_name, F.text, ~F.text.startswith("/"))
     router.message.register(got_contact, TicketForm.phone, F.contact)
     router.message.register(got_phone, TicketForm.phone, F.text, ~F.text.startswith("/"))
     router.message.register(got_description, TicketForm.description, F.text, ~F.text.startswith("/"))
     router.message.register(
-        media_finished, TicketForm.media, (F.text == texts.MEDIA_DONE) | (F.text == texts.MEDIA_SKIP)
+        media_finished, TicketForm.media, (F.text == labels.MEDIA_DONE) | (F.text == labels.MEDIA_SKIP)
     )
     router.message.register(got_priority, TicketForm.priority, F.text, ~F.text.startswith("/"))
-    router.message.register(edit, TicketForm.confirm, F.text == texts.EDIT)
+    router.message.register(edit, TicketForm.confirm, F.text == labels.EDIT)
     router.message.register(choose_edit, TicketForm.choose_edit, F.text)
-    router.message.register(submit, TicketForm.confirm, F.text == texts.SUBMIT)
+    router.message.register(submit, TicketForm.confirm, F.text == labels.SUBMIT)
     router.message.register(wrong_input, StateFilter(TicketForm))
     return router

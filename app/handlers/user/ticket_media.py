@@ -7,16 +7,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.fsm.ticket_form import TicketForm
-from app.keyboards import texts
-from app.services.debounce import Debouncer
+from app.fsm.states import TicketForm
+from app.keyboards import labels
 from app.services.media import media_of
 from app.services.validators import MEDIA_MAX
+from app.utils.debounce import Debouncer
 
 
 def progress_text(count: int, rejected: int) -> str:
     text = _("📎 Attached: {count} of {limit}. Send more, or tap «{done}».").format(
-        count=count, limit=MEDIA_MAX, done=texts.MEDIA_DONE
+        count=count, limit=MEDIA_MAX, done=labels.MEDIA_DONE
     )
     if rejected:
         text = (

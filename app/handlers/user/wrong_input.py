@@ -6,15 +6,15 @@ from aiogram.fsm.state import State
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.fsm.ticket_form import TicketForm
-from app.keyboards import texts
-from app.rendering import content_name
+from app.fsm.states import TicketForm
+from app.keyboards import labels
+from app.texts.tickets import content_name
 
 
 def describe_wrong_input(message: Message, step: State) -> str:
     if message.text and message.text.startswith("/"):
         return _("Only /cancel works while you fill in a ticket. Answer this step, or tap «{cancel}».").format(
-            cancel=texts.CANCEL
+            cancel=labels.CANCEL
         )
     kind = content_name(message)
     if step in (TicketForm.media,):

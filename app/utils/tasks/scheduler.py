@@ -28,11 +28,11 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db.repositories import Repositories
-from app.services import reliability_texts as texts
-from app.services.admin_messages import SuperAdminMessenger
-from app.services.backup_format import BackupKind
-from app.services.backups import BackupBusy, BackupResult, BackupService
+from app.services.backups.archive import BackupKind
+from app.services.backups.service import BackupBusy, BackupResult, BackupService
 from app.services.health import Alert, HealthMonitor
+from app.services.superadmin_messages import SuperAdminMessenger
+from app.texts import reliability as texts
 from app.utils.clock import Clock, utc_now
 from config import Settings
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from app.db.repositories import Repositories
-from app.models import Person, StatusChange, Ticket, TicketStatus
+from app.models.tickets import Person, StatusChange, Ticket, TicketStatus
 from app.services.notifications import Notifier
 
 REASON_MIN, REASON_MAX = 5, 500

@@ -10,8 +10,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, Telegra
 
 from app.db.broadcast_deliveries import DeliveryState
 from app.db.broadcasts import BroadcastContent
-from app.services.broadcast_content import send_content
-from app.services.pacing import Pacer
+from app.services.broadcast.content import send_content
+from app.services.broadcast.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 

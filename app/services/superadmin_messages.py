@@ -20,8 +20,8 @@ from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
 from app.db.users import UserRepository
-from app.services import reliability_texts as texts
-from app.services.backups import BackupResult
+from app.services.backups.service import BackupResult
+from app.texts import reliability as texts
 from config import Settings
 
 logger = logging.getLogger(__name__)

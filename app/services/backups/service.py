@@ -22,16 +22,10 @@ from app import __version__
 from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.backup_state import BackupState, BackupStateRepository
-from app.services import backup_files as files
-from app.services.backup_format import (
-    BACKUP_VERSION,
-    ArchiveWriter,
-    BackupInvalid,
-    BackupKind,
-    Metadata,
-)
-from app.services.backup_reader import peek_metadata, validate_archive
-from app.services.restore import KEEP_ON_RESTORE, RestoreFailed, load_collections
+from app.services.backups import files as files
+from app.services.backups.archive import BACKUP_VERSION, ArchiveWriter, BackupInvalid, BackupKind, Metadata
+from app.services.backups.reader import peek_metadata, validate_archive
+from app.services.backups.restore import KEEP_ON_RESTORE, RestoreFailed, load_collections
 from app.utils.blocking import run_blocking
 from app.utils.clock import Clock, utc_now
 from config import Settings

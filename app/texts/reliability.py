@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
 
-from app.services.backup_format import BackupInvalid, Metadata, Problem
-from app.services.backups import BackupResult, RestoreFailed, RestoreReport
+from app.services.backups.archive import BackupInvalid, Metadata, Problem
+from app.services.backups.service import BackupResult, RestoreFailed, RestoreReport
 from app.services.health import Alert, AlertKind
 from app.utils.i18n_text import gettext as _
 

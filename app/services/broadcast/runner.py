@@ -36,10 +36,10 @@ from app.db.broadcast_deliveries import DeliveryState
 from app.db.broadcasts import Broadcast, BroadcastContent, BroadcastStatus
 from app.db.repositories import Repositories
 from app.keyboards.broadcast import stop_keyboard
-from app.services.broadcast_report import Progress, final_text, progress_text, resumed_text
-from app.services.broadcast_send import send_to
-from app.services.broadcast_status import StatusChat
-from app.services.pacing import Pacer
+from app.services.broadcast.pacing import Pacer
+from app.services.broadcast.send import send_to
+from app.services.broadcast.status_chat import StatusChat
+from app.texts.broadcast import Progress, final_text, progress_text, resumed_text
 from config import Settings
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from html import escape
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.models import Priority, Ticket, TicketStatus
+from app.models.tickets import Priority, Ticket, TicketStatus
 
 PRIORITY_MARKERS = {
     Priority.LOW: "🟢",

@@ -35,8 +35,8 @@ from app.db.backup_state import STATE_COLLECTION
 from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
 from app.db.broadcasts import BROADCASTS_COLLECTION
 from app.db.repositories import FSM_COLLECTION
-from app.services.backup_format import DATA_NAME, BackupInvalid, Metadata, Problem
-from app.services.backup_reader import DataStream, open_archive
+from app.services.backups.archive import DATA_NAME, BackupInvalid, Metadata, Problem
+from app.services.backups.reader import DataStream, open_archive
 from app.utils.blocking import run_blocking
 
 KEEP_ON_RESTORE = frozenset(

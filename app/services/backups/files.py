@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from app.services.backup_format import BackupInvalid, Problem
+from app.services.backups.archive import BackupInvalid, Problem
 
 try:  # POSIX only; elsewhere the in-process asyncio lock is all there is.
     import fcntl

@@ -20,14 +20,7 @@ from bson import json_util
 from bson.errors import BSONError
 from bson.json_util import RELAXED_JSON_OPTIONS
 
-from app.services.backup_format import (
-    DATA_NAME,
-    METADATA_NAME,
-    BackupInvalid,
-    Metadata,
-    Problem,
-    check_collection_name,
-)
+from app.services.backups.archive import DATA_NAME, METADATA_NAME, BackupInvalid, Metadata, Problem, check_collection_name
 
 CHUNK_BYTES = 64 * 1024
 METADATA_MAX_BYTES = 1024 * 1024

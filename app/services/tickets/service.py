@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.db.repositories import Repositories
-from app.models import ACTIVE_STATUSES, FINISHED_STATUSES, Media, Priority, StatusChange, Ticket, TicketStatus, User
+from app.models.tickets import (
+    ACTIVE_STATUSES,
+    FINISHED_STATUSES,
+    Media,
+    Priority,
+    StatusChange,
+    Ticket,
+    TicketStatus,
+    User,
+)
 
 USER_PAGE_SIZE = 5
 

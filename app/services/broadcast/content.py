@@ -20,7 +20,7 @@ from aiogram.types import (
 )
 
 from app.db.broadcasts import BroadcastContent, BroadcastKind
-from app.models import Media, MediaKind
+from app.models.tickets import Media, MediaKind
 from app.services.media import media_of
 
 # Telegram's limits, counted in UTF-16 code units of the text after entity parsing.

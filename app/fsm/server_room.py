@@ -1,5 +1,0 @@
-from aiogram.fsm.state import State, StatesGroup
-
-
-class ServerRoomCall(StatesGroup):
-    note = State()

@@ -1,0 +1,40 @@
+"""Every conversation step the bot can be in, by feature."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class TicketForm(StatesGroup):
+    full_name = State()
+    phone = State()
+    description = State()
+    media = State()
+    priority = State()
+    confirm = State()
+    choose_edit = State()
+
+
+class ServerRoomCall(StatesGroup):
+    note = State()
+
+
+class CloseTicket(StatesGroup):
+    comment = State()
+
+
+class RejectTicket(StatesGroup):
+    reason = State()
+
+
+class AddAdmin(StatesGroup):
+    user = State()
+
+
+class BroadcastCompose(StatesGroup):
+    content = State()  # waiting for the message to broadcast
+    preview = State()  # the preview is shown; Send / Edit / Cancel, or a new message replaces it
+
+
+class BackupUpload(StatesGroup):
+    """The super-admin is about to send a backup ZIP to restore from."""
+
+    file = State()
