@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import cli
 from app.db.embedded import EmbeddedDatabaseError, EmbeddedMongo
-from app.logging_setup import setup_logging
+from app.utils.logging_setup import setup_logging
 from config import ConfigError, Settings, load_settings
 
 logger = logging.getLogger("main")

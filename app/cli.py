@@ -18,10 +18,10 @@ from pathlib import Path
 from pymongo.errors import PyMongoError
 
 from app.db.client import create_client
-from app.services.backups.archive import BackupKind
+from app.models.backups import BackupBusy, BackupKind, RestoreFailed
 from app.services.backups.files import list_backups as backups_in
 from app.services.backups.reader import peek_metadata
-from app.services.backups.service import BackupBusy, BackupInvalid, BackupService, RestoreFailed
+from app.services.backups.service import BackupInvalid, BackupService
 from app.texts import reliability as rt
 from app.utils.i18n_text import gettext as _
 from config import Settings

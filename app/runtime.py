@@ -12,13 +12,13 @@ from pymongo import AsyncMongoClient
 from app.db.client import create_client
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
-from app.models.tickets import Role
+from app.models.users import Role
 from app.services.broadcast.runner import Broadcaster
 from app.services.menus import CommandMenus
 from app.utils.clock import Clock, utc_now
 from app.utils.debounce import Debouncer
 from app.utils.i18n import create_i18n
-from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, Reliability
+from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, BackgroundJobs
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class BotApp:
         self.mongodb_uri = mongodb_uri
         self.clock = clock
         self.backup_startup_delay = backup_startup_delay
-        self.reliability: Reliability | None = None
+        self.jobs: BackgroundJobs | None = None
         self.started = asyncio.Event()
         self.client: AsyncMongoClient[dict[str, Any]] | None = None
         self.bot: Bot | None = None
@@ -60,7 +60,7 @@ class BotApp:
             try:
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n)
                 self.dispatcher.startup.register(self._on_startup)
-                self.reliability = Reliability(
+                self.jobs = BackgroundJobs(
                     self.settings,
                     self.bot,
                     repos,
@@ -68,8 +68,8 @@ class BotApp:
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
                 )
-                self.dispatcher.workflow_data.update(self.reliability.workflow_data())
-                await self.reliability.start()  # health check and backups; stopped below
+                self.dispatcher.workflow_data.update(self.jobs.workflow_data())
+                await self.jobs.start()  # health check and backups; stopped below
                 await self.dispatcher.start_polling(
                     self.bot,
                     handle_signals=handle_signals,
@@ -77,8 +77,8 @@ class BotApp:
                     allowed_updates=self.dispatcher.resolve_used_update_types(),
                 )
             finally:
-                if self.reliability is not None:
-                    await self.reliability.stop()  # before the session and the client close
+                if self.jobs is not None:
+                    await self.jobs.stop()  # before the session and the client close
                 if self.dispatcher is not None:
                     # Before the session closes: a running broadcast stops between two recipients.
                     await self.dispatcher["broadcaster"].close()

@@ -109,7 +109,7 @@ def instrument(timers: Timers) -> None:
 async def run_op(
     config: dict[str, Any], op: dict[str, Any], timers: Timers, previous: dict[str, Any]
 ) -> dict[str, Any]:
-    from app.services.backups.archive import BackupKind
+    from app.models.backups import BackupKind
     from app.services.backups.service import BackupService
     from bench.common import CommandCounter, bench_client
     from config import load_settings

@@ -7,7 +7,7 @@ The parent (bench/broadcast.py) owns the fake Bot API servers and the database; 
 is the bot side only, so its memory figures contain nothing of the fake's bookkeeping. It
 runs the config's phases one after another, each with its own Bot, database and fake:
 
-  mode "broadcast"  the app's Broadcaster (app/services/broadcaster.py) with the real aiogram
+  mode "broadcast"  the app's Broadcaster (app/services/broadcast/runner.py) with the real aiogram
                     Bot and AiohttpSession (app/factory.py `create_bot`) talking HTTP to the
                     fake, the app's repositories on a client built with the app's options;
                     `Broadcaster.start(content, initiator)` exactly as the «Send» button does,
@@ -92,9 +92,9 @@ def process_cpu_s(pid: int | None) -> float | None:
 async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, Any]:
     from aiogram.exceptions import TelegramAPIError
 
-    from app.db.broadcasts import BroadcastContent, BroadcastKind
     from app.db.repositories import Repositories
     from app.factory import create_bot
+    from app.models.broadcasts import BroadcastContent, BroadcastKind
     from app.services.broadcast.runner import Broadcaster
     from app.utils.i18n import create_i18n
     from bench.common import CommandCounter, bench_client
@@ -200,7 +200,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
 
 async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
     """The phases one after another; each phase's peak RSS is its own (VmHWM reset at its start)."""
-    from app.logging_setup import setup_logging
+    from app.utils.logging_setup import setup_logging
 
     # As main.py does: INFO to a daily file (and stderr), so logging costs what it costs in production.
     setup_logging(Path(config["scratch"]) / "logs", "INFO", 1, [config["token"]])
@@ -209,7 +209,7 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 PRELOAD = (
     "aiogram.exceptions", "app.db.broadcasts", "app.db.repositories", "app.factory", "app.utils.i18n",
-    "app.logging_setup", "app.services.broadcast.runner", "bench.common", "config",
+    "app.utils.logging_setup", "app.services.broadcast.runner", "bench.common", "config",
 )
 
 

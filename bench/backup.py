@@ -78,8 +78,8 @@ from pymongo import AsyncMongoClient  # noqa: E402
 from pymongo.errors import PyMongoError  # noqa: E402
 
 from app.db.repositories import Repositories  # noqa: E402
-from app.models.tickets import Person  # noqa: E402
-from app.services.backups.archive import BackupKind  # noqa: E402
+from app.models.backups import BackupKind  # noqa: E402
+from app.models.users import Person  # noqa: E402
 from app.services.backups.service import BackupService  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH_SUPERADMIN_ID,
@@ -100,7 +100,7 @@ FULL_BUDGET_S, QUICK_BUDGET_S = 600.0, 20.0  # quick: bench/broadcast.py --quick
 CALIBRATION_TICKETS = {True: 1_000, False: 5_000}
 SIZE_STEPS = [1_000_000, 500_000, 200_000, 100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000]
 INSERT_BATCH = 10_000  # raw baseline
-APP_BATCH = 500  # app/services/backups.py BATCH_SIZE: find batch size and insert_many batch of a restore
+APP_BATCH = 500  # app/services/backups/service.py BATCH_SIZE: find batch size and insert_many batch of a restore
 ESTIMATE_MARGIN = 1.25  # calibration is on a small collection; bigger ones are a little slower
 CHILD_OVERHEAD_S = 3.0
 TARGET_SHARE = 0.5

@@ -4,7 +4,7 @@
     python bench/run.py --only broadcast [--quick]
 
 What is driven
-  The app's `Broadcaster` service (app/services/broadcaster.py) — not the compose/preview
+  The app's `Broadcaster` service (app/services/broadcast/runner.py) — not the compose/preview
   dialogue in front of it — with the real aiogram `Bot` and `AiohttpSession` built by
   app/factory.py `create_bot`, talking HTTP to the fake Telegram server of the tests
   (tests/support/fake_telegram, `TELEGRAM_API_URL`), and the app's repositories on the
@@ -531,7 +531,7 @@ def report(
                paced_large.lost_overrun_s, "s", None, "", None, f"slot = 1/{rate:g} s"),
         Metric(f"time lost, {large:,} users: {paced_large.stalls} stalls ≥ 20 ms over a slot (page queries, "
                "progress saves)", paced_large.lost_stalls_s, "s", None, "", None,
-               "the pacer makes up at most 0.1 s of lost slots (app/services/pacing.py CATCH_UP)"),
+               "the pacer makes up at most 0.1 s of lost slots (app/services/broadcast/pacing.py CATCH_UP)"),
         Metric(f"achieved rate, {large:,} users, incl. the {paced_large.injected}×{RETRY_AFTER} s 429 waits",
                paced_large.rate_all, "msg/s", rate, "", None, "Telegram-imposed waits included"),
         Metric(f"Send → final report, {large:,} users (snapshot, sends, report)", paced_large.child["wall_s"], "s",

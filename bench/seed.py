@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.models.tickets import Media, MediaKind, Person, Priority, StatusChange, Ticket, TicketStatus
+from app.models.media import Media, MediaKind
+from app.models.tickets import Priority, StatusChange, Ticket, TicketStatus
+from app.models.users import Person
 
 STATUS_SHARES = [
     (TicketStatus.NEW, 0.05),

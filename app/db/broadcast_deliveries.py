@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from app.db.broadcasts import Counters
+from app.models.broadcasts import Counters, DeliveryState
 
 DUPLICATE_KEY = 11000
 
@@ -29,14 +28,6 @@ def delivery_id(broadcast_id: int, user_id: int) -> str:
 
 
 DELIVERIES_COLLECTION = "broadcast_deliveries"
-
-
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # written before the request; left behind only by a hard kill mid-request
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
 
 
 class DeliveryRepository:

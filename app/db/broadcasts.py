@@ -7,109 +7,15 @@ filters (it does match numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.counters import CounterRepository
-from app.models.tickets import Media
+from app.models.broadcasts import Broadcast, BroadcastContent, BroadcastStatus, Counters
 
 BROADCASTS_COLLECTION = "broadcasts"
-
-
-class BroadcastKind(StrEnum):
-    TEXT = "text"
-    PHOTO = "photo"
-    VIDEO = "video"
-    DOCUMENT = "document"
-    ALBUM = "album"
-
-
-@dataclass(frozen=True, slots=True)
-class BroadcastContent:
-    """What every recipient gets: HTML text (the message text, or the caption) and file_ids.
-
-    Files are re-sent by file_id, so a broadcast never depends on the admin's chat
-    (which a resumed broadcast could no longer rely on). An album's caption is shown
-    on its first item, as Telegram displays it.
-    """
-
-    kind: BroadcastKind
-    text: str | None = None
-    media: tuple[Media, ...] = ()
-
-    @property
-    def message_count(self) -> int:
-        """Messages it costs against Telegram's rate limit (an album is one per item)."""
-        return max(1, len(self.media)) if self.kind is BroadcastKind.ALBUM else 1
-
-    def to_doc(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "text": self.text, "media": [m.to_doc() for m in self.media]}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> BroadcastContent:
-        return cls(
-            BroadcastKind(doc["kind"]),
-            doc.get("text"),
-            tuple(Media.from_doc(item) for item in doc.get("media") or []),
-        )
-
-
-class BroadcastStatus(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    CANCELLED = "cancelled"  # stopped by staff; the rest stay `pending` in the deliveries
-    FAILED = "failed"  # stopped by an unexpected error (logged)
-
-
-@dataclass(slots=True)
-class Counters:
-    total: int = 0
-    sent: int = 0
-    failed: int = 0
-    blocked: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.failed + self.blocked
-
-    def to_doc(self) -> dict[str, int]:
-        return {"total": self.total, "sent": self.sent, "failed": self.failed, "blocked": self.blocked}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Counters:
-        return cls(*(int(doc.get(name) or 0) for name in ("total", "sent", "failed", "blocked")))
-
-
-@dataclass(slots=True)
-class Broadcast:
-    id: int
-    content: BroadcastContent
-    initiator_id: int
-    status: BroadcastStatus
-    counters: Counters
-    created_at: datetime
-    # True once every recipient has a delivery document; until then a resume re-snapshots.
-    snapshot_done: bool = False
-    finished_at: datetime | None = None
-    error: str | None = None
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Broadcast:
-        return cls(
-            id=int(doc["_id"]),
-            content=BroadcastContent.from_doc(doc["content"]),
-            initiator_id=int(doc["initiator_id"]),
-            status=BroadcastStatus(doc["status"]),
-            counters=Counters.from_doc(doc.get("counters") or {}),
-            created_at=doc["created_at"],
-            snapshot_done=bool(doc.get("snapshot_done")),
-            finished_at=doc.get("finished_at"),
-            error=doc.get("error"),
-        )
 
 
 class BroadcastRepository:

@@ -10,7 +10,7 @@ aiogram's PyMongoStorage makes a round trip per call: the FSM middleware's `get_
   closes with the lock, so nothing is kept from one update to the next.
 - With the document known, a write is one `update_one` (or one `delete_one` when state and
   data become empty, none when nothing was stored), and `save` writes state and data
-  together, which `FSMContext` does in two calls (see app/handlers/fsm.py).
+  together, which `FSMContext` does in two calls (see app/fsm/transitions.py).
 """
 
 from __future__ import annotations

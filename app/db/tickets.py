@@ -7,7 +7,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.models.tickets import Person, StatusChange, Ticket, TicketStatus
+from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.users import Person
 
 QUEUE_ORDER = [("priority", DESCENDING), ("created_at", ASCENDING), ("number", ASCENDING)]
 RECENT_ORDER = [("updated_at", DESCENDING), ("number", DESCENDING)]

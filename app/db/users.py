@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from app.models.tickets import User
+from app.models.users import User
 
 
 @dataclass(frozen=True, slots=True)

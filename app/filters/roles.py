@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from app.models.tickets import Role
+from app.models.users import Role
 
 
 class RoleFilter(Filter):

@@ -20,7 +20,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from app.models.tickets import User
+from app.models.users import User
 from app.utils.i18n import pick_language
 
 logger = logging.getLogger(__name__)

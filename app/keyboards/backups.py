@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.keyboards.pagination import page_arrows
-from app.services.backups.files import BackupFile
+from app.models.backups import BackupFile
 
 
 def backup_list(entries: list[BackupFile], first_number: int, page: int, pages: int) -> InlineKeyboardMarkup:

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
 from app.keyboards import labels
-from app.models.tickets import Role
+from app.models.users import Role
 
 
 def _markup(builder: ReplyKeyboardBuilder, placeholder: str | None = None) -> ReplyKeyboardMarkup:

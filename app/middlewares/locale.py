@@ -8,7 +8,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18nMiddleware
 
-from app.models.tickets import User
+from app.models.users import User
 from app.utils.i18n import pick_language
 
 

@@ -11,7 +11,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TelegramUser
 
 from app.db.repositories import Repositories
-from app.models.tickets import Role, User
+from app.models.users import Role, User
 from app.utils.i18n import pick_language
 from config import SUPPORTED_LANGUAGES, Settings
 

@@ -1,4 +1,4 @@
-"""Domain records shared by repositories, services and handlers."""
+"""Tickets: priorities, statuses, status changes and the ticket itself."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ from typing import Any
 
 from bson import ObjectId
 
-
-class Role(StrEnum):
-    USER = "user"
-    ADMIN = "admin"
-    SUPERADMIN = "superadmin"
-
-    @property
-    def is_staff(self) -> bool:
-        return self is not Role.USER
+from app.models.media import Media
+from app.models.users import Person
 
 
 class Priority(IntEnum):
@@ -42,69 +35,6 @@ class TicketStatus(StrEnum):
 
 ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
-
-
-class MediaKind(StrEnum):
-    PHOTO = "photo"
-    VIDEO = "video"
-    DOCUMENT = "document"
-
-
-@dataclass(frozen=True, slots=True)
-class Media:
-    kind: MediaKind
-    file_id: str
-
-    def to_doc(self) -> dict[str, str]:
-        return {"kind": self.kind.value, "file_id": self.file_id}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Media:
-        return cls(MediaKind(doc["kind"]), doc["file_id"])
-
-
-@dataclass(slots=True)
-class User:
-    id: int
-    first_name: str
-    last_name: str | None
-    username: str | None
-    language: str
-    created_at: datetime
-    reachable: bool = True
-    is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> User:
-        return cls(
-            id=doc["_id"],
-            first_name=doc.get("first_name") or "",
-            last_name=doc.get("last_name"),
-            username=doc.get("username"),
-            language=doc.get("language") or "uk",
-            created_at=doc["created_at"],
-            reachable=doc.get("reachable", True),
-            is_admin=doc.get("role") == "admin",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """Who did something, as shown later in cards and history."""
-
-    id: int
-    name: str
-
-    def to_doc(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Person:
-        return cls(doc["id"], doc["name"])
 
 
 @dataclass(frozen=True, slots=True)

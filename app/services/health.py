@@ -10,48 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from app.models.health import Alert, AlertKind, PingResult, ServerInfo
 from app.utils.clock import Clock, utc_now
 
 PING_TIMEOUT_SECONDS = 5.0
-
-
-class AlertKind(StrEnum):
-    DOWN = "down"
-    STILL_DOWN = "still_down"
-    RECOVERED = "recovered"
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    kind: AlertKind
-    since: datetime  # when the outage began
-    at: datetime  # when this check ran
-    error: str
-
-    @property
-    def outage(self) -> timedelta:
-        return self.at - self.since
-
-
-@dataclass(frozen=True, slots=True)
-class PingResult:
-    ok: bool
-    latency_ms: float | None
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServerInfo:
-    ping: PingResult
-    version: str | None
 
 
 def describe_error(error: BaseException) -> str:

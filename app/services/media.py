@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiogram import Bot
 from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
 
-from app.models.tickets import Media, MediaKind
+from app.models.media import Media, MediaKind
 
 ALBUM_MAX = 10
 InputMedia = InputMediaPhoto | InputMediaVideo | InputMediaDocument

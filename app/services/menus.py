@@ -11,7 +11,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from app.models.tickets import Role
+from app.models.users import Role
 
 logger = logging.getLogger(__name__)
 

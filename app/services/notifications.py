@@ -16,7 +16,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
-from app.models.tickets import StatusChange, Ticket, TicketStatus, User
+from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.users import User
 from app.texts.tickets import priority_label, short
 from config import Settings
 

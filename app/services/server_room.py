@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.db.repositories import Repositories
-from app.models.tickets import User
+from app.models.users import User
 from app.services.notifications import Notifier
 
 

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards import reply
-from app.models.tickets import Person, Role
+from app.models.users import Person, Role
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
 from app.services.tickets.actions import TicketActions

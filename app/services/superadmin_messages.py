@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
 from app.db.users import UserRepository
-from app.services.backups.service import BackupResult
+from app.models.backups import BackupResult
 from app.texts import reliability as texts
 from config import Settings
 

@@ -18,7 +18,7 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
-class Problem(StrEnum):
+class InputProblem(StrEnum):
     EMPTY = "empty"
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
@@ -27,18 +27,18 @@ class Problem(StrEnum):
 
 
 class InvalidInput(ValueError):
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: InputProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
 
 
 def _check_length(text: str, minimum: int, maximum: int) -> None:
     if not text:
-        raise InvalidInput(Problem.EMPTY)
+        raise InvalidInput(InputProblem.EMPTY)
     if len(text) < minimum:
-        raise InvalidInput(Problem.TOO_SHORT)
+        raise InvalidInput(InputProblem.TOO_SHORT)
     if len(text) > maximum:
-        raise InvalidInput(Problem.TOO_LONG)
+        raise InvalidInput(InputProblem.TOO_LONG)
 
 
 def full_name(text: str) -> str:
@@ -46,7 +46,7 @@ def full_name(text: str) -> str:
     name = _SPACES.sub(" ", text).strip()
     _check_length(name, NAME_MIN, NAME_MAX)
     if not _NAME.match(name):
-        raise InvalidInput(Problem.BAD_CHARACTERS)
+        raise InvalidInput(InputProblem.BAD_CHARACTERS)
     return name
 
 
@@ -63,9 +63,9 @@ def phone(text: str) -> str:
     else:
         candidate = raw
     if candidate.startswith("+380") and len(candidate) != 13:
-        raise InvalidInput(Problem.BAD_PHONE)
+        raise InvalidInput(InputProblem.BAD_PHONE)
     if not _E164.match(candidate):
-        raise InvalidInput(Problem.BAD_PHONE)
+        raise InvalidInput(InputProblem.BAD_PHONE)
     return candidate
 
 
@@ -74,7 +74,7 @@ def contact_phone(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     candidate = "+" + digits
     if not _E164.match(candidate):
-        raise InvalidInput(Problem.BAD_PHONE)
+        raise InvalidInput(InputProblem.BAD_PHONE)
     return candidate
 
 

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 from aiogram.utils.i18n import gettext as _
 
-from app.db.broadcasts import BroadcastStatus, Counters
-
-# Below this many deliveries in the current run the measured speed is noise; use the configured rate.
-MIN_SAMPLE = 10
-
-
-@dataclass(slots=True)
-class Progress:
-    broadcast_id: int
-    counters: Counters
-    rate: float  # recipients per second allowed by the configured message rate
-    started: float = field(default_factory=time.monotonic)
-    done_at_start: int = 0  # deliveries finished before this process took over (a resume)
-
-    def eta_seconds(self) -> float:
-        remaining = max(self.counters.total - self.counters.done, 0)
-        done_here = self.counters.done - self.done_at_start
-        elapsed = time.monotonic() - self.started
-        speed = done_here / elapsed if done_here >= MIN_SAMPLE and elapsed > 0 else self.rate
-        return remaining / min(speed, self.rate) if speed > 0 else 0.0
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
+from app.models.broadcasts import BroadcastStatus, Counters, Progress
 
 
 def duration(seconds: float) -> str:

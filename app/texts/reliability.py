@@ -9,9 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
 
-from app.services.backups.archive import BackupInvalid, Metadata, Problem
-from app.services.backups.service import BackupResult, RestoreFailed, RestoreReport
-from app.services.health import Alert, AlertKind
+from app.models.backups import BackupInvalid, BackupProblem, BackupResult, Metadata, RestoreFailed, RestoreReport
+from app.models.health import Alert, AlertKind
 from app.utils.i18n_text import gettext as _
 
 CAPTION_LIMIT = 1024
@@ -83,18 +82,18 @@ def kept_on_server(result: BackupResult, limit_mb: int) -> str:
 def problem_text(error: BackupInvalid) -> str:
     detail = escape(error.detail)
     texts = {
-        Problem.NOT_FOUND: _("The backup file {detail} was not found."),
-        Problem.INVALID_ID: _("This is not a valid backup name."),
-        Problem.NOT_ZIP: _("The file is not a ZIP archive or it is damaged ({detail})."),
-        Problem.MISSING_FILE: _("The archive has no {detail}; it is not a backup of this bot."),
-        Problem.BAD_METADATA: _("metadata.json is damaged: {detail}."),
-        Problem.UNSUPPORTED_VERSION: _("Backup version {detail} is not supported (this bot reads version 1.0)."),
-        Problem.BAD_JSON: _("data.json is not valid JSON: {detail}."),
-        Problem.BAD_COLLECTION: _("data.json has an invalid collection name: {detail}."),
-        Problem.CHECKSUM: _(
+        BackupProblem.NOT_FOUND: _("The backup file {detail} was not found."),
+        BackupProblem.INVALID_ID: _("This is not a valid backup name."),
+        BackupProblem.NOT_ZIP: _("The file is not a ZIP archive or it is damaged ({detail})."),
+        BackupProblem.MISSING_FILE: _("The archive has no {detail}; it is not a backup of this bot."),
+        BackupProblem.BAD_METADATA: _("metadata.json is damaged: {detail}."),
+        BackupProblem.UNSUPPORTED_VERSION: _("Backup version {detail} is not supported (this bot reads version 1.0)."),
+        BackupProblem.BAD_JSON: _("data.json is not valid JSON: {detail}."),
+        BackupProblem.BAD_COLLECTION: _("data.json has an invalid collection name: {detail}."),
+        BackupProblem.CHECKSUM: _(
             "data.json does not match the checksum in metadata.json ({detail}): the file was changed or damaged."
         ),
-        Problem.COUNTS: _("The record counts do not match metadata.json: {detail}."),
+        BackupProblem.COUNTS: _("The record counts do not match metadata.json: {detail}."),
     }
     return texts[error.problem].format(detail=detail)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 
-LOCALES_DIR = Path(__file__).parent / "locales"
+LOCALES_DIR = Path(__file__).parents[1] / "locales"
 
 
 def create_i18n(default_locale: str) -> I18n:

@@ -1,7 +1,7 @@
 """Drill: SIGKILL the real bot process in the middle of a broadcast to 500 users, start it again.
 
 The broadcast resumes on start-up; nobody gets a second copy. At most one recipient can be
-in flight at the kill (see app/services/broadcaster.py): the drill reports that figure.
+in flight at the kill (see app/services/broadcast/runner.py): the drill reports that figure.
 """
 
 from __future__ import annotations

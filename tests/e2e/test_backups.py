@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from bson import json_util
 
+from app.models.backups import BackupKind
 from app.services.backups import archive as backup_format
-from app.services.backups.archive import BackupKind
 from app.services.backups.reader import READ_OPTIONS
-from app.utils.tasks.scheduler import BACKUP_JOB, HEALTH_JOB
+from app.services.backups.schedule import BACKUP_JOB
+from app.utils.tasks.health_check import HEALTH_JOB
 from tests.support import flows
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import SUPERADMIN_ID, BotHarness, make_settings

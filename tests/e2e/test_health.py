@@ -13,9 +13,9 @@ import aiogram
 import pymongo
 
 from app.db.embedded import EmbeddedMongo
-from app.services.backups.archive import BackupKind
-from app.services.health import AlertKind
-from app.utils.tasks.scheduler import HEALTH_JOB
+from app.models.backups import BackupKind
+from app.models.health import AlertKind
+from app.utils.tasks.health_check import HEALTH_JOB
 from tests.support import flows
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.harness import BotHarness, make_settings

@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 
 from app.db.admins import AdminRepository
-from app.services.backups.archive import BackupKind
+from app.models.backups import BackupKind
 from app.services.backups.restore import KEEP_ON_RESTORE
 from tests.support import flows
 from tests.support.fake_telegram import BotMessage, FakeUser

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.db.admins import AdminRepository
-from app.services.backups.archive import BackupKind
+from app.models.backups import BackupKind
 from tests.support import flows
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 from tests.support.reliability import reliability

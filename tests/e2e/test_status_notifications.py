@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.models.tickets import Person, StatusChange, TicketStatus
+from app.models.tickets import StatusChange, TicketStatus
+from app.models.users import Person
 from app.services.notifications import Notifier
 from tests.support import flows
 from tests.support.harness import BotHarness

@@ -10,8 +10,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.logging_setup import setup_logging
 from app.runtime import BotApp
+from app.utils.logging_setup import setup_logging
 from config import Settings, load_settings
 from tests.support.fake_telegram import FakeTelegram
 

@@ -11,7 +11,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.texts.reliability import CAPTION_LIMIT
-from app.utils.tasks.scheduler import Reliability
+from app.utils.tasks.scheduler import BackgroundJobs
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.harness import BotHarness
 
@@ -32,9 +32,9 @@ class FakeClock:
         return self.now
 
 
-def reliability(bot: BotHarness) -> Reliability:
-    assert bot.app is not None and bot.app.reliability is not None
-    return bot.app.reliability
+def reliability(bot: BotHarness) -> BackgroundJobs:
+    assert bot.app is not None and bot.app.jobs is not None
+    return bot.app.jobs
 
 
 def text_of(message: BotMessage) -> str:
@@ -132,7 +132,8 @@ def zip_entries(path: Path) -> dict[str, bytes]:
 
 def craft_backup(path: Path, collections: dict[str, list[dict[str, Any]]], **metadata: Any) -> None:
     """A backup archive with exactly these documents (and consistent metadata unless overridden)."""
-    from app.services.backups.archive import BACKUP_VERSION, ArchiveWriter, Metadata
+    from app.models.backups import BACKUP_VERSION, Metadata
+    from app.services.backups.archive import ArchiveWriter
 
     writer = ArchiveWriter(path)
     for name, documents in collections.items():

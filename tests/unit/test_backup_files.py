@@ -15,10 +15,9 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, Metadata
 from app.services.backups import archive as fmt
-from app.services.backups import files as files
-from app.services.backups import reader as reader
-from app.services.backups.archive import BackupInvalid, Metadata, Problem
+from app.services.backups import files, reader
 
 BSON_TEXT = st.characters(blacklist_categories=("Cs",))  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)
@@ -40,7 +39,7 @@ def write_archive(
     digest = writer.finish_data()
     values: dict[str, Any] = {
         "created_at": MOMENT,
-        "backup_version": fmt.BACKUP_VERSION,
+        "backup_version": BACKUP_VERSION,
         "app_version": "1.0.0",
         "kind": "manual",
         "database": "techsupport",
@@ -145,20 +144,20 @@ def test_any_documents_survive_the_round_trip(tmp_path: Path, collections: dict[
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [
-        ("garbage", Problem.NOT_ZIP),
-        ("truncated", Problem.NOT_ZIP),
-        ("no_data", Problem.MISSING_FILE),
-        ("no_metadata", Problem.MISSING_FILE),
-        ("tampered", Problem.CHECKSUM),
-        ("version", Problem.UNSUPPORTED_VERSION),
-        ("metadata_json", Problem.BAD_METADATA),
-        ("counts", Problem.COUNTS),
-        ("bad_json", Problem.BAD_JSON),
-        ("system_collection", Problem.BAD_COLLECTION),
-        ("missing", Problem.NOT_FOUND),
+        ("garbage", BackupProblem.NOT_ZIP),
+        ("truncated", BackupProblem.NOT_ZIP),
+        ("no_data", BackupProblem.MISSING_FILE),
+        ("no_metadata", BackupProblem.MISSING_FILE),
+        ("tampered", BackupProblem.CHECKSUM),
+        ("version", BackupProblem.UNSUPPORTED_VERSION),
+        ("metadata_json", BackupProblem.BAD_METADATA),
+        ("counts", BackupProblem.COUNTS),
+        ("bad_json", BackupProblem.BAD_JSON),
+        ("system_collection", BackupProblem.BAD_COLLECTION),
+        ("missing", BackupProblem.NOT_FOUND),
     ],
 )
-def test_every_damage_is_named(tmp_path: Path, damage: str, problem: Problem) -> None:
+def test_every_damage_is_named(tmp_path: Path, damage: str, problem: BackupProblem) -> None:
     path = tmp_path / "backup_20260201_143025.zip"
     metadata = write_archive(path, sample()).to_json()
     if damage == "garbage":
@@ -221,10 +220,10 @@ def test_names_ids_and_paths(tmp_path: Path) -> None:
     ):
         with pytest.raises(BackupInvalid) as caught:
             files.path_for_id(tmp_path, forged)
-        assert caught.value.problem is Problem.INVALID_ID, forged
+        assert caught.value.problem is BackupProblem.INVALID_ID, forged
     with pytest.raises(BackupInvalid) as missing:
         files.path_for_id(tmp_path, "20200101_000000")
-    assert missing.value.problem is Problem.NOT_FOUND
+    assert missing.value.problem is BackupProblem.NOT_FOUND
 
 
 def test_permissions(tmp_path: Path) -> None:

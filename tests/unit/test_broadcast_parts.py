@@ -10,13 +10,13 @@ from aiogram.types import Chat, Message, MessageEntity, PhotoSize, Sticker
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.db.broadcasts import BroadcastContent, BroadcastKind, Counters
-from app.models.tickets import Media, MediaKind
+from app.models.broadcasts import BroadcastContent, BroadcastKind, Counters, Progress
+from app.models.media import Media, MediaKind
 from app.services.broadcast import content as broadcast_content
 from app.services.broadcast.content import ContentError, Unsendable
 from app.services.broadcast.pacing import Pacer
 from app.services.media import media_of
-from app.texts.broadcast import Progress, duration
+from app.texts.broadcast import duration
 
 
 def message(**fields: object) -> Message:

@@ -4,7 +4,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.logging_setup import DailyFileHandler, RedactingFormatter
+from app.utils.logging_setup import DailyFileHandler, RedactingFormatter
 
 
 def record_at(moment: datetime, message: str, level: int = logging.INFO) -> logging.LogRecord:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.services import validators
-from app.services.validators import InvalidInput, Problem
+from app.services.validators import InputProblem, InvalidInput
 
 LETTERS = "abcxyzABCXYZабвгґдеєжзиіїйклмнопрстуфхцчшщьюяАБВГҐДЕЄЖЗИІЇЙ"
 
@@ -28,18 +28,18 @@ def test_valid_names(typed: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "typed, problem",
     [
-        ("", Problem.EMPTY),
-        ("   ", Problem.EMPTY),
-        ("I", Problem.TOO_SHORT),
-        ("A" * 101, Problem.TOO_LONG),
-        ("R2-D2", Problem.BAD_CHARACTERS),
-        ("Ivan_Petrenko", Problem.BAD_CHARACTERS),
-        ("-Ivan", Problem.BAD_CHARACTERS),
-        ("Ivan 😀", Problem.BAD_CHARACTERS),
-        ("--", Problem.BAD_CHARACTERS),
+        ("", InputProblem.EMPTY),
+        ("   ", InputProblem.EMPTY),
+        ("I", InputProblem.TOO_SHORT),
+        ("A" * 101, InputProblem.TOO_LONG),
+        ("R2-D2", InputProblem.BAD_CHARACTERS),
+        ("Ivan_Petrenko", InputProblem.BAD_CHARACTERS),
+        ("-Ivan", InputProblem.BAD_CHARACTERS),
+        ("Ivan 😀", InputProblem.BAD_CHARACTERS),
+        ("--", InputProblem.BAD_CHARACTERS),
     ],
 )
-def test_invalid_names(typed: str, problem: Problem) -> None:
+def test_invalid_names(typed: str, problem: InputProblem) -> None:
     with pytest.raises(InvalidInput) as error:
         validators.full_name(typed)
     assert error.value.problem is problem
@@ -55,7 +55,7 @@ def test_name_validator_either_accepts_a_clean_name_or_names_the_problem(text: s
     try:
         name = validators.full_name(text)
     except InvalidInput as error:
-        assert error.problem in Problem
+        assert error.problem in InputProblem
     else:
         assert 2 <= len(name) <= 100 and name == name.strip() and "  " not in name
 

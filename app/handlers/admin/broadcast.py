@@ -17,13 +17,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from app.db.broadcasts import BroadcastContent
 from app.fsm.states import BroadcastCompose
 from app.fsm.transitions import advance, reset
 from app.keyboards import labels, reply
 from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
-from app.models.tickets import Media, Role
+from app.models.broadcasts import BroadcastContent
+from app.models.media import Media
+from app.models.users import Role
 from app.services.broadcast import content as broadcast_content
 from app.services.broadcast.content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
 from app.services.broadcast.runner import BroadcastBusy, Broadcaster

@@ -10,7 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
-from app.models.tickets import Role, Ticket, TicketStatus
+from app.models.tickets import Ticket, TicketStatus
+from app.models.users import Role
 from app.services.tickets.actions import finish_refusal
 from app.texts.tickets import priority_label, status_label, when
 

@@ -16,7 +16,8 @@ from app.db.tickets import QUEUE_ORDER, RECENT_ORDER
 from app.keyboards import labels
 from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAction, StaffTicketCallback
 from app.keyboards.pagination import page_arrows
-from app.models.tickets import TicketStatus, User
+from app.models.tickets import TicketStatus
+from app.models.users import User
 from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS, short
 from app.utils.messages import show
 

@@ -16,7 +16,8 @@ from app.fsm.transitions import advance, reset
 from app.handlers.admin.cards import card_keyboard, staff_card
 from app.keyboards import labels, reply
 from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
-from app.models.tickets import Person, Role, Ticket, TicketStatus, User
+from app.models.tickets import Ticket, TicketStatus
+from app.models.users import Person, Role, User
 from app.services.media import send_media
 from app.services.tickets.actions import (
     COMMENT_MAX,

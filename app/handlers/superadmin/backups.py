@@ -14,12 +14,12 @@ from pymongo.errors import PyMongoError
 from app.keyboards import backups as keyboards
 from app.keyboards import labels
 from app.keyboards.callback_data import BackupAction, BackupCallback
-from app.services.backups.archive import BackupKind
-from app.services.backups.service import BackupBusy, BackupService
+from app.models.backups import BackupBusy, BackupKind
+from app.services.backups.schedule import BackupSchedule
+from app.services.backups.service import BackupService
 from app.services.superadmin_messages import send_backup_file
 from app.texts import reliability as rt
 from app.utils.messages import show
-from app.utils.tasks.scheduler import BackupSchedule
 from config import Settings
 
 logger = logging.getLogger(__name__)

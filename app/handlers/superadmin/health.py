@@ -15,10 +15,10 @@ from aiogram.utils.i18n import gettext as _
 from app import __version__
 from app.keyboards import labels
 from app.services.backups.files import directory_size
+from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
 from app.texts import reliability as rt
-from app.utils.tasks.scheduler import BackupSchedule
 from config import Settings
 
 

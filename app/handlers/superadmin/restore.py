@@ -20,8 +20,9 @@ from app.fsm.transitions import reset
 from app.keyboards import backups as keyboards
 from app.keyboards import labels, reply
 from app.keyboards.callback_data import BackupAction, BackupCallback
-from app.models.tickets import Role
-from app.services.backups.service import BackupBusy, BackupInvalid, BackupService, RestoreFailed
+from app.models.backups import BackupBusy, RestoreFailed
+from app.models.users import Role
+from app.services.backups.service import BackupInvalid, BackupService
 from app.texts import reliability as rt
 from app.utils.messages import remove_buttons
 

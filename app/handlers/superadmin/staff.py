@@ -25,7 +25,7 @@ from app.fsm.states import AddAdmin
 from app.fsm.transitions import reset
 from app.keyboards import labels, reply
 from app.keyboards.callback_data import StaffAction, StaffCallback
-from app.models.tickets import Person, Role, User
+from app.models.users import Person, Role, User
 from app.services.staff import StaffChange, StaffOutcome, StaffService
 from app.texts.tickets import when
 from app.utils.messages import show

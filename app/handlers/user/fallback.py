@@ -8,7 +8,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from app.keyboards import reply
-from app.models.tickets import Role
+from app.models.users import Role
 
 
 async def unknown_message(message: Message, role: Role) -> None:

@@ -12,7 +12,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app.keyboards import labels
 from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback, TicketScope
 from app.keyboards.pagination import page_arrows
-from app.models.tickets import Ticket, User
+from app.models.tickets import Ticket
+from app.models.users import User
 from app.services.media import send_media
 from app.services.tickets.service import USER_PAGE_SIZE, TicketService
 from app.texts.tickets import STATUS_MARKERS, short, ticket_card

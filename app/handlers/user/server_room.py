@@ -14,7 +14,7 @@ from app.fsm.states import ServerRoomCall
 from app.fsm.transitions import reset
 from app.keyboards import labels, reply
 from app.keyboards.callback_data import ServerRoomAction, ServerRoomCallback
-from app.models.tickets import Role, User
+from app.models.users import Role, User
 from app.services import validators
 from app.services.server_room import CallResult, ServerRoomService
 from app.services.validators import InvalidInput

@@ -17,7 +17,7 @@ from app.db.repositories import Repositories
 from app.fsm.transitions import reset
 from app.keyboards import labels, reply
 from app.keyboards.callback_data import LanguageCallback
-from app.models.tickets import Role, User
+from app.models.users import Role, User
 from app.services.menus import CommandMenus
 
 LANGUAGE_NAMES = {"uk": "🇺🇦 Українська", "en": "🇬🇧 English"}

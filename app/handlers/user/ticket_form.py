@@ -17,11 +17,12 @@ from app.fsm.transitions import reset
 from app.handlers.user.prompts import STEP_ORDER, go_to, next_step, previous_step
 from app.handlers.user.wrong_input import describe_wrong_input
 from app.keyboards import labels, reply
-from app.models.tickets import Priority, Role, User
+from app.models.tickets import Priority
+from app.models.users import Role, User
 from app.services import validators
 from app.services.notifications import Notifier
 from app.services.tickets.service import Draft, TicketService
-from app.services.validators import InvalidInput, Problem
+from app.services.validators import InputProblem, InvalidInput
 from app.texts.tickets import priority_label, ticket_card
 
 
@@ -51,10 +52,12 @@ async def answered(message: Message, state: FSMContext, repos: Repositories, ste
 
 
 NAME_HINTS = {
-    Problem.EMPTY: lambda: _("Please type your full name."),
-    Problem.TOO_SHORT: lambda: _("The name is too short: at least {min} characters.").format(min=validators.NAME_MIN),
-    Problem.TOO_LONG: lambda: _("The name is too long: at most {max} characters.").format(max=validators.NAME_MAX),
-    Problem.BAD_CHARACTERS: lambda: _(
+    InputProblem.EMPTY: lambda: _("Please type your full name."),
+    InputProblem.TOO_SHORT: lambda: _("The name is too short: at least {min} characters.").format(
+        min=validators.NAME_MIN
+    ),
+    InputProblem.TOO_LONG: lambda: _("The name is too long: at most {max} characters.").format(max=validators.NAME_MAX),
+    InputProblem.BAD_CHARACTERS: lambda: _(
         "A name may contain only letters, spaces, hyphens and apostrophes, for example: Олена Коваль-Шевчук."
     ),
 }
@@ -104,7 +107,7 @@ async def got_description(message: Message, state: FSMContext, repos: Repositori
     try:
         text = validators.description(message.text)
     except InvalidInput as error:
-        if error.problem is Problem.TOO_LONG:
+        if error.problem is InputProblem.TOO_LONG:
             hint = _("The description is too long: at most {max} characters, yours has {n}.").format(
                 max=validators.DESCRIPTION_MAX, n=len(message.text.strip())
             )

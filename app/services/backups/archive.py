@@ -12,6 +12,8 @@ Everything here is blocking file work; the async service calls it through `async
 
 from __future__ import annotations
 
+from app.models.backups import BackupInvalid, BackupProblem, Metadata
+
 import hashlib
 import json
 import os
@@ -25,101 +27,22 @@ from typing import IO, Any
 from bson import json_util
 from bson.json_util import RELAXED_JSON_OPTIONS
 
-BACKUP_VERSION = "1.0"
-SUPPORTED_VERSIONS = frozenset({BACKUP_VERSION})
 DATA_NAME = "data.json"
 METADATA_NAME = "metadata.json"
 
 
-class BackupKind(StrEnum):
-    MANUAL = "manual"
-    SCHEDULED = "scheduled"
-    SAFETY = "safety"  # taken automatically right before a restore
 
 
-class Problem(StrEnum):
-    """Why a file cannot be restored; each has its own explanation for the operator."""
-
-    NOT_FOUND = "not_found"
-    INVALID_ID = "invalid_id"
-    NOT_ZIP = "not_zip"
-    MISSING_FILE = "missing_file"
-    BAD_METADATA = "bad_metadata"
-    UNSUPPORTED_VERSION = "unsupported_version"
-    BAD_JSON = "bad_json"
-    BAD_COLLECTION = "bad_collection"
-    CHECKSUM = "checksum"
-    COUNTS = "counts"
 
 
-class BackupInvalid(Exception):
-    def __init__(self, problem: Problem, detail: str = "") -> None:
-        super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
-        self.problem = problem
-        self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    created_at: datetime
-    backup_version: str
-    app_version: str
-    kind: str
-    database: str
-    records_count: dict[str, int]
-    data_sha256: str
-
-    @property
-    def total(self) -> int:
-        return sum(self.records_count.values())
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "created_at": self.created_at.isoformat(),
-            "backup_version": self.backup_version,
-            "app_version": self.app_version,
-            "kind": self.kind,
-            "database": self.database,
-            "records_count": self.records_count,
-            "data_sha256": self.data_sha256,
-        }
-
-    @classmethod
-    def from_json(cls, raw: Any) -> Metadata:
-        if not isinstance(raw, dict):
-            raise BackupInvalid(Problem.BAD_METADATA, "not a JSON object")
-        version = raw.get("backup_version")
-        if not isinstance(version, str):
-            raise BackupInvalid(Problem.BAD_METADATA, "backup_version is missing")
-        if version not in SUPPORTED_VERSIONS:
-            raise BackupInvalid(Problem.UNSUPPORTED_VERSION, version)
-        counts = raw.get("records_count")
-        digest = raw.get("data_sha256")
-        try:
-            created_at = datetime.fromisoformat(str(raw.get("created_at")))
-        except ValueError:
-            raise BackupInvalid(Problem.BAD_METADATA, "created_at is not a date") from None
-        if not isinstance(counts, dict) or not all(
-            isinstance(k, str) and type(v) is int and v >= 0 for k, v in counts.items()
-        ):
-            raise BackupInvalid(Problem.BAD_METADATA, "records_count is not a map of counts")
-        if not isinstance(digest, str) or len(digest) != 64:
-            raise BackupInvalid(Problem.BAD_METADATA, "data_sha256 is missing")
-        return cls(
-            created_at=created_at,
-            backup_version=version,
-            app_version=str(raw.get("app_version", "")),
-            kind=str(raw.get("kind", "")),
-            database=str(raw.get("database", "")),
-            records_count=dict(counts),
-            data_sha256=digest.lower(),
-        )
 
 
 def check_collection_name(name: str) -> None:
     """Only names an app collection can have: nothing a restore could abuse."""
     if not name or len(name) > 120 or name.startswith("system.") or "$" in name or "\x00" in name:
-        raise BackupInvalid(Problem.BAD_COLLECTION, name[:60])
+        raise BackupInvalid(BackupProblem.BAD_COLLECTION, name[:60])
 
 
 class ArchiveWriter:

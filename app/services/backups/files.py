@@ -13,6 +13,8 @@ against a strict pattern, so no callback can name a path outside this directory.
 
 from __future__ import annotations
 
+from app.models.backups import BackupFile
+
 import contextlib
 import os
 import re
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from app.services.backups.archive import BackupInvalid, Problem
+from app.models.backups import BackupInvalid, BackupProblem
 
 try:  # POSIX only; elsewhere the in-process asyncio lock is all there is.
     import fcntl
@@ -38,20 +40,6 @@ UPLOADS = "uploads"
 STALE_UPLOAD_SECONDS = 24 * 3600
 
 
-@dataclass(frozen=True, slots=True)
-class BackupFile:
-    path: Path
-    backup_id: str
-    created_at: datetime  # from the name: what sorting and retention use
-    safety: bool
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
 
 
 def backup_name(moment: datetime, *, safety: bool = False) -> str:
@@ -136,12 +124,12 @@ def path_for_id(directory: Path, backup_id: str) -> Path:
     elif STORED_ID.fullmatch(backup_id):
         path = directory / f"backup_{backup_id}.zip"
     else:
-        raise BackupInvalid(Problem.INVALID_ID, backup_id[:40])
+        raise BackupInvalid(BackupProblem.INVALID_ID, backup_id[:40])
     # Belt and braces: the pattern already rules out separators and "..".
     if path.resolve().parent not in (directory.resolve(), (directory / UPLOADS).resolve()):
-        raise BackupInvalid(Problem.INVALID_ID, backup_id[:40])
+        raise BackupInvalid(BackupProblem.INVALID_ID, backup_id[:40])
     if not path.is_file():
-        raise BackupInvalid(Problem.NOT_FOUND, path.name)
+        raise BackupInvalid(BackupProblem.NOT_FOUND, path.name)
     return path
 
 

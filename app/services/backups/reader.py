@@ -20,7 +20,8 @@ from bson import json_util
 from bson.errors import BSONError
 from bson.json_util import RELAXED_JSON_OPTIONS
 
-from app.services.backups.archive import DATA_NAME, METADATA_NAME, BackupInvalid, Metadata, Problem, check_collection_name
+from app.services.backups.archive import DATA_NAME, METADATA_NAME, check_collection_name
+from app.models.backups import BackupInvalid, Metadata, BackupProblem
 
 CHUNK_BYTES = 64 * 1024
 METADATA_MAX_BYTES = 1024 * 1024
@@ -63,11 +64,11 @@ class DataStream:
         try:
             return self._utf8.decode(chunk, final=final)
         except UnicodeDecodeError:
-            raise BackupInvalid(Problem.BAD_JSON, "not UTF-8 text") from None
+            raise BackupInvalid(BackupProblem.BAD_JSON, "not UTF-8 text") from None
 
     def _error(self, reason: str, position: int | None = None) -> BackupInvalid:
         where = self._dropped + (self._pos if position is None else position)
-        return BackupInvalid(Problem.BAD_JSON, f"{reason} near character {where}")
+        return BackupInvalid(BackupProblem.BAD_JSON, f"{reason} near character {where}")
 
     def _peek(self) -> str:
         """The next non-blank character ("" at the end), without consuming it."""
@@ -114,7 +115,7 @@ class DataStream:
                 name = self._value()
                 check_collection_name(name)
                 if name in seen:
-                    raise BackupInvalid(Problem.BAD_COLLECTION, f"{name[:60]} appears twice")
+                    raise BackupInvalid(BackupProblem.BAD_COLLECTION, f"{name[:60]} appears twice")
                 seen.add(name)
                 self._expect(":")
                 self._expect("[")
@@ -149,26 +150,26 @@ def open_archive(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
-        raise BackupInvalid(Problem.NOT_FOUND, path.name) from None
+        raise BackupInvalid(BackupProblem.NOT_FOUND, path.name) from None
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise BackupInvalid(Problem.NOT_ZIP, path.name) from None
+        raise BackupInvalid(BackupProblem.NOT_ZIP, path.name) from None
     names = set(archive.namelist())
     for required in (DATA_NAME, METADATA_NAME):
         if required not in names:
             archive.close()
-            raise BackupInvalid(Problem.MISSING_FILE, required)
+            raise BackupInvalid(BackupProblem.MISSING_FILE, required)
     return archive
 
 
 def read_metadata(archive: zipfile.ZipFile) -> Metadata:
     try:
         if archive.getinfo(METADATA_NAME).file_size > METADATA_MAX_BYTES:
-            raise BackupInvalid(Problem.BAD_METADATA, "too large")
+            raise BackupInvalid(BackupProblem.BAD_METADATA, "too large")
         raw = json.loads(archive.read(METADATA_NAME).decode("utf-8"))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise BackupInvalid(Problem.NOT_ZIP, METADATA_NAME) from None
+        raise BackupInvalid(BackupProblem.NOT_ZIP, METADATA_NAME) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BackupInvalid(Problem.BAD_METADATA, "not valid JSON") from None
+        raise BackupInvalid(BackupProblem.BAD_METADATA, "not valid JSON") from None
     return Metadata.from_json(raw)
 
 
@@ -197,10 +198,10 @@ def validate_archive(path: Path) -> Metadata:
                     parse_error = error
                 digest = stream.drain()
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-            raise BackupInvalid(Problem.NOT_ZIP, DATA_NAME) from None
+            raise BackupInvalid(BackupProblem.NOT_ZIP, DATA_NAME) from None
     # A changed file usually also breaks the JSON; the checksum names the real cause.
     if digest != metadata.data_sha256:
-        raise BackupInvalid(Problem.CHECKSUM, f"expected {metadata.data_sha256[:12]}…, got {digest[:12]}…")
+        raise BackupInvalid(BackupProblem.CHECKSUM, f"expected {metadata.data_sha256[:12]}…, got {digest[:12]}…")
     if parse_error is not None:
         raise parse_error
     if counts != metadata.records_count:
@@ -210,5 +211,5 @@ def validate_archive(path: Path) -> Metadata:
             for name in wrong
             if counts.get(name, -1) != metadata.records_count.get(name, -1)
         )
-        raise BackupInvalid(Problem.COUNTS, detail)
+        raise BackupInvalid(BackupProblem.COUNTS, detail)
     return metadata

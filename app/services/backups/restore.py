@@ -35,7 +35,8 @@ from app.db.backup_state import STATE_COLLECTION
 from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
 from app.db.broadcasts import BROADCASTS_COLLECTION
 from app.db.repositories import FSM_COLLECTION
-from app.services.backups.archive import DATA_NAME, BackupInvalid, Metadata, Problem
+from app.services.backups.archive import DATA_NAME
+from app.models.backups import BackupInvalid, Metadata, BackupProblem
 from app.services.backups.reader import DataStream, open_archive
 from app.utils.blocking import run_blocking
 
@@ -46,14 +47,6 @@ KEEP_ON_RESTORE = frozenset(
 Event = tuple[str, dict[str, Any] | None]
 
 
-class RestoreFailed(Exception):
-    """Loading failed after validation; `rolled_back` tells whether the safety backup is back in place."""
-
-    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool) -> None:
-        super().__init__(f"restore failed ({reason}); safety backup {safety_name} rolled back: {rolled_back}")
-        self.reason = reason
-        self.safety_name = safety_name
-        self.rolled_back = rolled_back
 
 
 class _Reader:
@@ -122,8 +115,8 @@ async def load_collections(
     finally:
         await run_blocking(reader.close)
     if digest != metadata.data_sha256:
-        raise BackupInvalid(Problem.CHECKSUM, "the file changed during the restore")
+        raise BackupInvalid(BackupProblem.CHECKSUM, "the file changed during the restore")
     expected = {k: v for k, v in metadata.records_count.items() if k not in KEEP_ON_RESTORE}
     if restored != expected:
-        raise BackupInvalid(Problem.COUNTS, "loaded counts differ from the metadata")
+        raise BackupInvalid(BackupProblem.COUNTS, "loaded counts differ from the metadata")
     return restored

@@ -6,6 +6,8 @@ BACKUP_DIR shared with the CLI; a second request gets `BackupBusy` at once, neve
 
 from __future__ import annotations
 
+from app.models.backups import BackupBusy, BackupFile, BackupResult, RestoreReport
+
 import asyncio
 import contextlib
 import logging
@@ -22,10 +24,13 @@ from app import __version__
 from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.backup_state import BackupState, BackupStateRepository
-from app.services.backups import files as files
-from app.services.backups.archive import BACKUP_VERSION, ArchiveWriter, BackupInvalid, BackupKind, Metadata
+from app.services.backups import files
+from app.models.backups import BACKUP_VERSION
+from app.services.backups.archive import ArchiveWriter
+from app.models.backups import BackupInvalid, BackupKind, Metadata
 from app.services.backups.reader import peek_metadata, validate_archive
-from app.services.backups.restore import KEEP_ON_RESTORE, RestoreFailed, load_collections
+from app.services.backups.restore import KEEP_ON_RESTORE, load_collections
+from app.models.backups import RestoreFailed
 from app.utils.blocking import run_blocking
 from app.utils.clock import Clock, utc_now
 from config import Settings
@@ -37,29 +42,10 @@ BATCH_SIZE = 500
 __all__ = ["BackupBusy", "BackupInvalid", "BackupResult", "BackupService", "RestoreFailed", "RestoreReport"]
 
 
-class BackupBusy(Exception):
-    """Another backup or restore is running (here or in another process)."""
 
 
-@dataclass(frozen=True, slots=True)
-class BackupResult:
-    path: Path
-    metadata: Metadata
-    size: int
-
-    @property
-    def name(self) -> str:
-        return self.path.name
 
 
-@dataclass(frozen=True, slots=True)
-class RestoreReport:
-    source: str
-    metadata: Metadata
-    restored: dict[str, int]
-    kept: list[str]  # in the backup, but left as they are (see KEEP_ON_RESTORE)
-    emptied: list[str]  # in the database, not in the backup: emptied, as at the backup's time
-    safety: BackupResult
 
 
 Listener = Callable[[BackupResult], Awaitable[None]]
@@ -178,10 +164,10 @@ class BackupService:
 
     # --- reading ----------------------------------------------------------------------------
 
-    async def list_backups(self) -> list[files.BackupFile]:
+    async def list_backups(self) -> list[BackupFile]:
         return await asyncio.to_thread(files.list_backups, self.directory)
 
-    async def describe(self, backups: list[files.BackupFile]) -> list[Metadata | None]:
+    async def describe(self, backups: list[BackupFile]) -> list[Metadata | None]:
         return await asyncio.to_thread(lambda: [peek_metadata(b.path) for b in backups])
 
     async def last_backup(self) -> BackupState | None:

@@ -19,8 +19,8 @@ from aiogram.types import (
     Message,
 )
 
-from app.db.broadcasts import BroadcastContent, BroadcastKind
-from app.models.tickets import Media, MediaKind
+from app.models.broadcasts import BroadcastContent, BroadcastKind
+from app.models.media import Media, MediaKind
 from app.services.media import media_of
 
 # Telegram's limits, counted in UTF-16 code units of the text after entity parsing.

@@ -32,14 +32,13 @@ from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
 
-from app.db.broadcast_deliveries import DeliveryState
-from app.db.broadcasts import Broadcast, BroadcastContent, BroadcastStatus
 from app.db.repositories import Repositories
 from app.keyboards.broadcast import stop_keyboard
+from app.models.broadcasts import Broadcast, BroadcastContent, BroadcastStatus, DeliveryState, Progress
 from app.services.broadcast.pacing import Pacer
 from app.services.broadcast.send import send_to
 from app.services.broadcast.status_chat import StatusChat
-from app.texts.broadcast import Progress, final_text, progress_text, resumed_text
+from app.texts.broadcast import final_text, progress_text, resumed_text
 from config import Settings
 
 logger = logging.getLogger(__name__)

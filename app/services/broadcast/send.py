@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 
-from app.db.broadcast_deliveries import DeliveryState
-from app.db.broadcasts import BroadcastContent
+from app.models.broadcasts import BroadcastContent, DeliveryState
 from app.services.broadcast.content import send_content
 from app.services.broadcast.pacing import Pacer
 

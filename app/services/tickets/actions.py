@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from app.db.repositories import Repositories
-from app.models.tickets import Person, StatusChange, Ticket, TicketStatus
+from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.users import Person
 from app.services.notifications import Notifier
 
 REASON_MIN, REASON_MAX = 5, 500

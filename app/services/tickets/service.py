@@ -7,16 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.db.repositories import Repositories
-from app.models.tickets import (
-    ACTIVE_STATUSES,
-    FINISHED_STATUSES,
-    Media,
-    Priority,
-    StatusChange,
-    Ticket,
-    TicketStatus,
-    User,
-)
+from app.models.media import Media
+from app.models.tickets import ACTIVE_STATUSES, FINISHED_STATUSES, Priority, StatusChange, Ticket, TicketStatus
+from app.models.users import User
 
 USER_PAGE_SIZE = 5
 

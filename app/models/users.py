@@ -1,0 +1,62 @@
+"""People: roles, user profiles, and who did something (as shown in cards and history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+    SUPERADMIN = "superadmin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.USER
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language: str
+    created_at: datetime
+    reachable: bool = True
+    is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> User:
+        return cls(
+            id=doc["_id"],
+            first_name=doc.get("first_name") or "",
+            last_name=doc.get("last_name"),
+            username=doc.get("username"),
+            language=doc.get("language") or "uk",
+            created_at=doc["created_at"],
+            reachable=doc.get("reachable", True),
+            is_admin=doc.get("role") == "admin",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who did something, as shown later in cards and history."""
+
+    id: int
+    name: str
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Person:
+        return cls(doc["id"], doc["name"])
