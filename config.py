@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +104,6 @@ class Settings(BaseSettings):
             raise ValueError("unsupported language")
         return language
 
-    @property
-    def bot_id(self) -> int:
-        return int(self.bot_token.get_secret_value().split(":", 1)[0])
-
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line for the operator."""
@@ -130,6 +125,3 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         raise ConfigError(describe_error(error)) from None
 
-
-def log_level_number(settings: Settings) -> int:
-    return int(logging.getLevelName(settings.log_level))

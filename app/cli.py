@@ -22,8 +22,7 @@ from app.models.backups import BackupBusy, BackupKind, RestoreFailed
 from app.services.backups.files import list_backups as backups_in
 from app.services.backups.reader import peek_metadata
 from app.services.backups.service import BackupInvalid, BackupService
-from app.texts import reliability as rt
-from app.utils.i18n_text import gettext as _
+from app.texts import backups as rt
 from config import Settings
 
 _TAG = re.compile(r"<[^>]+>")
@@ -78,17 +77,8 @@ async def list_backups(settings: Settings) -> int:
         metadata = await asyncio.to_thread(peek_metadata, entry.path)
         title = f"{number}. {entry.name}" + (" (safety copy before a restore)" if entry.safety else "")
         say("\n" + title)
-        say("   " + _("Size: {size}").format(size=rt.human_size(entry.size)))
-        say("   " + _("Created: {at}").format(at=rt.moment(entry.created_at)))
-        if metadata is None:
-            say("   metadata.json cannot be read")
-        else:
-            say(
-                "   "
-                + _("Records ({total}): {counts}").format(
-                    total=metadata.total, counts=rt.counts_line(metadata.records_count)
-                )
-            )
+        for line in rt.entry_details(entry.size, entry.created_at, metadata):
+            say("   " + line)
     return 0
 
 

@@ -27,9 +27,6 @@ class AdminRepository:
         self.collection = db["admins"]
         self.users = db["users"]
 
-    async def is_admin(self, user_id: int) -> bool:
-        return await self.collection.find_one({"_id": user_id}, {"_id": 1}) is not None
-
     async def ids(self) -> AsyncIterator[int]:
         async for doc in self.collection.find({}, {"_id": 1}):
             yield int(doc["_id"])

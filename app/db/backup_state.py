@@ -5,21 +5,15 @@ One document, `_id: "schedule"`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.models.backups import BackupState
+
 STATE_COLLECTION = "backup_state"
 _STATE_ID = "schedule"
-
-
-@dataclass(frozen=True, slots=True)
-class BackupState:
-    last_success_at: datetime
-    last_file: str
-    last_kind: str
 
 
 class BackupStateRepository:

@@ -33,15 +33,16 @@ class Repositories:
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
+        counters = CounterRepository(db)
         return cls(
             db=db,
             users=UserRepository(db),
             tickets=TicketRepository(db),
-            counters=CounterRepository(db),
+            counters=counters,
             server_calls=ServerCallRepository(db),
             admins=AdminRepository(db),
             audit=AuditRepository(db),
-            broadcasts=BroadcastRepository(db, CounterRepository(db)),
+            broadcasts=BroadcastRepository(db, counters),
             deliveries=DeliveryRepository(db),
         )
 

@@ -29,8 +29,7 @@ async def reset(state: FSMContext, step: StateType = None) -> None:
 
 
 async def _save(state: FSMContext, step: StateType, data: dict[str, Any]) -> None:
-    if isinstance(state.storage, SharedClientStorage):
-        await state.storage.save(state.key, step, data)
-    else:
-        await state.set_state(step)
-        await state.set_data(data)
+    storage = state.storage
+    if not isinstance(storage, SharedClientStorage):  # the dispatcher is always built with it
+        raise TypeError(f"form transitions need SharedClientStorage, not {type(storage).__name__}")
+    await storage.save(state.key, step, data)

@@ -149,3 +149,10 @@ BACKUP_VERSION = "1.0"
 
 
 SUPPORTED_VERSIONS = frozenset({BACKUP_VERSION})
+
+
+@dataclass(frozen=True, slots=True)
+class BackupState:
+    last_success_at: datetime
+    last_file: str
+    last_kind: str

@@ -102,9 +102,6 @@ class Progress:
         speed = done_here / elapsed if done_here >= MIN_SAMPLE and elapsed > 0 else self.rate
         return remaining / min(speed, self.rate) if speed > 0 else 0.0
 
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
 
 @dataclass(slots=True)
 class Broadcast:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -68,10 +67,6 @@ class CommandMenus:
         with self.i18n.context(), self.i18n.use_locale(language or self.i18n.current_locale):
             commands = staff_commands(role)
         await self._call(self.bot.set_my_commands(commands, scope=scope))
-
-    async def setup_staff(self, staff: Iterable[tuple[int, Role, str]]) -> None:
-        for chat_id, role, language in staff:
-            await self.apply(chat_id, role, language)
 
     @staticmethod
     async def _call(request: object) -> None:

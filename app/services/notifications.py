@@ -18,7 +18,8 @@ from app.db.repositories import Repositories
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import User
-from app.texts.tickets import priority_label, short
+from app.texts.formatting import short
+from app.texts.tickets import priority_label
 from config import Settings
 
 logger = logging.getLogger(__name__)

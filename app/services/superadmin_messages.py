@@ -21,7 +21,7 @@ from pymongo.errors import PyMongoError
 
 from app.db.users import UserRepository
 from app.models.backups import BackupResult
-from app.texts import reliability as texts
+from app.texts import backups as texts
 from config import Settings
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from app.models.broadcasts import BroadcastStatus, Counters, Progress
-
-
-def duration(seconds: float) -> str:
-    """m:ss or h:mm:ss: reads the same in every language, so it needs no translation."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+from app.texts.formatting import stopwatch
 
 
 def _numbers(counters: Counters) -> list[str]:
@@ -27,7 +20,7 @@ def _numbers(counters: Counters) -> list[str]:
 def progress_text(progress: Progress) -> str:
     lines = [_("📨 <b>Broadcast #{id} in progress</b>").format(id=progress.broadcast_id)]
     lines += _numbers(progress.counters)
-    lines.append(_("Time left: about {eta}").format(eta=duration(progress.eta_seconds())))
+    lines.append(_("Time left: about {eta}").format(eta=stopwatch(progress.eta_seconds())))
     return "\n".join(lines)
 
 
@@ -58,7 +51,7 @@ def final_text(broadcast_id: int, status: BroadcastStatus, counters: Counters, s
         title = _("⏹ <b>Broadcast #{id} stopped</b> after {duration}")
     else:
         title = _("⚠️ <b>Broadcast #{id} stopped by an error</b> after {duration}")
-    lines = [title.format(id=broadcast_id, duration=duration(seconds))]
+    lines = [title.format(id=broadcast_id, duration=stopwatch(seconds))]
     lines += _numbers(counters)
     not_sent = counters.total - counters.done
     if not_sent > 0:

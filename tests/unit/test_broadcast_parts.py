@@ -16,7 +16,7 @@ from app.services.broadcast import content as broadcast_content
 from app.services.broadcast.content import ContentError, Unsendable
 from app.services.broadcast.pacing import Pacer
 from app.services.media import media_of
-from app.texts.broadcast import duration
+from app.texts.formatting import stopwatch
 
 
 def message(**fields: object) -> Message:
@@ -122,4 +122,4 @@ def test_eta_uses_the_configured_rate_until_there_is_a_sample() -> None:
 
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (59.6, "1:00"), (65, "1:05"), (3725, "1:02:05")])
 def test_duration(seconds: float, text: str) -> None:
-    assert duration(seconds) == text
+    assert stopwatch(seconds) == text

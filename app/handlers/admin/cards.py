@@ -13,7 +13,8 @@ from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAct
 from app.models.tickets import Ticket, TicketStatus
 from app.models.users import Role
 from app.services.tickets.actions import finish_refusal
-from app.texts.tickets import priority_label, status_label, when
+from app.texts.formatting import when
+from app.texts.tickets import priority_label, status_label
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:

@@ -18,7 +18,8 @@ from app.keyboards.callback_data import QueueCallback, QueueView, StaffTicketAct
 from app.keyboards.pagination import page_arrows
 from app.models.tickets import TicketStatus
 from app.models.users import User
-from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS, short
+from app.texts.formatting import short
+from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS
 from app.utils.messages import show
 
 PAGE_SIZE = 10

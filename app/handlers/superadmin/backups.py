@@ -18,7 +18,7 @@ from app.models.backups import BackupBusy, BackupKind
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.superadmin_messages import send_backup_file
-from app.texts import reliability as rt
+from app.texts import backups as rt
 from app.utils.messages import show
 from config import Settings
 
@@ -47,17 +47,7 @@ async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeybo
         if entry.safety:
             title += " " + _("🛟 safety copy before a restore")
         lines.append(title)
-        lines.append("   " + _("Size: {size}").format(size=rt.human_size(entry.size)))
-        lines.append("   " + _("Created: {at}").format(at=rt.moment(entry.created_at)))
-        if metadata is None:
-            lines.append("   " + _("⚠️ metadata.json cannot be read"))
-        else:
-            lines.append(
-                "   "
-                + _("Records ({total}): {counts}").format(
-                    total=metadata.total, counts=rt.counts_line(metadata.records_count)
-                )
-            )
+        lines += ["   " + line for line in rt.entry_details(entry.size, entry.created_at, metadata)]
     text = "\n".join(lines)
     if len(text) > 4000:
         text = text[:3990] + "…"
@@ -100,11 +90,6 @@ async def backup_button(query: CallbackQuery, bot: Bot, backups: BackupService, 
 
 async def settings_text(backups: BackupService, schedule: BackupSchedule, settings: Settings) -> str:
     state = await backups.last_backup()
-    if state is None:
-        last = _("none yet")
-    else:
-        last = f"{rt.moment(state.last_success_at)} (<code>{escape(state.last_file)}</code>)"
-    upcoming = rt.moment(schedule.next_run_at) if schedule.next_run_at else _("automatic backups are off")
     return "\n".join(
         [
             _("⚙️ <b>Automatic backup settings</b>"),
@@ -117,8 +102,7 @@ async def settings_text(backups: BackupService, schedule: BackupSchedule, settin
             ),
             _("Largest file sent to Telegram: {mb} MB").format(mb=settings.backup_max_upload_mb),
             "",
-            _("Last backup: {value}").format(value=last),
-            _("Next backup: {value}").format(value=upcoming),
+            *rt.schedule_lines(state, schedule.next_run_at),
             "",
             _(
                 "💡 To change these settings, edit BACKUP_ENABLED, BACKUP_INTERVAL_DAYS, BACKUP_DIR, "

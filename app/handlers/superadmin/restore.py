@@ -23,7 +23,7 @@ from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupBusy, RestoreFailed
 from app.models.users import Role
 from app.services.backups.service import BackupInvalid, BackupService
-from app.texts import reliability as rt
+from app.texts import backups as rt
 from app.utils.messages import remove_buttons
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from app.keyboards import labels, reply
 from app.keyboards.callback_data import StaffAction, StaffCallback
 from app.models.users import Person, Role, User
 from app.services.staff import StaffChange, StaffOutcome, StaffService
-from app.texts.tickets import when
+from app.texts.formatting import when
 from app.utils.messages import show
 from config import Settings
 

@@ -16,7 +16,8 @@ from app.models.tickets import Ticket
 from app.models.users import User
 from app.services.media import send_media
 from app.services.tickets.service import USER_PAGE_SIZE, TicketService
-from app.texts.tickets import STATUS_MARKERS, short, ticket_card
+from app.texts.formatting import short
+from app.texts.tickets import STATUS_MARKERS, ticket_card
 from app.utils.messages import show
 
 

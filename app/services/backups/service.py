@@ -23,7 +23,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app import __version__
 from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
-from app.db.backup_state import BackupState, BackupStateRepository
+from app.models.backups import BackupState
+from app.db.backup_state import BackupStateRepository
 from app.services.backups import files
 from app.models.backups import BACKUP_VERSION
 from app.services.backups.archive import ArchiveWriter

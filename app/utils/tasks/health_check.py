@@ -7,7 +7,7 @@ import logging
 from app.models.health import Alert
 from app.services.health import HealthMonitor
 from app.services.superadmin_messages import SuperAdminMessenger
-from app.texts import reliability as texts
+from app.texts import health as texts
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Texts about backups and health, for the super-admin's chat (HTML) and the operator's terminal.
+"""Texts about backups and restores, for the super-admin's chat (HTML) and the operator's terminal.
 
 In the bot, call inside an i18n context (handlers have one; jobs open one); the CLI gets English.
 """
@@ -6,47 +6,22 @@ In the bot, call inside an i18n context (handlers have one; jobs open one); the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 
-from app.models.backups import BackupInvalid, BackupProblem, BackupResult, Metadata, RestoreFailed, RestoreReport
-from app.models.health import Alert, AlertKind
+from app.models.backups import (
+    BackupInvalid,
+    BackupProblem,
+    BackupResult,
+    BackupState,
+    Metadata,
+    RestoreFailed,
+    RestoreReport,
+)
+from app.texts.formatting import human_size, when
 from app.utils.i18n_text import gettext as _
 
 CAPTION_LIMIT = 1024
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return _("{value} B").format(value=size)
-    if size < 1024 * 1024:
-        return _("{value} KB").format(value=f"{size / 1024:.1f}")
-    if size < 1024**3:
-        return _("{value} MB").format(value=f"{size / 1024**2:.1f}")
-    return _("{value} GB").format(value=f"{size / 1024**3:.2f}")
-
-
-def duration(span: timedelta) -> str:
-    seconds = max(0, int(span.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(_("{n} d").format(n=days))
-    if hours:
-        parts.append(_("{n} h").format(n=hours))
-    if minutes and not days:
-        parts.append(_("{n} min").format(n=minutes))
-    if not parts:
-        parts.append(_("{n} s").format(n=seconds))
-    return " ".join(parts)
-
-
-def moment(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def counts_line(counts: Mapping[str, int]) -> str:
@@ -114,7 +89,7 @@ def restore_question(name: str, metadata: Metadata) -> str:
         "A safety backup of the current data is made first."
     ).format(
         name=escape(name),
-        created=moment(metadata.created_at),
+        created=when(metadata.created_at, seconds=True),
         total=metadata.total,
         counts=counts_line(metadata.records_count),
     )
@@ -151,17 +126,29 @@ def busy() -> str:
     return _("⏳ Another backup or restore is running. Please try again when it has finished.")
 
 
-def alert_text(alert: Alert) -> str:
-    if alert.kind is AlertKind.RECOVERED:
-        return _("🟢 <b>MongoDB is back.</b>\nThe outage lasted {duration} (since {since}).").format(
-            duration=duration(alert.outage), since=moment(alert.since)
+def entry_details(size: int, created_at: datetime, metadata: Metadata | None) -> list[str]:
+    """The lines under one backup in a list (the bot's and the CLI's)."""
+    lines = [
+        _("Size: {size}").format(size=human_size(size)),
+        _("Created: {at}").format(at=when(created_at, seconds=True)),
+    ]
+    if metadata is None:
+        lines.append(_("⚠️ metadata.json cannot be read"))
+    else:
+        lines.append(
+            _("Records ({total}): {counts}").format(total=metadata.total, counts=counts_line(metadata.records_count))
         )
-    if alert.kind is AlertKind.STILL_DOWN:
-        return _("🔴 <b>MongoDB is still unavailable</b> — for {duration} now (since {since}).\n{error}").format(
-            duration=duration(alert.outage), since=moment(alert.since), error=escape(alert.error)
-        )
-    return _(
-        "🔴 <b>MongoDB is unavailable</b> since {since}.\n"
-        "Ping failed: {error}\n"
-        "Users are told the service is temporarily unavailable; I will report when it is back."
-    ).format(since=moment(alert.since), error=escape(alert.error))
+    return lines
+
+
+def schedule_lines(last: BackupState | None, next_run_at: datetime | None) -> list[str]:
+    """ "Last backup" and "Next backup", as /health and the backup settings show them."""
+    if last is None:
+        last_text = _("none yet")
+    else:
+        last_text = f"{when(last.last_success_at, seconds=True)} (<code>{escape(last.last_file)}</code>)"
+    upcoming = when(next_run_at, seconds=True) if next_run_at else _("automatic backups are off")
+    return [
+        _("Last backup: {value}").format(value=last_text),
+        _("Next backup: {value}").format(value=upcoming),
+    ]
