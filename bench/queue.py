@@ -42,8 +42,7 @@ from pymongo.errors import OperationFailure
 from app.db.repositories import Repositories
 from app.db.tickets import QUEUE_ORDER
 from app.handlers.admin.queue import PAGE_SIZE, view_query
-from app.keyboards.callback_data import QueueView
-from app.models.tickets import ACTIVE_STATUSES
+from app.models.tickets import ACTIVE_STATUSES, QueueView
 from app.models.users import Person
 from app.services.tickets.service import USER_PAGE_SIZE
 from bench.common import (

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.paging import Page, clamp_page
+from app.models.tickets import FINISHED_STATUSES, QueueView, StatusChange, Ticket, TicketStatus
 from app.models.users import Person
 
 QUEUE_ORDER = [("priority", DESCENDING), ("created_at", ASCENDING), ("number", ASCENDING)]
 RECENT_ORDER = [("updated_at", DESCENDING), ("number", DESCENDING)]
+OWNER_ORDER = [("created_at", DESCENDING), ("number", DESCENDING)]
+FINISHED_WINDOW = timedelta(days=30)
 
 
 class TicketRepository:
@@ -44,20 +48,35 @@ class TicketRepository:
         doc = await self.collection.find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
         return Ticket.from_doc(doc) if doc else None
 
-    async def page_of_user(
-        self, user_id: int, statuses: list[str], page: int, per_page: int
-    ) -> tuple[list[Ticket], int]:
+    async def page_of_user(self, user_id: int, statuses: list[str], page: int, per_page: int) -> Page[Ticket]:
         query = {"user_id": user_id, "status": {"$in": statuses}}
-        return await self.page(query, [("created_at", DESCENDING), ("number", DESCENDING)], page, per_page)
+        return await self._page(query, OWNER_ORDER, page, per_page)
 
-    async def page(
+    async def queue_page(
+        self, view: QueueView, viewer_id: int, page: int, per_page: int, total: int | None = None
+    ) -> Page[Ticket]:
+        """One page of a staff queue view; pass `total` when the caller already knows it (saves a count)."""
+        if view is QueueView.FINISHED:
+            since = datetime.now(UTC) - FINISHED_WINDOW
+            query: dict[str, Any] = {"status": {"$in": FINISHED_STATUSES}, "updated_at": {"$gte": since}}
+            return await self._page(query, RECENT_ORDER, page, per_page, total)
+        if view is QueueView.NEW:
+            query = {"status": TicketStatus.NEW.value}
+        elif view is QueueView.MINE:
+            query = {"status": TicketStatus.IN_PROGRESS.value, "assignee.id": viewer_id}
+        else:
+            query = {"status": TicketStatus.IN_PROGRESS.value}
+        return await self._page(query, QUEUE_ORDER, page, per_page, total)
+
+    async def _page(
         self, query: dict[str, Any], sort: list[tuple[str, int]], page: int, per_page: int, total: int | None = None
-    ) -> tuple[list[Ticket], int]:
-        """One page and the total; pass `total` when the caller already knows it (saves a count)."""
+    ) -> Page[Ticket]:
+        """Counted first, so a page past the end (the list shrank under the buttons) becomes the last one."""
         if total is None:
             total = await self.collection.count_documents(query)
+        page = clamp_page(page, total, per_page)
         cursor = self.collection.find(query).sort(sort).skip(page * per_page).limit(per_page)
-        return [Ticket.from_doc(doc) async for doc in cursor], total
+        return Page([Ticket.from_doc(doc) async for doc in cursor], page, total, per_page)
 
     async def count_by_status(self) -> dict[str, int]:
         counts = {status.value: 0 for status in TicketStatus}

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from app.models.tickets import QueueView
+
 
 class MyTicketsAction(StrEnum):
     PAGE = "p"
@@ -35,13 +37,6 @@ class ServerRoomCallback(CallbackData, prefix="srv"):
 
 class LanguageCallback(CallbackData, prefix="lang"):
     code: str
-
-
-class QueueView(StrEnum):
-    NEW = "n"
-    MINE = "m"
-    IN_WORK = "w"
-    FINISHED = "f"
 
 
 class QueueCallback(CallbackData, prefix="q"):

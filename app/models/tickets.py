@@ -33,6 +33,15 @@ class TicketStatus(StrEnum):
         return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
 
 
+class QueueView(StrEnum):
+    """The staff queue's filters (the short values travel in callback data)."""
+
+    NEW = "n"
+    MINE = "m"
+    IN_WORK = "w"
+    FINISHED = "f"
+
+
 ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
 
@@ -124,3 +133,26 @@ class Ticket:
             assignee=Person.from_doc(doc["assignee"]) if doc.get("assignee") else None,
             history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
         )
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    ALREADY_TAKEN = "already_taken"
+    NOT_ASSIGNEE = "not_assignee"
+    WRONG_STATE = "wrong_state"
+
+
+def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:
+    """Why `actor_id` may not close/reject `ticket` now (None: they may).
+
+    The one place this rule lives; the card's buttons and the close/reject dialogue ask it too.
+    Who may: the assignee of an in-progress ticket, the super-admin for any open ticket, and
+    (reject only) any staff member for a ticket nobody has taken yet.
+    """
+    if not ticket.status.is_active:
+        return Outcome.WRONG_STATE
+    if ticket.status is TicketStatus.NEW:
+        return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
+    assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
+    return None if assigned or superadmin else Outcome.NOT_ASSIGNEE

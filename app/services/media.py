@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.types import InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
 
 from app.models.media import Media, MediaKind
+from app.models.tickets import Ticket
 
 ALBUM_MAX = 10
 InputMedia = InputMediaPhoto | InputMediaVideo | InputMediaDocument
@@ -24,12 +27,13 @@ def media_of(message: Message) -> Media | None:
     return None
 
 
-def _as_input(item: Media) -> InputMedia:
+def input_media(item: Media, caption: str | None = None) -> InputMedia:
+    """An album item for `send_media_group` (the caption is shown when it is the first item)."""
     if item.kind is MediaKind.PHOTO:
-        return InputMediaPhoto(media=item.file_id)
+        return InputMediaPhoto(media=item.file_id, caption=caption)
     if item.kind is MediaKind.VIDEO:
-        return InputMediaVideo(media=item.file_id)
-    return InputMediaDocument(media=item.file_id)
+        return InputMediaVideo(media=item.file_id, caption=caption)
+    return InputMediaDocument(media=item.file_id, caption=caption)
 
 
 async def _send_single(bot: Bot, chat_id: int, item: Media) -> None:
@@ -52,4 +56,12 @@ async def send_media(bot: Bot, chat_id: int, media: Sequence[Media]) -> None:
             if len(chunk) == 1:
                 await _send_single(bot, chat_id, chunk[0])
             else:
-                await bot.send_media_group(chat_id, [_as_input(m) for m in chunk])
+                await bot.send_media_group(chat_id, [input_media(m) for m in chunk])
+
+
+async def send_ticket_media(bot: Bot, chat_id: int, ticket: Ticket | None, answer: CallbackAnswer) -> None:
+    """«Show attachments» on a card (staff's or owner's, each checks who may see the ticket first)."""
+    if ticket is None or not ticket.media:
+        answer.text, answer.show_alert = _("This ticket has no attachments."), True
+        return
+    await send_media(bot, chat_id, ticket.media)

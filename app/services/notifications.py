@@ -12,13 +12,12 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, Telegra
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
-from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
+from app.keyboards.tickets import open_ticket_keyboard
 from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import User
-from app.texts.formatting import short
+from app.texts.formatting import short, telegram_link
 from app.texts.tickets import priority_label
 from config import Settings
 
@@ -86,12 +85,7 @@ class Notifier:
                 name=escape(ticket.full_name),
                 description=escape(short(ticket.description, 300)),
             )
-            builder = InlineKeyboardBuilder()
-            builder.button(
-                text=_("Open"),
-                callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number),
-            )
-            return text, builder.as_markup()
+            return text, open_ticket_keyboard(ticket.number)
 
         return await self.to_staff(render)
 
@@ -101,11 +95,7 @@ class Notifier:
                 _("🚨 <b>Call to the server room!</b>"),
                 _("<b>From:</b> {name}").format(name=escape(user.display_name)),
                 _("<b>Phone:</b> {phone}").format(phone=escape(phone) if phone else _("unknown")),
-                _("<b>Telegram:</b> {who}").format(
-                    who=f"@{escape(user.username)}"
-                    if user.username
-                    else f'<a href="tg://user?id={user.id}">{user.id}</a>'
-                ),
+                _("<b>Telegram:</b> {who}").format(who=telegram_link(user.id, user.username)),
             ]
             if note:
                 lines.append(_("<b>Note:</b> {note}").format(note=escape(note)))

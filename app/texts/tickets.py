@@ -1,14 +1,16 @@
-"""Texts shown in more than one place (form summary, cards, notifications), in the current locale."""
+"""Everything written about tickets: labels, the form summary, the owner's and the staff's card, list lines.
+
+Call inside an i18n context (handlers have one; notifications open one per recipient)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from html import escape
 
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.models.tickets import Priority, Ticket, TicketStatus
+from app.models.tickets import Priority, QueueView, Ticket, TicketStatus
+from app.texts.formatting import age, short, telegram_link, when
 
 PRIORITY_MARKERS = {
     Priority.LOW: "🟢",
@@ -54,10 +56,6 @@ def status_label(status: TicketStatus) -> str:
     return f"{STATUS_MARKERS[status]} {names[status]}"
 
 
-def when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def form_summary(full_name: str, phone: str, description: str, media_count: int, priority: Priority | None) -> str:
     lines = [
         _("<b>Full name:</b> {name}").format(name=escape(full_name)),
@@ -70,11 +68,18 @@ def form_summary(full_name: str, phone: str, description: str, media_count: int,
     return "\n".join(lines)
 
 
-def ticket_card(ticket: Ticket) -> str:
-    lines = [
+def _head(ticket: Ticket) -> list[str]:
+    return [
         _("<b>Ticket #{number}</b>").format(number=ticket.number),
         _("<b>Status:</b> {status}").format(status=status_label(ticket.status)),
         _("<b>Priority:</b> {priority}").format(priority=priority_label(ticket.priority)),
+    ]
+
+
+def ticket_card(ticket: Ticket) -> str:
+    """The owner's card."""
+    lines = [
+        *_head(ticket),
         _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
         _("<b>Description:</b> {text}").format(text=escape(ticket.description)),
         _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
@@ -90,9 +95,51 @@ def ticket_card(ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
-def short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def staff_card(ticket: Ticket) -> str:
+    """The staff's card: who filed it and how to reach them, and the whole history."""
+    lines = [
+        *_head(ticket),
+        _("<b>Created:</b> {at} ({age} ago)").format(at=when(ticket.created_at), age=age(ticket.created_at)),
+        _("<b>Full name:</b> {name}").format(name=escape(ticket.full_name)),
+        _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
+        _("<b>Telegram:</b> {who}").format(who=telegram_link(ticket.user_id, ticket.username)),
+        _("<b>Description:</b> {text}").format(text=escape(ticket.description)),
+        _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
+    ]
+    if ticket.assignee is not None:
+        lines.append(_("<b>Assignee:</b> {name}").format(name=escape(ticket.assignee.name)))
+    lines.append(_("<b>History:</b>"))
+    for change in ticket.history:
+        who = escape(change.by.name) if change.by else _("the user")
+        line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
+        if change.comment:
+            line += f": {escape(change.comment)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def queue_line(ticket: Ticket) -> str:
+    """A ticket as one button in the staff queue."""
+    name, description = short(ticket.full_name, 20), short(ticket.description, 30)
+    return f"{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
+
+
+def owner_line(ticket: Ticket) -> str:
+    """A ticket as one button in «My tickets»."""
+    return f"{STATUS_MARKERS[ticket.status]} #{ticket.number} · {short(ticket.description, 30)}"
+
+
+def queue_title(view: QueueView) -> str:
+    return {
+        QueueView.NEW: _("🆕 New tickets"),
+        QueueView.MINE: _("🛠 In my work"),
+        QueueView.IN_WORK: _("👥 In work, everyone"),
+        QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
+    }[view]
+
+
+def page_line(page: int, pages: int, total: int) -> str:
+    return _("Page {page} of {pages} · tickets: {total}").format(page=page + 1, pages=pages, total=total)
 
 
 def content_name(message: Message) -> str:

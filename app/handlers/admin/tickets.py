@@ -13,21 +13,14 @@ from aiogram.utils.i18n import gettext as _
 from app.db.repositories import Repositories
 from app.fsm.states import CloseTicket, RejectTicket
 from app.fsm.transitions import advance, reset
-from app.handlers.admin.cards import card_keyboard, staff_card
 from app.keyboards import labels, reply
-from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
-from app.models.tickets import Ticket, TicketStatus
+from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
+from app.keyboards.tickets import staff_card_keyboard
+from app.models.tickets import Outcome, QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person, Role, User
-from app.services.media import send_media
-from app.services.tickets.actions import (
-    COMMENT_MAX,
-    REASON_MAX,
-    REASON_MIN,
-    ActionResult,
-    Outcome,
-    TicketActions,
-    finish_refusal,
-)
+from app.services.media import send_ticket_media
+from app.services.tickets.actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, TicketActions
+from app.texts.tickets import staff_card
 from app.utils.messages import show
 
 
@@ -64,7 +57,9 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    await show(query, staff_card(ticket), card_keyboard(ticket, user.id, role, callback_data.view, callback_data.page))
+    await show(
+        query, staff_card(ticket), staff_card_keyboard(ticket, user.id, role, callback_data.view, callback_data.page)
+    )
 
 
 async def show_media(
@@ -75,10 +70,7 @@ async def show_media(
     bot: Bot,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
-    if ticket is None or not ticket.media:
-        callback_answer.text, callback_answer.show_alert = _("This ticket has no attachments."), True
-        return
-    await send_media(bot, query.from_user.id, ticket.media)
+    await send_ticket_media(bot, query.from_user.id, ticket, callback_answer)
 
 
 async def take(
@@ -94,7 +86,7 @@ async def take(
         await show(
             query,
             staff_card(result.ticket),
-            card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page),
+            staff_card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page),
         )
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result), True
@@ -159,7 +151,7 @@ async def report(message: Message, result: ActionResult, user: User, role: Role,
         await message.answer(refusal(result), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
         await message.answer(
-            staff_card(result.ticket), reply_markup=card_keyboard(result.ticket, user.id, role, view, page)
+            staff_card(result.ticket), reply_markup=staff_card_keyboard(result.ticket, user.id, role, view, page)
         )
 
 
@@ -175,7 +167,7 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, QueueView(data.get("view", "n")), int(data.get("page", 0)))
+    await report(message, result, user, role, QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0)))
 
 
 async def got_comment(
@@ -226,8 +218,8 @@ async def cancel_finish(message: Message, state: FSMContext, user: User, role: R
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        view, page = QueueView(data.get("view", "n")), int(data.get("page", 0))
-        await message.answer(staff_card(ticket), reply_markup=card_keyboard(ticket, user.id, role, view, page))
+        view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
+        await message.answer(staff_card(ticket), reply_markup=staff_card_keyboard(ticket, user.id, role, view, page))
 
 
 def create_router() -> Router:

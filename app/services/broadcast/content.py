@@ -21,7 +21,7 @@ from aiogram.types import (
 
 from app.models.broadcasts import BroadcastContent, BroadcastKind
 from app.models.media import Media, MediaKind
-from app.services.media import media_of
+from app.services.media import input_media, media_of
 
 # Telegram's limits, counted in UTF-16 code units of the text after entity parsing.
 TEXT_LIMIT = 4096
@@ -82,14 +82,6 @@ def album(items: Sequence[Media], caption: str | None) -> BroadcastContent:
     return BroadcastContent(BroadcastKind.ALBUM, caption, tuple(items))
 
 
-def _input_media(item: Media, caption: str | None) -> InputMediaPhoto | InputMediaVideo | InputMediaDocument:
-    if item.kind is MediaKind.PHOTO:
-        return InputMediaPhoto(media=item.file_id, caption=caption)
-    if item.kind is MediaKind.VIDEO:
-        return InputMediaVideo(media=item.file_id, caption=caption)
-    return InputMediaDocument(media=item.file_id, caption=caption)
-
-
 async def send_content(bot: Bot, chat_id: int, content: BroadcastContent) -> None:
     """One delivery: a single Bot API request, so it either reached the chat or did not.
 
@@ -101,7 +93,7 @@ async def send_content(bot: Bot, chat_id: int, content: BroadcastContent) -> Non
         return
     if content.kind is BroadcastKind.ALBUM:
         media: list[InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo] = [
-            _input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)
+            input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)
         ]
         await bot.send_media_group(chat_id, media)
         return

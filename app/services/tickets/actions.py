@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from app.db.repositories import Repositories
-from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.tickets import Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
 from app.services.notifications import Notifier
 
 REASON_MIN, REASON_MAX = 5, 500
 COMMENT_MAX = 1000
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    NOT_FOUND = "not_found"
-    ALREADY_TAKEN = "already_taken"
-    NOT_ASSIGNEE = "not_assignee"
-    WRONG_STATE = "wrong_state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +24,6 @@ class ActionResult:
     @property
     def done(self) -> bool:
         return self.outcome is Outcome.DONE
-
-
-def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:
-    """Why `actor_id` may not close/reject `ticket` now (None: they may).
-
-    The one place this rule lives; the card's buttons and the close/reject dialogue ask it too.
-    Who may: the assignee of an in-progress ticket, the super-admin for any open ticket, and
-    (reject only) any staff member for a ticket nobody has taken yet.
-    """
-    if not ticket.status.is_active:
-        return Outcome.WRONG_STATE
-    if ticket.status is TicketStatus.NEW:
-        return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
-    assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
-    return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
 
 
 class TicketActions:

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.db.repositories import Repositories
 from app.models.media import Media
+from app.models.paging import Page
 from app.models.tickets import ACTIVE_STATUSES, FINISHED_STATUSES, Priority, StatusChange, Ticket, TicketStatus
 from app.models.users import User
 
@@ -61,7 +62,7 @@ class TicketService:
         )
         return await self.repos.tickets.insert(ticket)
 
-    async def page_for_owner(self, user_id: int, *, history: bool, page: int) -> tuple[list[Ticket], int]:
+    async def page_for_owner(self, user_id: int, *, history: bool, page: int) -> Page[Ticket]:
         statuses = FINISHED_STATUSES if history else ACTIVE_STATUSES
         return await self.repos.tickets.page_of_user(user_id, statuses, page, USER_PAGE_SIZE)
 

@@ -1,0 +1,123 @@
+"""Inline keyboards about tickets: the staff queue and card, «My tickets» and the owner's card, "Open"."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from app.keyboards.callback_data import (
+    MyTicketsAction,
+    MyTicketsCallback,
+    QueueCallback,
+    StaffTicketAction,
+    StaffTicketCallback,
+    TicketScope,
+)
+from app.keyboards.pagination import page_arrows
+from app.models.paging import Page
+from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
+from app.models.users import Role
+from app.texts.tickets import owner_line, queue_line
+
+
+def attachments_label(ticket: Ticket) -> str:
+    return _("🖼 Show attachments ({count})").format(count=len(ticket.media))
+
+
+def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for ticket in tickets.items:
+        builder.button(
+            text=queue_line(ticket),
+            callback_data=StaffTicketCallback(
+                action=StaffTicketAction.OPEN, number=ticket.number, view=view, page=tickets.number
+            ),
+        )
+    arrows = page_arrows(tickets.number, tickets.pages)
+    for arrow, target in arrows:
+        builder.button(text=arrow, callback_data=QueueCallback(view=view, page=target))
+    filters = [
+        (QueueView.NEW, _("🆕 New")),
+        (QueueView.MINE, _("🛠 Mine")),
+        (QueueView.IN_WORK, _("👥 All in work")),
+        (QueueView.FINISHED, _("🗂 Finished")),
+    ]
+    for target_view, label in filters:
+        builder.button(
+            text=("• " + label) if target_view is view else label, callback_data=QueueCallback(view=target_view)
+        )
+    builder.adjust(*([1] * len(tickets.items)), *([len(arrows)] if arrows else []), 2, 2)
+    return builder.as_markup()
+
+
+def staff_card_keyboard(
+    ticket: Ticket, viewer_id: int, role: Role, view: QueueView = QueueView.NEW, page: int = 0
+) -> InlineKeyboardMarkup:
+    """The actions the viewer may take now, and the way back to the list the card was opened from."""
+    builder = InlineKeyboardBuilder()
+
+    def button(text: str, action: StaffTicketAction) -> None:
+        builder.button(
+            text=text, callback_data=StaffTicketCallback(action=action, number=ticket.number, view=view, page=page)
+        )
+
+    if ticket.status is TicketStatus.NEW:
+        button(_("🛠 Take into work"), StaffTicketAction.TAKE)
+    superadmin = role is Role.SUPERADMIN
+    if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.CLOSED) is None:
+        button(_("✅ Close"), StaffTicketAction.CLOSE)
+    if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
+        button(_("⛔ Reject"), StaffTicketAction.REJECT)
+    if ticket.media:
+        button(attachments_label(ticket), StaffTicketAction.MEDIA)
+    builder.button(text=_("⬅️ Back to the list"), callback_data=QueueCallback(view=view, page=page))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def open_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
+    """Under a staff notification about a ticket."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
+    return builder.as_markup()
+
+
+def owner_list_keyboard(tickets: Page[Ticket], scope: TicketScope) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for ticket in tickets.items:
+        builder.button(
+            text=owner_line(ticket),
+            callback_data=MyTicketsCallback(
+                action=MyTicketsAction.OPEN, scope=scope, page=tickets.number, number=ticket.number
+            ),
+        )
+    navigation = page_arrows(tickets.number, tickets.pages)
+    for arrow, target in navigation:
+        builder.button(
+            text=arrow, callback_data=MyTicketsCallback(action=MyTicketsAction.PAGE, scope=scope, page=target)
+        )
+    history = scope is TicketScope.HISTORY
+    builder.button(
+        text=_("📋 Active tickets") if history else _("🗂 History"),
+        callback_data=MyTicketsCallback(
+            action=MyTicketsAction.PAGE, scope=TicketScope.ACTIVE if history else TicketScope.HISTORY, page=0
+        ),
+    )
+    builder.adjust(*([1] * len(tickets.items)), len(navigation) or 1, 1)
+    return builder.as_markup()
+
+
+def owner_card_keyboard(ticket: Ticket, scope: TicketScope, page: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if ticket.media:
+        builder.button(
+            text=attachments_label(ticket),
+            callback_data=MyTicketsCallback(action=MyTicketsAction.MEDIA, number=ticket.number),
+        )
+    builder.button(
+        text=_("⬅️ Back to the list"),
+        callback_data=MyTicketsCallback(action=MyTicketsAction.PAGE, scope=scope, page=page),
+    )
+    builder.adjust(1)
+    return builder.as_markup()
