@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from html import escape
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,6 +15,7 @@ from app.db.repositories import Repositories
 from app.keyboards.tickets import open_ticket_keyboard
 from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import User
+from app.services.delivery import Delivered, deliver
 from app.texts.formatting import short, telegram_link
 from app.texts.tickets import priority_label
 from config import Settings
@@ -54,20 +53,12 @@ class Notifier:
             language = await self.language_of(chat_id)
         with self.i18n.context(), self.i18n.use_locale(language):
             text, markup = render()
-        for _attempt in range(3):
-            try:
-                await self.bot.send_message(chat_id, text, reply_markup=markup)
-                return True
-            except TelegramRetryAfter as error:
-                await asyncio.sleep(error.retry_after)
-            except TelegramForbiddenError:
-                logger.info("User %s has blocked the bot; marked unreachable", chat_id)
-                await self.repos.users.mark_unreachable(chat_id)
-                return False
-            except TelegramAPIError as error:
-                logger.warning("Could not notify %s: %s", chat_id, error)
-                return False
-        return False
+        delivery = await deliver(
+            lambda: self.bot.send_message(chat_id, text, reply_markup=markup), what=f"Notice to {chat_id}"
+        )
+        if delivery.state is Delivered.BLOCKED:
+            await self.repos.users.mark_unreachable(chat_id)
+        return delivery.sent
 
     async def to_staff(self, render: Render) -> int:
         staff = await self.staff_ids()

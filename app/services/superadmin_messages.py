@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from html import escape
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import FSInputFile
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -21,6 +21,7 @@ from pymongo.errors import PyMongoError
 
 from app.db.users import UserRepository
 from app.models.backups import BackupResult
+from app.services.delivery import Delivered, deliver
 from app.texts import backups as texts
 from config import Settings
 
@@ -40,31 +41,26 @@ async def send_backup_file(bot: Bot, chat_id: int, result: BackupResult, title: 
             chat_id, f"{title}\n{texts.backup_summary(result)}\n\n{texts.kept_on_server(result, max_upload_mb)}"
         )
         return False
-    for attempt in range(2):
-        try:
-            await bot.send_document(
-                chat_id, FSInputFile(result.path, filename=result.name), caption=texts.caption(title, result)
-            )
-            return True
-        except TelegramRetryAfter as error:
-            if attempt:
-                raise
-            await asyncio.sleep(error.retry_after)
-        except TelegramAPIError as error:
-            logger.warning("Could not send backup %s to %s: %s", result.name, chat_id, error)
-            await bot.send_message(
-                chat_id,
-                _(
-                    "{title}\n⚠️ Could not send the file ({error}). "
-                    "It is kept on the server: <code>{path}</code>\n{summary}"
-                ).format(
-                    title=title,
-                    error=escape(error.message[:200]),
-                    path=escape(str(result.path.resolve())),
-                    summary=texts.backup_summary(result),
-                ),
-            )
-            return False
+    document = await deliver(
+        lambda: bot.send_document(
+            chat_id, FSInputFile(result.path, filename=result.name), caption=texts.caption(title, result)
+        ),
+        what=f"Backup {result.name} to {chat_id}",
+        attempts=2,
+    )
+    if document.sent or document.state is Delivered.BLOCKED:
+        return document.sent
+    await bot.send_message(
+        chat_id,
+        _(
+            "{title}\n⚠️ Could not send the file ({error}). It is kept on the server: <code>{path}</code>\n{summary}"
+        ).format(
+            title=title,
+            error=escape((document.error or "")[:200]),
+            path=escape(str(result.path.resolve())),
+            summary=texts.backup_summary(result),
+        ),
+    )
     return False
 
 
@@ -91,18 +87,10 @@ class SuperAdminMessenger:
             yield
 
     async def send_text(self, text: str) -> bool:
-        for attempt in range(2):
-            try:
-                await self.bot.send_message(self.chat_id, text)
-                return True
-            except TelegramRetryAfter as error:
-                if attempt:
-                    break
-                await asyncio.sleep(error.retry_after)
-            except TelegramAPIError as error:
-                logger.warning("Could not message the super-admin: %s", error)
-                break
-        return False
+        delivery = await deliver(
+            lambda: self.bot.send_message(self.chat_id, text), what="Super-admin message", attempts=2
+        )
+        return delivery.sent
 
     async def send_backup(self, result: BackupResult, title: str) -> bool:
         try:
