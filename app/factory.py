@@ -20,6 +20,7 @@ from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
+from app.registry import Injected
 from app.services.broadcast.runner import Broadcaster
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -28,6 +29,7 @@ from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
+from app.utils.tasks.scheduler import BackgroundJobs
 from config import Settings
 
 ALBUM_QUIET_SECONDS = 1.0
@@ -53,15 +55,15 @@ def create_dispatcher(
     client: AsyncMongoClient[dict[str, Any]],
     repos: Repositories,
     i18n: I18n,
+    jobs: BackgroundJobs | None = None,
 ) -> Dispatcher:
+    """`jobs` are the background jobs whose services handlers use (/health, backups); one is
+    built (not started) when the caller runs none."""
+    jobs = jobs or BackgroundJobs(settings, bot, repos, i18n)
     notifier = Notifier(bot, repos, i18n, settings)
     menus = CommandMenus(bot, i18n)
     ticket_actions = TicketActions(repos, notifier)
-    dispatcher = Dispatcher(
-        storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),
-        # One update at a time per chat: the album items of one user, or a double tap,
-        # must not interleave their read-modify-write of the form's state.
-        events_isolation=ChatIsolation(),
+    injected = Injected(
         settings=settings,
         repos=repos,
         i18n=i18n,
@@ -73,6 +75,16 @@ def create_dispatcher(
         menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),
         broadcaster=Broadcaster(bot, repos, i18n, settings),
+        health=jobs.health,
+        backups=jobs.backups,
+        backup_schedule=jobs.schedule,
+    )
+    dispatcher = Dispatcher(
+        storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),
+        # One update at a time per chat: the album items of one user, or a double tap,
+        # must not interleave their read-modify-write of the form's state.
+        events_isolation=ChatIsolation(),
+        **injected,
     )
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)

@@ -58,8 +58,6 @@ class BotApp:
             i18n = create_i18n(self.settings.default_language)
             self.bot = create_bot(self.settings)
             try:
-                self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n)
-                self.dispatcher.startup.register(self._on_startup)
                 self.jobs = BackgroundJobs(
                     self.settings,
                     self.bot,
@@ -68,7 +66,8 @@ class BotApp:
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
                 )
-                self.dispatcher.workflow_data.update(self.jobs.workflow_data())
+                self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n, self.jobs)
+                self.dispatcher.startup.register(self._on_startup)
                 await self.jobs.start()  # health check and backups; stopped below
                 await self.dispatcher.start_polling(
                     self.bot,

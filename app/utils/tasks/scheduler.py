@@ -60,10 +60,6 @@ class BackgroundJobs:
         self.backups.listeners.append(self.schedule.after_backup)
         self._running: set[asyncio.Task[Any]] = set()
 
-    def workflow_data(self) -> dict[str, Any]:
-        """What handlers get injected by name."""
-        return {"health": self.health, "backups": self.backups, "backup_schedule": self.schedule}
-
     async def start(self) -> None:
         await self.backups.cleanup()
         await self.messenger.refresh_language()
