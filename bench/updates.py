@@ -64,10 +64,10 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
-from app.keyboards import labels
 from app.keyboards.callback_data import QueueCallback, StaffTicketAction, StaffTicketCallback
 from app.models.tickets import Priority, QueueView, TicketStatus
 from app.models.users import Person
+from app.texts import labels
 from app.texts.tickets import priority_label
 from app.utils.i18n import create_i18n
 from bench.common import (

@@ -19,6 +19,8 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from app.models.users import Admin
+
 ADMIN_MARK = {"role": "admin"}
 
 
@@ -31,9 +33,13 @@ class AdminRepository:
         async for doc in self.collection.find({}, {"_id": 1}):
             yield int(doc["_id"])
 
-    async def all(self) -> list[dict[str, Any]]:
+    async def all(self) -> list[Admin]:
         # A staff list is tens of people, never thousands: one page is the whole list.
-        return [doc async for doc in self.collection.find({}).sort("added_at", ASCENDING)]
+        return [Admin.from_doc(doc) async for doc in self.collection.find({}).sort("added_at", ASCENDING)]
+
+    async def get(self, user_id: int) -> Admin | None:
+        doc = await self.collection.find_one({"_id": user_id})
+        return Admin.from_doc(doc) if doc else None
 
     async def add(self, user_id: int, *, name: str, username: str | None, added_by: int, added_at: datetime) -> bool:
         """False when this person is already an admin."""
@@ -57,8 +63,9 @@ class AdminRepository:
             return
         raise RuntimeError(f"could not mark user {user_id} as an admin")
 
-    async def remove(self, user_id: int) -> dict[str, Any] | None:
-        removed = await self.collection.find_one_and_delete({"_id": user_id})
+    async def remove(self, user_id: int) -> Admin | None:
+        doc = await self.collection.find_one_and_delete({"_id": user_id})
+        removed = Admin.from_doc(doc) if doc else None
         await self.users.update_one({"_id": user_id, **ADMIN_MARK}, {"$unset": {"role": ""}})
         await self.users.delete_one({"_id": user_id, "language": {"$exists": False}})  # a profile of just the mark
         return removed

@@ -28,7 +28,7 @@ def backup_list(entries: list[BackupFile], first_number: int, page: int, pages: 
     return builder.as_markup()
 
 
-def confirm_restore(backup_id: str) -> InlineKeyboardMarkup:
+def restore_confirmation_keyboard(backup_id: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     confirm = BackupCallback(action=BackupAction.CONFIRM, backup_id=backup_id)
     builder.button(text=_("✅ Yes, restore"), callback_data=confirm)

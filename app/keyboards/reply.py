@@ -13,8 +13,8 @@ from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
-from app.keyboards import labels
 from app.models.users import Role
+from app.texts import labels
 
 
 def _markup(builder: ReplyKeyboardBuilder, placeholder: str | None = None) -> ReplyKeyboardMarkup:

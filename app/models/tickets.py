@@ -156,3 +156,25 @@ def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: Ticke
         return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
     assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
     return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
+
+
+@dataclass(slots=True)
+class Draft:
+    """The ticket form's answers as kept in FSM data between steps."""
+
+    full_name: str = ""
+    phone: str = ""
+    description: str = ""
+    media: list[Media] = field(default_factory=list)
+    priority: Priority | None = None
+
+    @classmethod
+    def from_fsm(cls, data: dict[str, Any]) -> Draft:
+        priority = data.get("priority")
+        return cls(
+            full_name=data.get("full_name", ""),
+            phone=data.get("phone", ""),
+            description=data.get("description", ""),
+            media=[Media.from_doc(m) for m in data.get("media", [])],
+            priority=Priority(priority) if priority else None,
+        )

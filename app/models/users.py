@@ -60,3 +60,29 @@ class Person:
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Person:
         return cls(doc["id"], doc["name"])
+
+
+@dataclass(frozen=True, slots=True)
+class Admin:
+    """A member of the support staff as the `admins` list holds them (names as last seen)."""
+
+    id: int
+    name: str
+    username: str | None
+    added_by: int | None
+    added_at: datetime
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.id)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Admin:
+        added_by = doc.get("added_by")
+        return cls(
+            id=int(doc["_id"]),
+            name=str(doc.get("name") or ""),
+            username=doc.get("username"),
+            added_by=added_by if isinstance(added_by, int) else None,
+            added_at=doc["added_at"],
+        )

@@ -74,7 +74,7 @@ class StaffService:
         notified = await self.refresh_navigation(
             user_id, Role.USER, lambda: _("Your support staff access has been removed. You can still file tickets.")
         )
-        return StaffChange(StaffOutcome.DONE, str(removed.get("name") or user_id), notified, returned)
+        return StaffChange(StaffOutcome.DONE, removed.label, notified, returned)
 
     async def refresh_navigation(self, user_id: int, role: Role, text: Callable[[], str]) -> bool:
         """New command menu and reply keyboard for the person's new role, at once.

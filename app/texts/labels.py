@@ -23,6 +23,7 @@ CANCEL = __("❌ Cancel")
 SHARE_CONTACT = __("📱 Share my contact")
 MEDIA_DONE = __("✅ Done")
 MEDIA_SKIP = __("⏭ Skip")
+SKIP_COMMENT = __("⏭ Skip")  # the close comment; the same words as MEDIA_SKIP, another step
 SUBMIT = __("✅ Submit")
 EDIT = __("✏️ Edit")
 

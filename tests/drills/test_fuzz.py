@@ -83,7 +83,7 @@ NAMED_STAFF_CALLBACKS = [
     "bk:y:..%2F..%2Fetc:0",
 ]
 
-LABEL_SOURCE = Path(__file__).resolve().parents[2] / "app" / "keyboards" / "labels.py"
+LABEL_SOURCE = Path(__file__).resolve().parents[2] / "app" / "texts" / "labels.py"
 # Every reply-keyboard label (English msgids), read from the source so new ones are fuzzed too.
 BUTTON_LABELS = re.findall(r'__\("([^"]+)"\)', LABEL_SOURCE.read_text(encoding="utf-8"))
 STAFF_LABELS = {"📥 Queue", "🛠 In my work", "📨 Broadcast", "👥 Staff", "💾 Backups", "🩺 Health", "🔄 Refresh panel"}

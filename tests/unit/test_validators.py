@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services import validators
-from app.services.validators import InputProblem, InvalidInput
+from app.models import validators
+from app.models.validators import InputProblem, InvalidInput
 
 LETTERS = "abcxyzABCXYZабвгґдеєжзиіїйклмнопрстуфхцчшщьюяАБВГҐДЕЄЖЗИІЇЙ"
 

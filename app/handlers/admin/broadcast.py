@@ -19,7 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.fsm.states import BroadcastCompose
 from app.fsm.transitions import advance, reset
-from app.keyboards import labels, reply
+from app.keyboards import reply
 from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
 from app.models.broadcasts import BroadcastContent
@@ -29,6 +29,7 @@ from app.services.broadcast import content as broadcast_content
 from app.services.broadcast.content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
 from app.services.broadcast.runner import BroadcastBusy, Broadcaster
 from app.services.media import media_of
+from app.texts import labels
 from app.texts.broadcast import busy_text
 from app.texts.tickets import content_name
 from app.utils.debounce import Debouncer

@@ -8,11 +8,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
-from app.keyboards import labels
 from app.keyboards.callback_data import QueueCallback
 from app.keyboards.tickets import queue_keyboard
 from app.models.tickets import QueueView, TicketStatus
 from app.models.users import User
+from app.texts import labels
 from app.texts.tickets import STATUS_MARKERS, page_line, queue_title
 from app.utils.messages import show
 

@@ -13,13 +13,14 @@ from aiogram.utils.i18n import gettext as _
 from app.db.repositories import Repositories
 from app.fsm.states import CloseTicket, RejectTicket
 from app.fsm.transitions import advance, reset
-from app.keyboards import labels, reply
+from app.keyboards import reply
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.keyboards.tickets import staff_card_keyboard
 from app.models.tickets import Outcome, QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person, Role, User
 from app.services.media import send_ticket_media
 from app.services.tickets.actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, TicketActions
+from app.texts import labels
 from app.texts.tickets import staff_card
 from app.utils.messages import show
 
@@ -125,9 +126,9 @@ async def ask_finish(
     )
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
-            number=ticket.number, skip=labels.MEDIA_SKIP
+            number=ticket.number, skip=labels.SKIP_COMMENT
         )
-        keyboard = reply.form_step(str(labels.MEDIA_SKIP), back=False)
+        keyboard = reply.form_step(str(labels.SKIP_COMMENT), back=False)
     else:
         prompt = _(
             "Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it."
@@ -207,7 +208,7 @@ async def wrong_finish_input(message: Message, state: FSMContext) -> None:
         )
     else:
         hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(
-            skip=labels.MEDIA_SKIP, cancel=labels.CANCEL
+            skip=labels.SKIP_COMMENT, cancel=labels.CANCEL
         )
     await message.answer(hint)
 
@@ -235,7 +236,7 @@ def create_router() -> Router:
     for step in finishing:
         router.message.register(cancel_finish, step, F.text == labels.CANCEL)
         router.message.register(cancel_finish, step, Command("cancel"))
-    router.message.register(skip_comment, CloseTicket.comment, F.text == labels.MEDIA_SKIP)
+    router.message.register(skip_comment, CloseTicket.comment, F.text == labels.SKIP_COMMENT)
     router.message.register(got_comment, CloseTicket.comment, F.text, ~F.text.startswith("/"))
     router.message.register(got_reason, RejectTicket.reason, F.text, ~F.text.startswith("/"))
     for step in finishing:

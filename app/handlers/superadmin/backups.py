@@ -12,13 +12,14 @@ from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
 
 from app.keyboards import backups as keyboards
-from app.keyboards import labels
 from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupBusy, BackupKind
+from app.models.paging import clamp_page, page_count
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.superadmin_messages import send_backup_file
 from app.texts import backups as rt
+from app.texts import labels
 from app.utils.messages import show
 from config import Settings
 
@@ -29,8 +30,8 @@ PAGE_SIZE = 5
 
 async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeyboardMarkup]:
     entries = await backups.list_backups()
-    pages = max(1, -(-len(entries) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
+    pages = page_count(len(entries), PAGE_SIZE)
+    page = clamp_page(page, len(entries), PAGE_SIZE)
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     described = await backups.describe(shown)
     lines = [_("📂 <b>Backups</b>")]

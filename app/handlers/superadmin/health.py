@@ -8,12 +8,12 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import Message
 
-from app.keyboards import labels
 from app.services.backups.files import directory_size
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
 from app.texts import health as texts
+from app.texts import labels
 from config import Settings
 
 

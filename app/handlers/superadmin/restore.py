@@ -18,12 +18,13 @@ from pymongo.errors import PyMongoError
 from app.fsm.states import BackupUpload
 from app.fsm.transitions import reset
 from app.keyboards import backups as keyboards
-from app.keyboards import labels, reply
+from app.keyboards import reply
 from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupBusy, RestoreFailed
 from app.models.users import Role
 from app.services.backups.service import BackupInvalid, BackupService
 from app.texts import backups as rt
+from app.texts import labels
 from app.utils.messages import remove_buttons
 
 logger = logging.getLogger(__name__)
@@ -50,11 +51,12 @@ async def ask_restore(query: CallbackQuery, callback_data: BackupCallback, backu
         return
     if query.message is not None:
         await query.message.answer(
-            rt.restore_question(path.name, metadata), reply_markup=keyboards.confirm_restore(callback_data.backup_id)
+            rt.restore_question(path.name, metadata),
+            reply_markup=keyboards.restore_confirmation_keyboard(callback_data.backup_id),
         )
 
 
-async def confirm_restore(
+async def restore_confirmed(
     query: CallbackQuery, bot: Bot, callback_data: BackupCallback, backups: BackupService
 ) -> None:
     await remove_buttons(query)
@@ -130,7 +132,7 @@ async def receive_file(message: Message, bot: Bot, state: FSMContext, role: Role
         await message.answer(rt.refused(error))
         return
     question = rt.restore_question(document.file_name or path.name, metadata)
-    await message.answer(question, reply_markup=keyboards.confirm_restore(upload_id))
+    await message.answer(question, reply_markup=keyboards.restore_confirmation_keyboard(upload_id))
 
 
 async def download(bot: Bot, document: Document, path: Path) -> None:
@@ -151,7 +153,7 @@ def create_router() -> Router:
         ask_restore, BackupCallback.filter(F.action == BackupAction.RESTORE), flags={"callback_answer": {"pre": True}}
     )
     router.callback_query.register(
-        confirm_restore,
+        restore_confirmed,
         BackupCallback.filter(F.action == BackupAction.CONFIRM),
         flags={"callback_answer": {"pre": True}},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -11,61 +10,28 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
-    KeyboardButton,
-    KeyboardButtonRequestUsers,
     Message,
-    ReplyKeyboardMarkup,
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.fsm.states import AddAdmin
 from app.fsm.transitions import reset
-from app.keyboards import labels, reply
+from app.keyboards import reply
+from app.keyboards import staff as keyboards
 from app.keyboards.callback_data import StaffAction, StaffCallback
 from app.models.users import Person, Role, User
 from app.services.staff import StaffChange, StaffOutcome, StaffService
-from app.texts.formatting import when
+from app.texts import labels
+from app.texts import staff as texts
 from app.utils.messages import show
 from config import Settings
-
-PICK_REQUEST_ID = 1
-
-
-def admin_line(doc: dict[str, Any]) -> str:
-    username = f" (@{escape(doc['username'])})" if doc.get("username") else ""
-    return _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
-        name=escape(doc.get("name") or str(doc["_id"])),
-        username=username,
-        id=doc["_id"],
-        at=when(doc["added_at"]),
-        by=doc.get("added_by"),
-    )
 
 
 async def render_panel(repos: Repositories) -> tuple[str, InlineKeyboardMarkup]:
     admins = await repos.admins.all()
-    builder = InlineKeyboardBuilder()
-    for doc in admins:
-        builder.button(
-            text=_("➖ Remove {name}").format(name=doc.get("name") or doc["_id"]),
-            callback_data=StaffCallback(action=StaffAction.REMOVE, user_id=doc["_id"]),
-        )
-    builder.button(text=_("➕ Add admin"), callback_data=StaffCallback(action=StaffAction.ADD))
-    builder.adjust(1)
-    lines = [_("👥 <b>Support staff</b>")]
-    lines += [admin_line(doc) for doc in admins] or [_("No admins yet.")]
-    return "\n".join(lines), builder.as_markup()
-
-
-def pick_keyboard() -> ReplyKeyboardMarkup:
-    pick = KeyboardButton(
-        text=_("👤 Choose a person"),
-        request_users=KeyboardButtonRequestUsers(request_id=PICK_REQUEST_ID, user_is_bot=False, max_quantity=1),
-    )
-    return ReplyKeyboardMarkup(keyboard=[[pick], [KeyboardButton(text=str(labels.CANCEL))]], resize_keyboard=True)
+    return texts.staff_panel(admins), keyboards.staff_panel_keyboard(admins)
 
 
 async def staff_panel(message: Message, repos: Repositories) -> None:
@@ -83,9 +49,9 @@ async def ask_new_admin(query: CallbackQuery, state: FSMContext) -> None:
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
         _("Send the new admin's numeric Telegram ID, or tap «{pick}» to choose them.").format(
-            pick=_("👤 Choose a person")
+            pick=keyboards.choose_person_label()
         ),
-        reply_markup=pick_keyboard(),
+        reply_markup=keyboards.choose_person_keyboard(),
     )
 
 
@@ -130,7 +96,7 @@ async def got_shared_user(message: Message, state: FSMContext, user: User, role:
 async def wrong_admin_input(message: Message) -> None:
     await message.answer(
         _("Send a numeric Telegram ID, use «{pick}», or tap «{cancel}».").format(
-            pick=_("👤 Choose a person"), cancel=labels.CANCEL
+            pick=keyboards.choose_person_label(), cancel=labels.CANCEL
         )
     )
 
@@ -151,22 +117,16 @@ async def confirm_remove(
         callback_answer.text = _("The super-admin cannot be removed — and cannot remove themselves.")
         callback_answer.show_alert = True
         return
-    admins = {doc["_id"]: doc for doc in await repos.admins.all()}
-    doc = admins.get(callback_data.user_id)
-    if doc is None:
+    admin = await repos.admins.get(callback_data.user_id)
+    if admin is None:
         callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
         return
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Yes, remove"), callback_data=StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=doc["_id"])
-    )
-    builder.button(text=str(labels.CANCEL), callback_data=StaffCallback(action=StaffAction.LIST))
     await show(
         query,
         _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
-            name=escape(doc.get("name") or str(doc["_id"]))
+            name=escape(admin.label)
         ),
-        builder.as_markup(),
+        keyboards.remove_confirmation_keyboard(admin.id),
     )
 
 

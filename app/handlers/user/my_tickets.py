@@ -8,7 +8,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from app.keyboards import labels
 from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback, TicketScope
 from app.keyboards.tickets import owner_card_keyboard, owner_list_keyboard
 from app.models.paging import Page
@@ -16,6 +15,7 @@ from app.models.tickets import Ticket
 from app.models.users import User
 from app.services.media import send_ticket_media
 from app.services.tickets.service import TicketService
+from app.texts import labels
 from app.texts.tickets import page_line, ticket_card
 from app.utils.messages import show
 

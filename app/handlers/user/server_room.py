@@ -8,16 +8,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.fsm.states import ServerRoomCall
 from app.fsm.transitions import reset
-from app.keyboards import labels, reply
+from app.keyboards import reply
 from app.keyboards.callback_data import ServerRoomAction, ServerRoomCallback
+from app.keyboards.user import server_room_keyboard
+from app.models import validators
 from app.models.users import Role, User
-from app.services import validators
+from app.models.validators import InvalidInput
 from app.services.server_room import CallResult, ServerRoomService
-from app.services.validators import InvalidInput
+from app.texts import labels
 from app.utils.messages import remove_buttons
 
 
@@ -32,13 +33,11 @@ async def ask_note(message: Message, state: FSMContext, user: User, server_room:
         return
     await state.set_state(ServerRoomCall.note)
     await message.answer(_("🚨 Emergency call to the server room."), reply_markup=reply.cancel_only())
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Send without note"), callback_data=ServerRoomCallback(action=ServerRoomAction.NO_NOTE))
     await message.answer(
         _("Add a short note (up to {max} characters): what is wrong and where. Or send the alert right away.").format(
             max=validators.NOTE_MAX
         ),
-        reply_markup=builder.as_markup(),
+        reply_markup=server_room_keyboard(),
     )
 
 

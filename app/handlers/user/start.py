@@ -11,16 +11,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.db.repositories import Repositories
 from app.fsm.transitions import reset
-from app.keyboards import labels, reply
+from app.keyboards import reply
 from app.keyboards.callback_data import LanguageCallback
+from app.keyboards.user import language_keyboard
 from app.models.users import Role, User
 from app.services.menus import CommandMenus
-
-LANGUAGE_NAMES = {"uk": "🇺🇦 Українська", "en": "🇬🇧 English"}
+from app.texts import labels
 
 
 async def cancel(message: Message, state: FSMContext, role: Role) -> None:
@@ -70,10 +69,7 @@ async def refresh_menu(message: Message, role: Role, menus: CommandMenus) -> Non
 
 
 async def choose_language(message: Message, i18n: I18n) -> None:
-    builder = InlineKeyboardBuilder()
-    for code in sorted(i18n.available_locales, key=lambda c: c != "uk"):
-        builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageCallback(code=code))
-    await message.answer(_("Choose your language:"), reply_markup=builder.as_markup())
+    await message.answer(_("Choose your language:"), reply_markup=language_keyboard(i18n.available_locales))
 
 
 async def set_language(

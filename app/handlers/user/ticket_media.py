@@ -8,9 +8,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.fsm.states import TicketForm
-from app.keyboards import labels
+from app.models.validators import MEDIA_MAX
 from app.services.media import media_of
-from app.services.validators import MEDIA_MAX
+from app.texts import labels
 from app.utils.debounce import Debouncer
 
 

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from app.db.repositories import Repositories
-from app.models.media import Media
 from app.models.paging import Page
-from app.models.tickets import ACTIVE_STATUSES, FINISHED_STATUSES, Priority, StatusChange, Ticket, TicketStatus
+from app.models.tickets import ACTIVE_STATUSES, FINISHED_STATUSES, Draft, StatusChange, Ticket, TicketStatus
 from app.models.users import User
 
 USER_PAGE_SIZE = 5
-
-
-@dataclass(slots=True)
-class Draft:
-    """The ticket form's answers as kept in FSM data between steps."""
-
-    full_name: str = ""
-    phone: str = ""
-    description: str = ""
-    media: list[Media] = field(default_factory=list)
-    priority: Priority | None = None
-
-    @classmethod
-    def from_fsm(cls, data: dict[str, Any]) -> Draft:
-        priority = data.get("priority")
-        return cls(
-            full_name=data.get("full_name", ""),
-            phone=data.get("phone", ""),
-            description=data.get("description", ""),
-            media=[Media.from_doc(m) for m in data.get("media", [])],
-            priority=Priority(priority) if priority else None,
-        )
 
 
 class TicketService:

@@ -1,0 +1,165 @@
+"""The new-ticket form as a table of steps: order, prompt, keyboard, how a typed answer is read.
+
+The handlers (app/handlers/user/ticket_form.py) take answers by content type and ask this
+table what to do with them; the step number shown ("Step 2 of 5") is the step's place here,
+so adding a step is one entry (plus its prompt in app/texts/form.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import Message, ReplyKeyboardMarkup
+from babel.support import LazyProxy
+
+from app.db.repositories import Repositories
+from app.fsm.states import TicketForm
+from app.fsm.transitions import advance
+from app.keyboards import reply
+from app.models import validators
+from app.models.tickets import Draft, Priority
+from app.models.validators import InputProblem, InvalidInput
+from app.texts import form, labels
+from app.texts.tickets import priority_label
+
+Prompt = Callable[[dict[str, Any], Repositories, int], Awaitable[tuple[str, ReplyKeyboardMarkup]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    state: State
+    field: str  # where the answer is kept in the form's data
+    prompt: Prompt
+    edit_label: LazyProxy  # its button in the Edit menu
+    wrong_input: Callable[[Message], str]  # what to say to something the step cannot use
+    # Reads a typed answer into the value stored (raises InvalidInput); None: not typed.
+    read: Callable[[str], Any] | None = None
+    hint: Callable[[InputProblem, str], str] | None = None  # after InvalidInput
+
+
+async def _name(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    latest = await repos.tickets.latest_of_user(user_id)
+    options = [latest.full_name] if latest is not None else []
+    return form.name_prompt(bool(options)), reply.form_step(*options, back=False)
+
+
+async def _phone(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    return form.phone_prompt(), reply.form_step(contact=True)
+
+
+async def _description(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    return form.description_prompt(), reply.form_step()
+
+
+async def _media(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    count = len(data.get("media", []))
+    return form.media_prompt(count), reply.form_step(str(labels.MEDIA_DONE), str(labels.MEDIA_SKIP))
+
+
+async def _priority(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    return form.priority_prompt(), reply.form_step(*(priority_label(p) for p in reversed(Priority)))
+
+
+def read_priority(text: str) -> int:
+    chosen = next((p for p in Priority if priority_label(p) == text), None)
+    if chosen is None:
+        raise InvalidInput(InputProblem.BAD_CHARACTERS)
+    return int(chosen)
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        TicketForm.full_name,
+        "full_name",
+        _name,
+        labels.EDIT_NAME,
+        form.wrong_for_text,
+        validators.full_name,
+        form.name_hint,
+    ),
+    Step(TicketForm.phone, "phone", _phone, labels.EDIT_PHONE, form.wrong_for_phone, validators.phone, form.phone_hint),
+    Step(
+        TicketForm.description,
+        "description",
+        _description,
+        labels.EDIT_DESCRIPTION,
+        form.wrong_for_text,
+        validators.description,
+        form.description_hint,
+    ),
+    Step(TicketForm.media, "media", _media, labels.EDIT_MEDIA, form.wrong_for_media),
+    Step(
+        TicketForm.priority,
+        "priority",
+        _priority,
+        labels.EDIT_PRIORITY,
+        form.wrong_for_text,
+        read_priority,
+        form.priority_hint,
+    ),
+)
+BY_STATE = {step.state.state: step for step in STEPS}
+ANSWER_STATES = [step.state for step in STEPS]
+
+
+def step_of(state_name: str | None) -> Step | None:
+    return BY_STATE.get(state_name or "")
+
+
+def previous_state(state: State) -> State | None:
+    """Back from a step (or from the summary); None from the first step."""
+    if state == TicketForm.confirm:
+        return ANSWER_STATES[-1]
+    index = ANSWER_STATES.index(state)
+    return ANSWER_STATES[index - 1] if index > 0 else None
+
+
+def next_state(state: State, data: dict[str, Any]) -> State:
+    """After a step is answered: the next one, or straight back to the summary when editing."""
+    if data.get("editing"):
+        return TicketForm.confirm
+    index = ANSWER_STATES.index(state)
+    return ANSWER_STATES[index + 1] if index + 1 < len(ANSWER_STATES) else TicketForm.confirm
+
+
+async def prompt_for(
+    state: State, data: dict[str, Any], repos: Repositories, user_id: int
+) -> tuple[str, ReplyKeyboardMarkup]:
+    step = step_of(state.state)
+    if step is not None:
+        text, keyboard = await step.prompt(data, repos, user_id)
+        return f"{form.step_header(STEPS.index(step) + 1, len(STEPS))} {text}", keyboard
+    if state == TicketForm.confirm:
+        return form.summary_prompt(Draft.from_fsm(data)), reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
+    return form.edit_prompt(), reply.form_step(*(str(step.edit_label) for step in STEPS))  # choose_edit
+
+
+def wrong_input_hint(state_name: str | None, message: Message) -> str:
+    step = step_of(state_name)
+    return step.wrong_input(message) if step is not None else form.wrong_for_text(message)
+
+
+async def go_to(
+    state: State,
+    message: Message,
+    fsm: FSMContext,
+    repos: Repositories,
+    hint: str | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    fresh: bool = False,
+) -> None:
+    """Enter `state` and show its prompt, optionally after a line explaining what went wrong.
+
+    `changes` to the form's data are saved in the same write as the step (`fresh`: they
+    replace the data)."""
+    data = await advance(fsm, state, fresh=fresh, **(changes or {}))
+    assert message.from_user is not None
+    text, keyboard = await prompt_for(state, data, repos, message.from_user.id)
+    if hint:
+        text = f"{hint}\n\n{text}"
+    await message.answer(text, reply_markup=keyboard)

@@ -1,0 +1,127 @@
+"""What the ticket form says at each step: the prompts and the hints after a wrong answer.
+
+The step number ("Step 2 of 5") is added by the step table (app/fsm/ticket_form.py), so adding
+a step changes no prompt here.
+"""
+
+from __future__ import annotations
+
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from app.models import validators
+from app.models.tickets import Draft, Priority
+from app.models.validators import InputProblem
+from app.texts import labels
+from app.texts.tickets import content_name, form_summary, priority_label, priority_meaning
+
+
+def step_header(number: int, total: int) -> str:
+    return _("<b>Step {number} of {total}.</b>").format(number=number, total=total)
+
+
+def name_prompt(offered: bool) -> str:
+    text = _("Your full name, for example: Ivan Petrenko.")
+    if offered:
+        text += "\n" + _("Tap your name below to use it again.")
+    return text
+
+
+def phone_prompt() -> str:
+    return _("Your phone number: tap «{button}» or type it, for example +380501234567 or 0501234567.").format(
+        button=labels.SHARE_CONTACT
+    )
+
+
+def description_prompt() -> str:
+    return _("Describe the problem: what happened, where, since when ({min}–{max} characters).").format(
+        min=validators.DESCRIPTION_MIN, max=validators.DESCRIPTION_MAX
+    )
+
+
+def media_prompt(count: int) -> str:
+    text = _(
+        "Attach photos, videos or documents (up to {limit}), then tap «{done}». Nothing to attach? Tap «{skip}»."
+    ).format(limit=validators.MEDIA_MAX, done=labels.MEDIA_DONE, skip=labels.MEDIA_SKIP)
+    if count:
+        text += "\n" + _("Attached so far: {count}.").format(count=count)
+    return text
+
+
+def priority_prompt() -> str:
+    lines = [_("How urgent is it?")]
+    lines += [f"{priority_label(p)} — {priority_meaning(p)}" for p in reversed(Priority)]
+    return "\n".join(lines)
+
+
+def summary_prompt(draft: Draft) -> str:
+    summary = form_summary(draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority)
+    return _("Please check your ticket:") + "\n\n" + summary
+
+
+def edit_prompt() -> str:
+    return _("What would you like to change?")
+
+
+def choose_a_button() -> str:
+    return _("Please choose one of the buttons.")
+
+
+def name_hint(problem: InputProblem, _text: str) -> str:
+    if problem is InputProblem.EMPTY:
+        return _("Please type your full name.")
+    if problem is InputProblem.TOO_SHORT:
+        return _("The name is too short: at least {min} characters.").format(min=validators.NAME_MIN)
+    if problem is InputProblem.TOO_LONG:
+        return _("The name is too long: at most {max} characters.").format(max=validators.NAME_MAX)
+    return _("A name may contain only letters, spaces, hyphens and apostrophes, for example: Олена Коваль-Шевчук.")
+
+
+def phone_hint(_problem: InputProblem, _text: str) -> str:
+    return _(
+        "This does not look like a phone number. Examples: +380501234567, 0501234567, "
+        "or an international number with '+', like +48221234567."
+    )
+
+
+def description_hint(problem: InputProblem, text: str) -> str:
+    if problem is InputProblem.TOO_LONG:
+        return _("The description is too long: at most {max} characters, yours has {n}.").format(
+            max=validators.DESCRIPTION_MAX, n=len(text.strip())
+        )
+    return _("The description is too short: at least {min} characters, please add details.").format(
+        min=validators.DESCRIPTION_MIN
+    )
+
+
+def priority_hint(_problem: InputProblem, _text: str) -> str:
+    return choose_a_button()
+
+
+def _command_hint() -> str:
+    return _("Only /cancel works while you fill in a ticket. Answer this step, or tap «{cancel}».").format(
+        cancel=labels.CANCEL
+    )
+
+
+def wrong_for_media(message: Message) -> str:
+    if message.text and message.text.startswith("/"):
+        return _command_hint()
+    return _("I cannot attach {kind}. Send a photo, a video or a document.").format(kind=content_name(message))
+
+
+def wrong_for_phone(message: Message) -> str:
+    if message.text and message.text.startswith("/"):
+        return _command_hint()
+    return _("I cannot use {kind} here. Share your contact with the button or type your number.").format(
+        kind=content_name(message)
+    )
+
+
+def wrong_for_text(message: Message) -> str:
+    """Steps answered with text (or a button)."""
+    if message.text and message.text.startswith("/"):
+        return _command_hint()
+    if message.text is not None:
+        return _("Please use the buttons below.")
+    return _("I cannot use {kind} here. Please answer with text.").format(kind=content_name(message))
