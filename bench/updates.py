@@ -36,7 +36,7 @@ Derived figures (labelled as such in the table)
 Database size
   50,000 seeded tickets on a real MongoDB (2,000 with --quick); on nx-27017 only 1,000 (300),
   because it sorts a query's matches in Python, so queries slow down as the collection grows
-  (see bench/queue.py).
+  (see bench/queue_views.py).
 
 Profile
   A separate, shorter pass of the same mix under pyinstrument (bench/profiling.py); its
