@@ -1,7 +1,7 @@
 """Backup and restore of a large database through the app's BackupService, against raw PyMongo.
 
-    python bench/backup.py [--quick] [--tickets N] [--users N] [--budget SECONDS] [--profile]
-    python bench/run.py --only backup [--quick]
+    python -m bench.backup [--quick] [--tickets N] [--users N] [--budget SECONDS] [--profile]
+    python -m bench.run --only backup [--quick]
 
 What is measured
   N tickets and M users (1,000,000 / 100,000; --quick 20,000 / 2,000) shaped like a help
@@ -48,49 +48,41 @@ Where the time goes
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import shutil
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-# `python bench/backup.py` puts bench/ first on sys.path, where bench/queue.py would shadow the
-# standard library's `queue` (imported by asyncio); import the benchmarks as `bench.*`.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-elif str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+from bson import CodecOptions
+from bson.raw_bson import RawBSONDocument
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from bson import CodecOptions  # noqa: E402
-from bson.raw_bson import RawBSONDocument  # noqa: E402
-from pymongo import AsyncMongoClient  # noqa: E402
-from pymongo.errors import PyMongoError  # noqa: E402
-
-from app.db.repositories import Repositories  # noqa: E402
-from app.models.backups import BackupKind  # noqa: E402
-from app.models.users import Person  # noqa: E402
-from app.services.backups.service import BackupService  # noqa: E402
-from bench.common import (  # noqa: E402
+from app.db.repositories import Repositories
+from app.models.backups import BackupKind
+from app.models.users import Person
+from app.services.backups.service import BackupService
+from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
+    PROJECT_ROOT,
     BenchContext,
     Metric,
     Result,
     Table,
     bench_client,
 )
-from bench.seed import TICKETS_PER_USER, SeedPlan, ticket_docs, user_docs  # noqa: E402
+from bench.seed import TICKETS_PER_USER, SeedPlan, ticket_docs, user_docs
 
 KEY = "backup"
 ORDER = 40  # position in bench/run.py's table
@@ -264,7 +256,7 @@ async def spawn_child(config: dict[str, Any], timeout: float) -> list[dict[str, 
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench._backup_child",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=str(_ROOT), env={**os.environ, "PYTHONPATH": str(_ROOT)},
+        cwd=str(PROJECT_ROOT), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(json.dumps(config).encode()), timeout)
@@ -606,7 +598,9 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.backup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_TICKETS:,} tickets + {QUICK_USERS:,} users, budget {QUICK_BUDGET_S:g} s")
     parser.add_argument("--tickets", type=int, help=f"tickets to seed (default {FULL_TICKETS:,})")

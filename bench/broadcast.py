@@ -1,7 +1,7 @@
 """Broadcast: paced delivery to every user through the fake Bot API — rate, correctness, memory.
 
-    python bench/broadcast.py [--quick] [--users N] [--small-users N] [--rate R] [--profile]
-    python bench/run.py --only broadcast [--quick]
+    python -m bench.broadcast [--quick] [--users N] [--small-users N] [--rate R] [--profile]
+    python -m bench.run --only broadcast [--quick]
 
 What is driven
   The app's `Broadcaster` service (app/services/broadcast/runner.py) — not the compose/preview
@@ -56,40 +56,32 @@ Figures
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import itertools
+import json
+import os
 import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-# `python bench/broadcast.py` puts bench/ first on sys.path, where bench/queue.py would shadow
-# the standard library's `queue` (imported by asyncio); import the benchmarks as `bench.*`.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-elif str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from app.db.repositories import Repositories  # noqa: E402
-from bench.common import (  # noqa: E402
+from app.db.repositories import Repositories
+from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
+    PROJECT_ROOT,
     BenchContext,
     Metric,
     Result,
     Table,
     bench_client,
 )
-from config import Settings  # noqa: E402
-from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+from config import Settings
+from tests.support.fake_telegram import FakeTelegram
 
 KEY = "broadcast"
 ORDER = 30  # position in bench/run.py's table
@@ -231,7 +223,7 @@ class BotProcesses:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bench._broadcast_child", "--serve",
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
-                cwd=str(_ROOT), env={**os.environ, "PYTHONPATH": str(_ROOT)}, limit=2**26,
+                cwd=str(PROJECT_ROOT), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, limit=2**26,
             )
 
     def stderr_tail(self) -> str:
@@ -658,7 +650,9 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.broadcast", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES[0]:,} and {QUICK_SIZES[1]:,}")
     parser.add_argument("--users", type=int, help=f"the large size (default {FULL_SIZES[1]:,})")
     parser.add_argument("--small-users", type=int, help=f"the small size (default {FULL_SIZES[0]:,})")
