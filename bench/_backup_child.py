@@ -152,8 +152,13 @@ async def run_op(
             else:
                 path = Path(op.get("path") or previous["path"])
                 report = await service.restore(path, by="cli")
-                result.update(restored=report.restored, kept=report.kept, emptied=report.emptied,
-                              safety=str(report.safety.path), safety_size=report.safety.size)
+                result.update(
+                    restored=report.restored,
+                    kept=report.kept,
+                    emptied=report.emptied,
+                    safety=str(report.safety.path),
+                    safety_size=report.safety.size,
+                )
 
         if op.get("profile"):
             from bench.profiling import profile_async

@@ -208,8 +208,15 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 PRELOAD = (
-    "aiogram.exceptions", "app.db.broadcasts", "app.db.repositories", "app.factory", "app.utils.i18n",
-    "app.utils.logging_setup", "app.services.broadcast.runner", "bench.common", "config",
+    "aiogram.exceptions",
+    "app.db.broadcasts",
+    "app.db.repositories",
+    "app.factory",
+    "app.utils.i18n",
+    "app.utils.logging_setup",
+    "app.services.broadcast.runner",
+    "bench.common",
+    "config",
 )
 
 

@@ -35,13 +35,24 @@ WAITING = "waiting for the database (event loop idle in epoll, socket sends yiel
 ACTIVITIES: list[tuple[str, tuple[str, ...]]] = [
     ("building keyboards (aiogram's builders deep-copy every button)", ("/aiogram/utils/keyboard.py",)),
     ("PyMongo client (commands, BSON, connection pool)", ("/pymongo/", "/bson/")),
-    ("Bot API calls (aiogram serialises requests, parses results; HTTP faked)",
-     ("/aiogram/client/", f"{PROJECT_ROOT}/bench/fake_session.py")),
-    ("thread-pool hops: aiogram runs sync filters (F…, State) via asyncio.to_thread",
-     ("/asyncio/threads.py", "/concurrent/futures/", "/threading.py")),
-    ("i18n (gettext, lazy strings)",
-     ("/aiogram/utils/i18n/core.py", "/aiogram/utils/i18n/lazy_proxy.py", "/aiogram/utils/i18n/context.py",
-      "/babel/", "/gettext.py")),
+    (
+        "Bot API calls (aiogram serialises requests, parses results; HTTP faked)",
+        ("/aiogram/client/", f"{PROJECT_ROOT}/bench/fake_session.py"),
+    ),
+    (
+        "thread-pool hops: aiogram runs sync filters (F…, State) via asyncio.to_thread",
+        ("/asyncio/threads.py", "/concurrent/futures/", "/threading.py"),
+    ),
+    (
+        "i18n (gettext, lazy strings)",
+        (
+            "/aiogram/utils/i18n/core.py",
+            "/aiogram/utils/i18n/lazy_proxy.py",
+            "/aiogram/utils/i18n/context.py",
+            "/babel/",
+            "/gettext.py",
+        ),
+    ),
     ("pydantic (parsing the update, callback data, models)", ("/pydantic",)),
     ("app code (handlers, services, repositories, rendering)", (f"{PROJECT_ROOT}/app/",)),
     ("aiogram dispatch (routers, filters, middlewares, FSM context)", ("/aiogram/",)),

@@ -108,8 +108,16 @@ def print_results(results: list[Result]) -> None:
     for result in results:
         print(f"\n=== {result.title}")
         rows = [
-            [m.name, fmt(m.value), m.unit, fmt(m.baseline),
-             f"{m.ratio:.1f}×" if m.ratio is not None else "", m.target, verdict(m), m.note]
+            [
+                m.name,
+                fmt(m.value),
+                m.unit,
+                fmt(m.baseline),
+                f"{m.ratio:.1f}×" if m.ratio is not None else "",
+                m.target,
+                verdict(m),
+                m.note,
+            ]
             for m in result.metrics
         ]
         print(render_table(headers, rows))
@@ -209,11 +217,19 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="benchmark module names to run")
     parser.add_argument("--updates", type=int, help="updates to feed (default 5000, quick 500)")
     parser.add_argument("--queue-size", type=int, help="tickets for the queue benchmark (default 1,000,000)")
-    parser.add_argument("--queue-budget", type=float,
-                        help="seconds the queue benchmark may spend loading and querying (default 600, quick 20)")
+    parser.add_argument(
+        "--queue-budget",
+        type=float,
+        help="seconds the queue benchmark may spend loading and querying (default 600, quick 20)",
+    )
     parser.add_argument("--results", metavar="PATH", help="JSON file to merge into (default bench/results/latest.json)")
-    parser.add_argument("-o", "--option", action="append", metavar="KEY=VALUE",
-                        help="extra setting for a benchmark module, read from ctx.options (repeatable)")
+    parser.add_argument(
+        "-o",
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="extra setting for a benchmark module, read from ctx.options (repeatable)",
+    )
     args = parser.parse_args()
     args.results = Path(args.results).resolve() if args.results else RESULTS_DIR / "latest.json"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
