@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import inspect
 import json
 import sys
 import threading
@@ -90,6 +91,14 @@ class Timers:
 
         return timed
 
+    def patch(self, owner: object, attribute: str, name: str) -> None:
+        """Replace `owner.attribute` (a class's or an instance's method, a module's function) by a
+        timed wrapper that calls it. Instrumentation swaps attributes at run time, which static
+        types cannot describe, hence getattr/setattr by name."""
+        function = getattr(owner, attribute)
+        wrap = self.wrap_async if inspect.iscoroutinefunction(function) else self.wrap_sync
+        setattr(owner, attribute, wrap(name, function))
+
     def snapshot(self) -> dict[str, float]:
         with self._lock:
             return dict(self.seconds)
@@ -100,10 +109,10 @@ def instrument(timers: Timers) -> None:
     from app.services.backups.archive import ArchiveWriter
     from app.services.backups.restore import _Reader
 
-    ArchiveWriter.write_documents = timers.wrap_sync("write_documents", ArchiveWriter.write_documents)  # type: ignore[method-assign]
-    _Reader.next_batch = timers.wrap_sync("parse (next_batch)", _Reader.next_batch)  # type: ignore[method-assign]
-    loader = backups_module.load_collections  # type: ignore[attr-defined]
-    backups_module.load_collections = timers.wrap_async("load_collections", loader)  # type: ignore[attr-defined]
+    timers.patch(ArchiveWriter, "write_documents", "write_documents")
+    timers.patch(_Reader, "next_batch", "parse (next_batch)")
+    # BackupService calls load_collections through its own module's name for it
+    timers.patch(backups_module, "load_collections", "load_collections")
 
 
 async def run_op(
@@ -130,8 +139,8 @@ async def run_op(
     server_pid = config.get("server_pid")
     try:
         service = BackupService(client[op["db"]], settings)
-        service.validate = timers.wrap_async("validate", service.validate)  # type: ignore[method-assign]
-        service._create = timers.wrap_async("_create", service._create)  # type: ignore[method-assign]
+        timers.patch(service, "validate", "validate")
+        timers.patch(service, "_create", "_create")
         await client.admin.command("ping")
         gc.collect()
         timers.seconds.clear()
@@ -163,10 +172,7 @@ async def run_op(
         if op.get("profile"):
             from bench.profiling import profile_async
 
-            class _Ctx:
-                server = config.get("server", "")
-
-            summary = await profile_async(work, op["op"], _Ctx())  # type: ignore[arg-type]
+            summary = await profile_async(work, op["op"], str(config.get("server", "")))
             result["profile_lines"] = summary.lines()
         else:
             await work()

@@ -159,10 +159,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
             if phase.get("profile"):
                 from bench.profiling import profile_async
 
-                class _Ctx:
-                    server = config.get("server", "")
-
-                summary = await profile_async(work, "broadcast", _Ctx())  # type: ignore[arg-type]
+                summary = await profile_async(work, "broadcast", str(config.get("server", "")))
                 result["profile"] = summary.to_json()
                 result["profile_lines"] = summary.lines()
             else:

@@ -666,7 +666,9 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         profile_steps = profile_builder.build(QUICK_PROFILE_UPDATES if quick else FULL_PROFILE_UPDATES)
         began = time.perf_counter()
         profile = await profile_async(
-            lambda: feed(app.dispatcher, app.bot, profile_steps, None, 0), "updates_quick" if quick else "updates", ctx
+            lambda: feed(app.dispatcher, app.bot, profile_steps, None, 0),
+            "updates_quick" if quick else "updates",
+            ctx.server,
         )
         ctx.log(f"profile: {len(profile_steps)} updates in {time.perf_counter() - began:.1f} s")
         notes = [seed_note] if seed_note else []
