@@ -1,6 +1,9 @@
 """Backup and restore through the app's BackupService in a fresh process, for bench/backup.py.
 
-    python -m bench._backup_child < config.json     (run from the project root)
+    python -m bench._backup_child < config.json     (run from the project root; the config on one line)
+
+Started by bench/backup.py through bench/children.py: one config per stdin line, one answer
+line each (a list with one result per op).
 
 Not a benchmark by itself. The parent seeds the database and measures the raw baselines;
 this process runs only the app's code paths, so its memory figures are theirs:
@@ -23,11 +26,9 @@ command listener gives the time the client waited for each kind of command.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import gc
 import inspect
-import json
 import sys
 import threading
 import time
@@ -36,24 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-def status_kb(field: str, pid: int | str = "self") -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def reset_peak_rss(pid: int | str = "self") -> bool:
-    """Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS."""
-    try:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+from bench.children import reset_peak_rss, serve, status_kb
 
 
 class Timers:
@@ -221,12 +205,5 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def main() -> int:
-    config = json.loads(sys.stdin.read())
-    results = asyncio.run(main_async(config))
-    sys.stdout.write("\n" + json.dumps(results, default=str) + "\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(main_async))

@@ -52,7 +52,6 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -72,10 +71,10 @@ from app.db.repositories import Repositories
 from app.models.backups import BackupKind
 from app.models.users import Person
 from app.services.backups.service import BackupService
+from bench.children import run_child
 from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
-    PROJECT_ROOT,
     BenchContext,
     Metric,
     Result,
@@ -257,28 +256,10 @@ def choose_size(tickets: int, users: int, budget_s: float, calibration: Calibrat
 # The app's side, in a child process
 
 
-async def spawn_child(config: dict[str, Any], timeout: float) -> list[dict[str, Any]]:  # noqa: ASYNC109
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench._backup_child",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=str(PROJECT_ROOT),
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-    )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(json.dumps(config).encode()), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise RuntimeError(f"backup child did not finish in {timeout:.0f} s") from None
-    if process.returncode != 0:
-        raise RuntimeError(f"backup child failed ({process.returncode}):\n{err.decode()[-3000:]}")
-    lines = [line for line in out.decode().splitlines() if line.startswith("[")]
-    results: list[dict[str, Any]] = json.loads(lines[-1])
-    return results
+async def in_child(ctx: BenchContext, config: dict[str, Any], timeout_s: float) -> list[dict[str, Any]]:
+    """The config's ops in a fresh bench/_backup_child.py process; one result per op."""
+    stderr_path = ctx.scratch / "backup_child.stderr"
+    return await run_child("bench._backup_child", config, timeout_s, label="backup", stderr_path=stderr_path)
 
 
 async def digest(client: AsyncMongoClient[dict[str, Any]], db_name: str) -> dict[str, tuple[int, str]]:
@@ -382,7 +363,7 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
             ],
         }
         timeout = 120 + 10 * outcome.docs / min(calibration.backup_rate, calibration.restore_rate)
-        outcome.backup, outcome.restore = await spawn_child(config, timeout)
+        outcome.backup, outcome.restore = await in_child(ctx, config, timeout)
         ctx.log(f"backup {outcome.backup['wall_s']:.1f} s, restore {outcome.restore['wall_s']:.1f} s")
         began = time.perf_counter()
         outcome.source_digest = await digest(client, source)
@@ -398,7 +379,7 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
                 {"op": "restore", "db": profiled, "backup_dir": str(backup_dir / "profile_target"), "profile": True},
             ]
             try:
-                for result in await spawn_child(config, timeout * 3):
+                for result in await in_child(ctx, config, timeout * 3):
                     outcome.profile_lines += [f"{result['op']}: {line}" for line in result.get("profile_lines", [])]
             finally:
                 await client.drop_database(profiled)

@@ -59,7 +59,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import sys
 import time
@@ -70,10 +69,10 @@ from pathlib import Path
 from typing import Any
 
 from app.db.repositories import Repositories
+from bench.children import ChildProcess
 from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
-    PROJECT_ROOT,
     BenchContext,
     Metric,
     Result,
@@ -214,69 +213,15 @@ def _chat(params: dict[str, Any]) -> int:
         return 0
 
 
-class BotProcesses:
+def bot_processes(ctx: BenchContext) -> ChildProcess:
     """The fork server of bench/_broadcast_child.py: each request runs in a freshly forked bot process.
 
     aiogram's imports cost ~3 s of CPU; the fork server pays them once, and every broadcast
-    still starts from the same untouched heap (see `serve` there).
+    still starts from the same untouched heap (bench/children.py `serve`). Its stderr is the
+    bot's console log (its file log is in the scratch directory).
     """
-
-    def __init__(self, stderr_path: Path) -> None:
-        self.process: asyncio.subprocess.Process | None = None
-        self.stderr_path = stderr_path  # the bot's console log (its file log is in the scratch directory)
-
-    async def start(self) -> None:
-        with self.stderr_path.open("ab") as stderr:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bench._broadcast_child",
-                "--serve",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=stderr,
-                cwd=str(PROJECT_ROOT),
-                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-                limit=2**26,
-            )
-
-    def stderr_tail(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
-
-    async def run(self, config: dict[str, Any], timeout: float) -> list[dict[str, Any]]:  # noqa: ASYNC109
-        process = self.process
-        assert process is not None and process.stdin is not None and process.stdout is not None
-        process.stdin.write(json.dumps(config).encode() + b"\n")
-        await process.stdin.drain()
-        try:
-            line = await asyncio.wait_for(process.stdout.readline(), timeout)
-        except TimeoutError:
-            await self.close(kill=True)
-            raise RuntimeError(f"broadcast child did not finish in {timeout:.0f} s") from None
-        if not line:
-            raise RuntimeError(f"the broadcast fork server exited:\n{self.stderr_tail()}")
-        payload = json.loads(line)
-        if isinstance(payload, dict) and "error" in payload:
-            raise RuntimeError(f"broadcast child failed:\n{payload['error']}")
-        results: list[dict[str, Any]] = payload
-        return results
-
-    async def close(self, kill: bool = False) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if kill:
-            process.kill()
-        elif process.stdin is not None:
-            process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+    stderr_path = ctx.scratch / "broadcast_bot.stderr"
+    return ChildProcess("bench._broadcast_child", "--serve", label="broadcast", stderr_path=stderr_path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +262,7 @@ async def prepare(ctx: BenchContext, client: Any, spec: Spec) -> Phase:
     return phase
 
 
-async def run_process(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) -> list[Outcome]:
+async def run_process(ctx: BenchContext, bots: ChildProcess, specs: list[Spec]) -> list[Outcome]:
     """The specs as phases of one fresh bot process; each phase analysed against its own fake."""
     client = bench_client(ctx.uri)
     phases: list[Phase] = []
@@ -350,7 +295,7 @@ async def run_process(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) 
                 due = int(phase.spec.users * INJECT_AT)
                 phase.injector = asyncio.create_task(inject_when_due(phase.fake, set(phase.recipients), due))
         expected_s = sum(spec.users / (spec.rate or 300.0) * 3 for spec in specs)
-        results = await bots.run(config, CHILD_TIMEOUT_FLOOR_S + expected_s)
+        results = await bots.request(config, CHILD_TIMEOUT_FLOOR_S + expected_s)
         outcomes = []
         for phase, child in zip(phases, results, strict=True):
             outcome = Outcome(phase.spec, child)
@@ -482,18 +427,14 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         )
     load_before = os.getloadavg()
     outcomes: list[Outcome] = []
-    bots = BotProcesses(ctx.scratch / "broadcast_bot.stderr")
-    await bots.start()
-    try:
+    async with bot_processes(ctx) as bots:
         for specs in processes:
             outcomes += await run_process_logged(ctx, bots, specs)
-    finally:
-        await bots.close()
     load = (load_before, os.getloadavg())
     return [report(ctx, outcomes, rate, small, large, load)]
 
 
-async def run_process_logged(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) -> list[Outcome]:
+async def run_process_logged(ctx: BenchContext, bots: ChildProcess, specs: list[Spec]) -> list[Outcome]:
     began = time.perf_counter()
     produced = await run_process(ctx, bots, specs)
     for outcome in produced:

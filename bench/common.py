@@ -39,7 +39,6 @@ from app.db.embedded import EmbeddedMongo
 from config import Settings, load_settings
 
 BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = BENCH_DIR.parent  # the benchmarks run from here: python -m bench.run
 RESULTS_DIR = BENCH_DIR / "results"
 BENCH_TOKEN = "123456789:BENCH-not-a-real-token"
 BENCH_SUPERADMIN_ID = 900_000_001

@@ -37,10 +37,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_ROOT, RESULTS_DIR, BenchContext, Metric, Result, bench_context
+from bench import PROJECT_ROOT
+from bench.common import RESULTS_DIR, BenchContext, Metric, Result, bench_context
 
 BenchFn = Callable[[bool, BenchContext], Awaitable[list[Result]]]
-NOT_BENCHMARKS = {"run", "common", "fake_session", "profiling", "seed"}
+NOT_BENCHMARKS = {"run", "children", "common", "fake_session", "profiling", "seed"}
 
 
 def discover() -> dict[str, BenchFn]:
