@@ -1,6 +1,9 @@
 """Backup and restore through the app's BackupService in a fresh process, for bench/backup.py.
 
-    python -m bench._backup_child < config.json     (run from the project root)
+    python -m bench._backup_child < config.json     (run from the project root; the config on one line)
+
+Started by bench/backup.py through bench/children.py: one config per stdin line, one answer
+line each (a list with one result per op).
 
 Not a benchmark by itself. The parent seeds the database and measures the raw baselines;
 this process runs only the app's code paths, so its memory figures are theirs:
@@ -23,10 +26,9 @@ command listener gives the time the client waited for each kind of command.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import gc
-import json
+import inspect
 import sys
 import threading
 import time
@@ -35,24 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-def status_kb(field: str, pid: int | str = "self") -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def reset_peak_rss(pid: int | str = "self") -> bool:
-    """Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS."""
-    try:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+from bench.children import reset_peak_rss, serve, status_kb
 
 
 class Timers:
@@ -90,6 +75,14 @@ class Timers:
 
         return timed
 
+    def patch(self, owner: object, attribute: str, name: str) -> None:
+        """Replace `owner.attribute` (a class's or an instance's method, a module's function) by a
+        timed wrapper that calls it. Instrumentation swaps attributes at run time, which static
+        types cannot describe, hence getattr/setattr by name."""
+        function = getattr(owner, attribute)
+        wrap = self.wrap_async if inspect.iscoroutinefunction(function) else self.wrap_sync
+        setattr(owner, attribute, wrap(name, function))
+
     def snapshot(self) -> dict[str, float]:
         with self._lock:
             return dict(self.seconds)
@@ -100,10 +93,10 @@ def instrument(timers: Timers) -> None:
     from app.services.backups.archive import ArchiveWriter
     from app.services.backups.restore import _Reader
 
-    ArchiveWriter.write_documents = timers.wrap_sync("write_documents", ArchiveWriter.write_documents)  # type: ignore[method-assign]
-    _Reader.next_batch = timers.wrap_sync("parse (next_batch)", _Reader.next_batch)  # type: ignore[method-assign]
-    loader = backups_module.load_collections  # type: ignore[attr-defined]
-    backups_module.load_collections = timers.wrap_async("load_collections", loader)  # type: ignore[attr-defined]
+    timers.patch(ArchiveWriter, "write_documents", "write_documents")
+    timers.patch(_Reader, "next_batch", "parse (next_batch)")
+    # BackupService calls load_collections through its own module's name for it
+    timers.patch(backups_module, "load_collections", "load_collections")
 
 
 async def run_op(
@@ -130,8 +123,8 @@ async def run_op(
     server_pid = config.get("server_pid")
     try:
         service = BackupService(client[op["db"]], settings)
-        service.validate = timers.wrap_async("validate", service.validate)  # type: ignore[method-assign]
-        service._create = timers.wrap_async("_create", service._create)  # type: ignore[method-assign]
+        timers.patch(service, "validate", "validate")
+        timers.patch(service, "_create", "_create")
         await client.admin.command("ping")
         gc.collect()
         timers.seconds.clear()
@@ -152,16 +145,18 @@ async def run_op(
             else:
                 path = Path(op.get("path") or previous["path"])
                 report = await service.restore(path, by="cli")
-                result.update(restored=report.restored, kept=report.kept, emptied=report.emptied,
-                              safety=str(report.safety.path), safety_size=report.safety.size)
+                result.update(
+                    restored=report.restored,
+                    kept=report.kept,
+                    emptied=report.emptied,
+                    safety=str(report.safety.path),
+                    safety_size=report.safety.size,
+                )
 
         if op.get("profile"):
             from bench.profiling import profile_async
 
-            class _Ctx:
-                server = config.get("server", "")
-
-            summary = await profile_async(work, op["op"], _Ctx())  # type: ignore[arg-type]
+            summary = await profile_async(work, op["op"], str(config.get("server", "")))
             result["profile_lines"] = summary.lines()
         else:
             await work()
@@ -210,12 +205,5 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def main() -> int:
-    config = json.loads(sys.stdin.read())
-    results = asyncio.run(main_async(config))
-    sys.stdout.write("\n" + json.dumps(results, default=str) + "\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(main_async))

@@ -1,7 +1,10 @@
 """Broadcast runs in a fresh process, for bench/broadcast.py (not a benchmark by itself).
 
-    python -m bench._broadcast_child < config.json     (run from the project root)
-    python -m bench._broadcast_child --serve           (fork server: one config per line)
+    python -m bench._broadcast_child < config.json     (run from the project root; the config on one line)
+    python -m bench._broadcast_child --serve           (fork server: each config in a forked child)
+
+Started by bench/broadcast.py through bench/children.py: one config per stdin line, one answer
+line each (a list with one result per phase).
 
 The parent (bench/broadcast.py) owns the fake Bot API servers and the database; this process
 is the bot side only, so its memory figures contain nothing of the fake's bookkeeping. It
@@ -19,7 +22,7 @@ Memory: the kernel's peak-RSS mark (VmHWM) is reset through /proc/self/clear_ref
 before each phase starts — after imports, the database connection and the phase's first Bot
 API call — so VmHWM at its end is that phase's own peak. An RSS sampler (every 20 ms) backs
 it up where clear_refs is not writable. CPU of the database server and of the parent (the
-fake) is read from /proc at the phase's start and end. Prints one JSON line on stdout.
+fake) is read from /proc at the phase's start and end.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import asyncio
 import contextlib
 import gc
 import importlib
-import json
 import os
 import resource
 import sys
@@ -36,42 +38,25 @@ import time
 from pathlib import Path
 from typing import Any
 
-
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def reset_peak_rss() -> bool:
-    """Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+from bench.children import reset_peak_rss, serve, status_kb
 
 
 class RssSampler:
     def __init__(self, every: float = 0.02) -> None:
         self.every = every
-        self.peak_kb = _status_kb("VmRSS") or 0
+        self.peak_kb = status_kb("VmRSS") or 0
         self._task: asyncio.Task[None] | None = None
 
     async def _loop(self) -> None:
         while True:
-            self.peak_kb = max(self.peak_kb, _status_kb("VmRSS") or 0)
+            self.peak_kb = max(self.peak_kb, status_kb("VmRSS") or 0)
             await asyncio.sleep(self.every)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
-        self.peak_kb = max(self.peak_kb, _status_kb("VmRSS") or 0)
+        self.peak_kb = max(self.peak_kb, status_kb("VmRSS") or 0)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -127,7 +112,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
         await bot.get_me()  # opens the HTTP connection pool: a fixed cost, not the broadcast's
         recipients: list[int] = phase.get("recipients") or []
         gc.collect()
-        rss_before = _status_kb("VmRSS") or 0
+        rss_before = status_kb("VmRSS") or 0
         maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         hwm_reset = reset_peak_rss()
         sampler = RssSampler()
@@ -159,10 +144,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
             if phase.get("profile"):
                 from bench.profiling import profile_async
 
-                class _Ctx:
-                    server = config.get("server", "")
-
-                summary = await profile_async(work, "broadcast", _Ctx())  # type: ignore[arg-type]
+                summary = await profile_async(work, "broadcast", str(config.get("server", "")))
                 result["profile"] = summary.to_json()
                 result["profile_lines"] = summary.lines()
             else:
@@ -173,7 +155,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
         server_cpu1, fake_cpu1 = process_cpu_s(config.get("server_pid")), process_cpu_s(config.get("fake_pid"))
         commands, db_us = counter.since(mark)
         await sampler.stop()
-        hwm_after = _status_kb("VmHWM") or 0
+        hwm_after = status_kb("VmHWM") or 0
         maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result.update(
             wall_s=wall,
@@ -190,7 +172,7 @@ async def run_phase(config: dict[str, Any], phase: dict[str, Any]) -> dict[str, 
             sampled_peak_kb=sampler.peak_kb,
             maxrss_before_kb=maxrss_before,
             maxrss_after_kb=maxrss_after,
-            rss_end_kb=_status_kb("VmRSS") or 0,
+            rss_end_kb=status_kb("VmRSS") or 0,
         )
     finally:
         await bot.session.close()
@@ -208,8 +190,15 @@ async def main_async(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 PRELOAD = (
-    "aiogram.exceptions", "app.db.broadcasts", "app.db.repositories", "app.factory", "app.utils.i18n",
-    "app.utils.logging_setup", "app.services.broadcast.runner", "bench.common", "config",
+    "aiogram.exceptions",
+    "app.db.broadcasts",
+    "app.db.repositories",
+    "app.factory",
+    "app.utils.i18n",
+    "app.utils.logging_setup",
+    "app.services.broadcast.runner",
+    "bench.common",
+    "config",
 )
 
 
@@ -219,42 +208,14 @@ def preload() -> None:
         importlib.import_module(name)
 
 
-def serve() -> int:
-    """Fork server: one config per stdin line, each run in a forked child, one result line each.
-
-    The imports are paid once here; every run still starts from the same untouched heap
-    (this process never runs an event loop or opens a connection), so each broadcast's
-    memory growth is measured from the same point, as in a fresh process.
-    """
-    preload()
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        sys.stdout.flush()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                try:
-                    payload: Any = asyncio.run(main_async(json.loads(line)))
-                except BaseException:  # reported to the parent, which raises it
-                    import traceback
-
-                    payload = {"error": traceback.format_exc()}
-                sys.stdout.write(json.dumps(payload) + "\n")
-                sys.stdout.flush()
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-    return 0
-
-
 def main() -> int:
     if "--serve" in sys.argv:
-        return serve()
-    config = json.loads(sys.stdin.read())
-    result = asyncio.run(main_async(config))
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
-    return 0
+        # Fork server: the imports are paid once here; every run still starts from the same
+        # untouched heap (this process never runs an event loop or opens a connection), so each
+        # broadcast's memory growth is measured from the same point, as in a fresh process.
+        preload()
+        return serve(main_async, fork=True)
+    return serve(main_async)
 
 
 if __name__ == "__main__":

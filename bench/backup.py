@@ -1,7 +1,7 @@
 """Backup and restore of a large database through the app's BackupService, against raw PyMongo.
 
-    python bench/backup.py [--quick] [--tickets N] [--users N] [--budget SECONDS] [--profile]
-    python bench/run.py --only backup [--quick]
+    python -m bench.backup [--quick] [--tickets N] [--users N] [--budget SECONDS] [--profile]
+    python -m bench.run --only backup [--quick]
 
 What is measured
   N tickets and M users (1,000,000 / 100,000; --quick 20,000 / 2,000) shaped like a help
@@ -48,40 +48,31 @@ Where the time goes
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import os
+import shutil
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-# `python bench/backup.py` puts bench/ first on sys.path, where bench/queue.py would shadow the
-# standard library's `queue` (imported by asyncio); import the benchmarks as `bench.*`.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-elif str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+from bson import CodecOptions
+from bson.raw_bson import RawBSONDocument
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from bson import CodecOptions  # noqa: E402
-from bson.raw_bson import RawBSONDocument  # noqa: E402
-from pymongo import AsyncMongoClient  # noqa: E402
-from pymongo.errors import PyMongoError  # noqa: E402
-
-from app.db.repositories import Repositories  # noqa: E402
-from app.models.backups import BackupKind  # noqa: E402
-from app.models.users import Person  # noqa: E402
-from app.services.backups.service import BackupService  # noqa: E402
-from bench.common import (  # noqa: E402
+from app.db.repositories import Repositories
+from app.models.backups import BackupKind
+from app.models.users import Person
+from app.services.backups.service import BackupService
+from bench.children import run_child
+from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
     BenchContext,
@@ -90,7 +81,7 @@ from bench.common import (  # noqa: E402
     Table,
     bench_client,
 )
-from bench.seed import TICKETS_PER_USER, SeedPlan, ticket_docs, user_docs  # noqa: E402
+from bench.seed import TICKETS_PER_USER, SeedPlan, ticket_docs, user_docs
 
 KEY = "backup"
 ORDER = 40  # position in bench/run.py's table
@@ -137,8 +128,13 @@ def chunks(docs: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str,
 
 
 async def raw_insert(
-    client: AsyncMongoClient[dict[str, Any]], db_name: str, tickets: int, users: int, batch: int = INSERT_BATCH,
-    ordered: bool = True, ctx: BenchContext | None = None,
+    client: AsyncMongoClient[dict[str, Any]],
+    db_name: str,
+    tickets: int,
+    users: int,
+    batch: int = INSERT_BATCH,
+    ordered: bool = True,
+    ctx: BenchContext | None = None,
 ) -> tuple[float, float, int, float]:
     """Seeds `db_name` (app indexes first); returns (seconds inside insert_many, seconds generating, docs,
     this process's CPU seconds inside insert_many)."""
@@ -260,23 +256,10 @@ def choose_size(tickets: int, users: int, budget_s: float, calibration: Calibrat
 # The app's side, in a child process
 
 
-async def spawn_child(config: dict[str, Any], timeout: float) -> list[dict[str, Any]]:  # noqa: ASYNC109
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench._backup_child",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=str(_ROOT), env={**os.environ, "PYTHONPATH": str(_ROOT)},
-    )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(json.dumps(config).encode()), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise RuntimeError(f"backup child did not finish in {timeout:.0f} s") from None
-    if process.returncode != 0:
-        raise RuntimeError(f"backup child failed ({process.returncode}):\n{err.decode()[-3000:]}")
-    lines = [line for line in out.decode().splitlines() if line.startswith("[")]
-    results: list[dict[str, Any]] = json.loads(lines[-1])
-    return results
+async def in_child(ctx: BenchContext, config: dict[str, Any], timeout_s: float) -> list[dict[str, Any]]:
+    """The config's ops in a fresh bench/_backup_child.py process; one result per op."""
+    stderr_path = ctx.scratch / "backup_child.stderr"
+    return await run_child("bench._backup_child", config, timeout_s, label="backup", stderr_path=stderr_path)
 
 
 async def digest(client: AsyncMongoClient[dict[str, Any]], db_name: str) -> dict[str, tuple[int, str]]:
@@ -343,20 +326,26 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         load_before = os.getloadavg()
         ctx.log(f"calibration took {calibration.seconds:.1f} s; {estimate}")
         if outcome.reduced:
-            ctx.log(f"SIZE REDUCED → running {tickets:,} tickets + {users:,} users "
-                    f"instead of {requested[0]:,} + {requested[1]:,}")
+            ctx.log(
+                f"SIZE REDUCED → running {tickets:,} tickets + {users:,} users "
+                f"instead of {requested[0]:,} + {requested[1]:,}"
+            )
 
         outcome.insert_s, outcome.generate_s, outcome.docs, outcome.insert_cpu_s = await raw_insert(
             client, source, tickets, users, ctx=ctx
         )
-        ctx.log(f"baseline raw insert_many: {outcome.docs:,} docs in {outcome.insert_s:.1f} s "
-                f"({outcome.docs / outcome.insert_s:,.0f} docs/s)")
+        ctx.log(
+            f"baseline raw insert_many: {outcome.docs:,} docs in {outcome.insert_s:.1f} s "
+            f"({outcome.docs / outcome.insert_s:,.0f} docs/s)"
+        )
         for batch_size in (0, APP_BATCH):  # PyMongo's default batches, and the backup's: the faster is the baseline
             seconds, scanned, cpu = await raw_scan(client, source, batch_size)
             assert scanned == outcome.docs, (scanned, outcome.docs)
             outcome.scans[batch_size] = (seconds, cpu)
-            ctx.log(f"baseline raw scan (batch size {batch_size or 'default'}): {scanned:,} docs in {seconds:.1f} s "
-                    f"({scanned / seconds:,.0f} docs/s)")
+            ctx.log(
+                f"baseline raw scan (batch size {batch_size or 'default'}): {scanned:,} docs in {seconds:.1f} s "
+                f"({scanned / seconds:,.0f} docs/s)"
+            )
         outcome.scan_batch = min(outcome.scans, key=lambda size: outcome.scans[size][0])
         outcome.scan_s, outcome.scan_cpu_s = outcome.scans[outcome.scan_batch]
 
@@ -374,7 +363,7 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
             ],
         }
         timeout = 120 + 10 * outcome.docs / min(calibration.backup_rate, calibration.restore_rate)
-        outcome.backup, outcome.restore = await spawn_child(config, timeout)
+        outcome.backup, outcome.restore = await in_child(ctx, config, timeout)
         ctx.log(f"backup {outcome.backup['wall_s']:.1f} s, restore {outcome.restore['wall_s']:.1f} s")
         began = time.perf_counter()
         outcome.source_digest = await digest(client, source)
@@ -390,7 +379,7 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
                 {"op": "restore", "db": profiled, "backup_dir": str(backup_dir / "profile_target"), "profile": True},
             ]
             try:
-                for result in await spawn_child(config, timeout * 3):
+                for result in await in_child(ctx, config, timeout * 3):
                     outcome.profile_lines += [f"{result['op']}: {line}" for line in result.get("profile_lines", [])]
             finally:
                 await client.drop_database(profiled)
@@ -441,62 +430,167 @@ def report(ctx: BenchContext, o: Outcome) -> Result:
     size_label = f"{tickets:,} tickets + {users:,} users"
     full = not o.reduced
     rss_target = f"< {TARGET_RSS_MB:g} MB at full size"
-    rss_note = "" if full else (
-        f"size reduced: judged at {docs:,} docs; the app holds one batch of {APP_BATCH} documents at a time"
+    rss_note = (
+        ""
+        if full
+        else (f"size reduced: judged at {docs:,} docs; the app holds one batch of {APP_BATCH} documents at a time")
     )
     identical = o.source_digest == o.target_digest and sum(n for n, _ in o.source_digest.values()) == docs
     restored_docs = sum(n for n, _ in o.target_digest.values())
     metrics = [
-        Metric(f"backup rate ({size_label})", backup_rate, "docs/s", scan_rate, "≥ 50% of raw scan",
-               backup_rate >= TARGET_SHARE * scan_rate,
-               f"baseline = raw PyMongo cursor scan, same collections, batch size {o.scan_batch or 'default'} "
-               "(the faster of default and 500)"),
-        Metric(f"restore rate ({size_label})", restore_rate, "docs/s", insert_rate, "≥ 50% of raw insert",
-               restore_rate >= TARGET_SHARE * insert_rate,
-               "baseline = raw insert_many (10,000 per call), same docs and indexes"),
+        Metric(
+            f"backup rate ({size_label})",
+            backup_rate,
+            "docs/s",
+            scan_rate,
+            "≥ 50% of raw scan",
+            backup_rate >= TARGET_SHARE * scan_rate,
+            f"baseline = raw PyMongo cursor scan, same collections, batch size {o.scan_batch or 'default'} "
+            "(the faster of default and 500)",
+        ),
+        Metric(
+            f"restore rate ({size_label})",
+            restore_rate,
+            "docs/s",
+            insert_rate,
+            "≥ 50% of raw insert",
+            restore_rate >= TARGET_SHARE * insert_rate,
+            "baseline = raw insert_many (10,000 per call), same docs and indexes",
+        ),
         Metric("backup time", backup["wall_s"], "s", o.scan_s, "", None, "baseline = raw scan time"),
-        *[Metric(f"raw scan, batch size {size or 'default'}", o.docs / seconds, "docs/s", None, "", None,
-                 "the baseline" if size == o.scan_batch else "")
-          for size, (seconds, _cpu) in o.scans.items()],
-        Metric("restore time (validate + safety backup + load)", restore["wall_s"], "s", o.insert_s, "", None,
-               "baseline = raw insert time"),
-        Metric("peak RSS growth, backup", growth_mb(backup), "MB", None, rss_target,
-               growth_mb(backup) < TARGET_RSS_MB, rss_note),
-        Metric("peak RSS growth, restore", growth_mb(restore), "MB", None, rss_target,
-               growth_mb(restore) < TARGET_RSS_MB, rss_note),
-        Metric("restored database = source (every document's BSON)", restored_docs, "docs", docs, "identical",
-               identical, ", ".join(f"{name} {o.source_digest[name][0]:,}→{o.target_digest[name][0]:,}"
-                                    for name in COLLECTIONS)),
-        Metric("archive size", backup["size"] / 1024**2, "MB", None, "", None,
-               f"{backup['size'] / max(1, docs):.0f} bytes per document"),
-        Metric("client CPU per document, backup (all threads)", backup["cpu_s"] * 1e6 / docs, "µs",
-               o.scan_cpu_s * 1e6 / docs, "", None, "baseline = raw scan, same client"),
-        Metric("client CPU per document, restore (all threads)", restore["cpu_s"] * 1e6 / docs, "µs",
-               o.insert_cpu_s * 1e6 / docs, "", None, "baseline = raw insert_many, same client"),
-        Metric("app-side ceiling, backup: docs/s with an infinitely fast server", docs / backup["cpu_s"], "docs/s",
-               docs / o.scan_cpu_s, "", None, "1 / client CPU per doc (derived; threads overlap little)"),
-        Metric("app-side ceiling, restore: docs/s with an infinitely fast server", docs / restore["cpu_s"],
-               "docs/s", docs / o.insert_cpu_s, "", None, "1 / client CPU per doc (derived)"),
+        *[
+            Metric(
+                f"raw scan, batch size {size or 'default'}",
+                o.docs / seconds,
+                "docs/s",
+                None,
+                "",
+                None,
+                "the baseline" if size == o.scan_batch else "",
+            )
+            for size, (seconds, _cpu) in o.scans.items()
+        ],
+        Metric(
+            "restore time (validate + safety backup + load)",
+            restore["wall_s"],
+            "s",
+            o.insert_s,
+            "",
+            None,
+            "baseline = raw insert time",
+        ),
+        Metric(
+            "peak RSS growth, backup",
+            growth_mb(backup),
+            "MB",
+            None,
+            rss_target,
+            growth_mb(backup) < TARGET_RSS_MB,
+            rss_note,
+        ),
+        Metric(
+            "peak RSS growth, restore",
+            growth_mb(restore),
+            "MB",
+            None,
+            rss_target,
+            growth_mb(restore) < TARGET_RSS_MB,
+            rss_note,
+        ),
+        Metric(
+            "restored database = source (every document's BSON)",
+            restored_docs,
+            "docs",
+            docs,
+            "identical",
+            identical,
+            ", ".join(f"{name} {o.source_digest[name][0]:,}→{o.target_digest[name][0]:,}" for name in COLLECTIONS),
+        ),
+        Metric(
+            "archive size",
+            backup["size"] / 1024**2,
+            "MB",
+            None,
+            "",
+            None,
+            f"{backup['size'] / max(1, docs):.0f} bytes per document",
+        ),
+        Metric(
+            "client CPU per document, backup (all threads)",
+            backup["cpu_s"] * 1e6 / docs,
+            "µs",
+            o.scan_cpu_s * 1e6 / docs,
+            "",
+            None,
+            "baseline = raw scan, same client",
+        ),
+        Metric(
+            "client CPU per document, restore (all threads)",
+            restore["cpu_s"] * 1e6 / docs,
+            "µs",
+            o.insert_cpu_s * 1e6 / docs,
+            "",
+            None,
+            "baseline = raw insert_many, same client",
+        ),
+        Metric(
+            "app-side ceiling, backup: docs/s with an infinitely fast server",
+            docs / backup["cpu_s"],
+            "docs/s",
+            docs / o.scan_cpu_s,
+            "",
+            None,
+            "1 / client CPU per doc (derived; threads overlap little)",
+        ),
+        Metric(
+            "app-side ceiling, restore: docs/s with an infinitely fast server",
+            docs / restore["cpu_s"],
+            "docs/s",
+            docs / o.insert_cpu_s,
+            "",
+            None,
+            "1 / client CPU per doc (derived)",
+        ),
     ]
     for label, result in (("backup", backup), ("restore", restore)):
         growth = server_growth_mb(result)
         if growth is not None:
             metrics.append(Metric(f"nx-27017 server peak RSS growth during the {label}", growth, "MB"))
         elif result.get("server_hwm_after_kb") is not None:
-            metrics.append(Metric(f"nx-27017 server peak RSS (lifetime) after the {label}",
-                                  _mb(result["server_hwm_after_kb"]), "MB"))
+            metrics.append(
+                Metric(
+                    f"nx-27017 server peak RSS (lifetime) after the {label}", _mb(result["server_hwm_after_kb"]), "MB"
+                )
+            )
     cal = o.calibration
     metrics += [
-        Metric(f"calibration ({cal.docs:,} docs): raw insert in the restore's batches (500, ordered)",
-               cal.insert_rate_app_batch, "docs/s", cal.insert_rate, "", None, "baseline = batches of 10,000"),
-        Metric(f"calibration ({cal.docs:,} docs): raw scan in the backup's batches (500)",
-               cal.scan_rate_app_batch, "docs/s", cal.scan_rate, "", None, "baseline = default batches"),
+        Metric(
+            f"calibration ({cal.docs:,} docs): raw insert in the restore's batches (500, ordered)",
+            cal.insert_rate_app_batch,
+            "docs/s",
+            cal.insert_rate,
+            "",
+            None,
+            "baseline = batches of 10,000",
+        ),
+        Metric(
+            f"calibration ({cal.docs:,} docs): raw scan in the backup's batches (500)",
+            cal.scan_rate_app_batch,
+            "docs/s",
+            cal.scan_rate,
+            "",
+            None,
+            "baseline = default batches",
+        ),
     ]
 
     def breakdown(result: dict[str, Any], rows: list[tuple[str, float | None]]) -> list[list[str]]:
         total = result["wall_s"]
-        return [[result["op"], name, f"{seconds:.2f}", f"{seconds / total:.0%}" if seconds is not None else ""]
-                for name, seconds in rows if seconds is not None]
+        return [
+            [result["op"], name, f"{seconds:.2f}", f"{seconds / total:.0%}" if seconds is not None else ""]
+            for name, seconds in rows
+            if seconds is not None
+        ]
 
     def db_wait(result: dict[str, Any], *commands: str) -> float:
         waits = result["db_ms_by_target"].items()
@@ -518,21 +612,30 @@ def report(ctx: BenchContext, o: Outcome) -> Result:
         ("total", backup["wall_s"]),
         ("find/getMore commands (client wait)", backup_db),
         ("write_documents: Extended JSON + SHA-256 + deflate (worker thread)", bt.get("write_documents", 0.0)),
-        ("rest (thread hand-offs, decoding, finish, fsync, retention, audit)",
-         backup["wall_s"] - backup_db - bt.get("write_documents", 0.0)),
+        (
+            "rest (thread hand-offs, decoding, finish, fsync, retention, audit)",
+            backup["wall_s"] - backup_db - bt.get("write_documents", 0.0),
+        ),
     ]
-    table = Table("Where the time goes (child process; wrappers and a command listener)",
-                  ["op", "part", "s", "share"], breakdown(backup, backup_rows) + breakdown(restore, restore_rows))
+    table = Table(
+        "Where the time goes (child process; wrappers and a command listener)",
+        ["op", "part", "s", "share"],
+        breakdown(backup, backup_rows) + breakdown(restore, restore_rows),
+    )
     commands = Table(
         "Database commands issued",
         ["op", "command", "count", "client wait s"],
-        [[r["op"], target, f"{n:,}", f"{r['db_ms_by_target'].get(target, 0) / 1000:.2f}"]
-         for r in (backup, restore) for target, n in sorted(r["commands_by_target"].items(), key=lambda kv: -kv[1])],
+        [
+            [r["op"], target, f"{n:,}", f"{r['db_ms_by_target'].get(target, 0) / 1000:.2f}"]
+            for r in (backup, restore)
+            for target, n in sorted(r["commands_by_target"].items(), key=lambda kv: -kv[1])
+        ],
     )
     size_note = (
         f"SIZE REDUCED: ran {tickets:,} tickets + {users:,} users, not the requested "
         f"{o.requested[0]:,} + {o.requested[1]:,} — {o.estimate}"
-        if o.reduced else f"ran the requested size — {o.estimate}"
+        if o.reduced
+        else f"ran the requested size — {o.estimate}"
     )
     notes = [
         size_note,
@@ -576,9 +679,14 @@ def report(ctx: BenchContext, o: Outcome) -> Result:
             "raw_scans": {str(size): {"s": sec, "cpu_s": cpu} for size, (sec, cpu) in o.scans.items()},
             "generate_s": o.generate_s,
             "calibration": {
-                "docs": cal.docs, "insert_rate": cal.insert_rate, "insert_rate_app_batch": cal.insert_rate_app_batch,
-                "scan_rate": cal.scan_rate, "scan_rate_app_batch": cal.scan_rate_app_batch,
-                "backup_rate": cal.backup_rate, "restore_rate": cal.restore_rate, "seconds": cal.seconds,
+                "docs": cal.docs,
+                "insert_rate": cal.insert_rate,
+                "insert_rate_app_batch": cal.insert_rate_app_batch,
+                "scan_rate": cal.scan_rate,
+                "scan_rate_app_batch": cal.scan_rate_app_batch,
+                "backup_rate": cal.backup_rate,
+                "restore_rate": cal.restore_rate,
+                "seconds": cal.seconds,
             },
             "backup": backup,
             "restore": restore,
@@ -606,16 +714,27 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_TICKETS:,} tickets + {QUICK_USERS:,} users, budget {QUICK_BUDGET_S:g} s")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.backup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_TICKETS:,} tickets + {QUICK_USERS:,} users, budget {QUICK_BUDGET_S:g} s",
+    )
     parser.add_argument("--tickets", type=int, help=f"tickets to seed (default {FULL_TICKETS:,})")
     parser.add_argument("--users", type=int, help=f"users to seed (default {FULL_USERS:,})")
-    parser.add_argument("--budget", type=float,
-                        help=f"seconds the measured part may take (default {FULL_BUDGET_S:g}); larger sizes "
-                             "are reduced to the largest that fits, and the output says so")
-    parser.add_argument("--profile", action="store_true",
-                        help="once more under pyinstrument → bench/results/profile_backup.txt, profile_restore.txt")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        help=f"seconds the measured part may take (default {FULL_BUDGET_S:g}); larger sizes "
+        "are reduced to the largest that fits, and the output says so",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="once more under pyinstrument → bench/results/profile_backup.txt, profile_restore.txt",
+    )
     parser.add_argument("--results", metavar="PATH", help="JSON file to merge into (default bench/results/latest.json)")
     args = parser.parse_args()
     args.results = Path(args.results).resolve() if args.results else None

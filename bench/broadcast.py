@@ -1,7 +1,7 @@
 """Broadcast: paced delivery to every user through the fake Bot API — rate, correctness, memory.
 
-    python bench/broadcast.py [--quick] [--users N] [--small-users N] [--rate R] [--profile]
-    python bench/run.py --only broadcast [--quick]
+    python -m bench.broadcast [--quick] [--users N] [--small-users N] [--rate R] [--profile]
+    python -m bench.run --only broadcast [--quick]
 
 What is driven
   The app's `Broadcaster` service (app/services/broadcast/runner.py) — not the compose/preview
@@ -56,30 +56,21 @@ Figures
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import itertools
+import os
 import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-# `python bench/broadcast.py` puts bench/ first on sys.path, where bench/queue.py would shadow
-# the standard library's `queue` (imported by asyncio); import the benchmarks as `bench.*`.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-elif str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from app.db.repositories import Repositories  # noqa: E402
-from bench.common import (  # noqa: E402
+from app.db.repositories import Repositories
+from bench.children import ChildProcess
+from bench.common import (
     BENCH_SUPERADMIN_ID,
     BENCH_TOKEN,
     BenchContext,
@@ -88,8 +79,8 @@ from bench.common import (  # noqa: E402
     Table,
     bench_client,
 )
-from config import Settings  # noqa: E402
-from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+from config import Settings
+from tests.support.fake_telegram import FakeTelegram
 
 KEY = "broadcast"
 ORDER = 30  # position in bench/run.py's table
@@ -182,8 +173,15 @@ async def seed(repos: Repositories, users: int) -> None:
     now = datetime.now(UTC)
 
     def doc(uid: int, reachable: bool) -> dict[str, Any]:
-        return {"_id": uid, "first_name": f"User{uid}", "last_name": None, "username": None,
-                "language": "uk" if uid % 3 else "en", "reachable": reachable, "created_at": now}
+        return {
+            "_id": uid,
+            "first_name": f"User{uid}",
+            "last_name": None,
+            "username": None,
+            "language": "uk" if uid % 3 else "en",
+            "reachable": reachable,
+            "created_at": now,
+        }
 
     ids = recipient_ids(users)
     for start in range(0, len(ids), 5_000):
@@ -215,62 +213,15 @@ def _chat(params: dict[str, Any]) -> int:
         return 0
 
 
-class BotProcesses:
+def bot_processes(ctx: BenchContext) -> ChildProcess:
     """The fork server of bench/_broadcast_child.py: each request runs in a freshly forked bot process.
 
     aiogram's imports cost ~3 s of CPU; the fork server pays them once, and every broadcast
-    still starts from the same untouched heap (see `serve` there).
+    still starts from the same untouched heap (bench/children.py `serve`). Its stderr is the
+    bot's console log (its file log is in the scratch directory).
     """
-
-    def __init__(self, stderr_path: Path) -> None:
-        self.process: asyncio.subprocess.Process | None = None
-        self.stderr_path = stderr_path  # the bot's console log (its file log is in the scratch directory)
-
-    async def start(self) -> None:
-        with self.stderr_path.open("ab") as stderr:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench._broadcast_child", "--serve",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
-                cwd=str(_ROOT), env={**os.environ, "PYTHONPATH": str(_ROOT)}, limit=2**26,
-            )
-
-    def stderr_tail(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
-
-    async def run(self, config: dict[str, Any], timeout: float) -> list[dict[str, Any]]:  # noqa: ASYNC109
-        process = self.process
-        assert process is not None and process.stdin is not None and process.stdout is not None
-        process.stdin.write(json.dumps(config).encode() + b"\n")
-        await process.stdin.drain()
-        try:
-            line = await asyncio.wait_for(process.stdout.readline(), timeout)
-        except TimeoutError:
-            await self.close(kill=True)
-            raise RuntimeError(f"broadcast child did not finish in {timeout:.0f} s") from None
-        if not line:
-            raise RuntimeError(f"the broadcast fork server exited:\n{self.stderr_tail()}")
-        payload = json.loads(line)
-        if isinstance(payload, dict) and "error" in payload:
-            raise RuntimeError(f"broadcast child failed:\n{payload['error']}")
-        results: list[dict[str, Any]] = payload
-        return results
-
-    async def close(self, kill: bool = False) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if kill:
-            process.kill()
-        elif process.stdin is not None:
-            process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+    stderr_path = ctx.scratch / "broadcast_bot.stderr"
+    return ChildProcess("bench._broadcast_child", "--serve", label="broadcast", stderr_path=stderr_path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +262,7 @@ async def prepare(ctx: BenchContext, client: Any, spec: Spec) -> Phase:
     return phase
 
 
-async def run_process(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) -> list[Outcome]:
+async def run_process(ctx: BenchContext, bots: ChildProcess, specs: list[Spec]) -> list[Outcome]:
     """The specs as phases of one fresh bot process; each phase analysed against its own fake."""
     client = bench_client(ctx.uri)
     phases: list[Phase] = []
@@ -344,7 +295,7 @@ async def run_process(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) 
                 due = int(phase.spec.users * INJECT_AT)
                 phase.injector = asyncio.create_task(inject_when_due(phase.fake, set(phase.recipients), due))
         expected_s = sum(spec.users / (spec.rate or 300.0) * 3 for spec in specs)
-        results = await bots.run(config, CHILD_TIMEOUT_FLOOR_S + expected_s)
+        results = await bots.request(config, CHILD_TIMEOUT_FLOOR_S + expected_s)
         outcomes = []
         for phase, child in zip(phases, results, strict=True):
             outcome = Outcome(phase.spec, child)
@@ -421,9 +372,7 @@ async def check_database(outcome: Outcome, repos: Repositories, blocked: set[int
     broadcast_id = int(outcome.child["broadcast_id"])
     counters = await repos.deliveries.counters(broadcast_id)
     stored = await repos.broadcasts.get(broadcast_id)
-    unreachable = await repos.users.collection.count_documents(
-        {"_id": {"$in": sorted(blocked)}, "reachable": False}
-    )
+    unreachable = await repos.users.collection.count_documents({"_id": {"$in": sorted(blocked)}, "reachable": False})
     reachable = outcome.deliveries - len(blocked)
     checks = [
         ("deliveries sent", counters.sent, reachable),
@@ -456,8 +405,14 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
     unpaced = int(ctx.options.get("broadcast_unpaced_users") or (QUICK_UNPACED_USERS if quick else large))
     first = [Spec("small", f"paced, {small:,} users", small, rate)]
     if production_users:
-        first.append(Spec("production", f"paced at the production rate, {production_users:,} users",
-                          production_users, PRODUCTION_RATE))
+        first.append(
+            Spec(
+                "production",
+                f"paced at the production rate, {production_users:,} users",
+                production_users,
+                PRODUCTION_RATE,
+            )
+        )
     processes = [
         first,
         [
@@ -467,22 +422,19 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         ],
     ]
     if str(ctx.options.get("broadcast_profile") or "").lower() not in ("", "0", "false", "no"):
-        processes.append([Spec("profile", f"profiled (pyinstrument), no limit, {unpaced:,} users", unpaced, None,
-                               profile=True)])
+        processes.append(
+            [Spec("profile", f"profiled (pyinstrument), no limit, {unpaced:,} users", unpaced, None, profile=True)]
+        )
     load_before = os.getloadavg()
     outcomes: list[Outcome] = []
-    bots = BotProcesses(ctx.scratch / "broadcast_bot.stderr")
-    await bots.start()
-    try:
+    async with bot_processes(ctx) as bots:
         for specs in processes:
             outcomes += await run_process_logged(ctx, bots, specs)
-    finally:
-        await bots.close()
     load = (load_before, os.getloadavg())
     return [report(ctx, outcomes, rate, small, large, load)]
 
 
-async def run_process_logged(ctx: BenchContext, bots: BotProcesses, specs: list[Spec]) -> list[Outcome]:
+async def run_process_logged(ctx: BenchContext, bots: ChildProcess, specs: list[Spec]) -> list[Outcome]:
     began = time.perf_counter()
     produced = await run_process(ctx, bots, specs)
     for outcome in produced:
@@ -496,7 +448,11 @@ async def run_process_logged(ctx: BenchContext, bots: BotProcesses, specs: list[
 
 
 def report(
-    ctx: BenchContext, outcomes: list[Outcome], rate: float, small: int, large: int,
+    ctx: BenchContext,
+    outcomes: list[Outcome],
+    rate: float,
+    small: int,
+    large: int,
     load: tuple[tuple[float, ...], tuple[float, ...]],
 ) -> Result:
     by_role = {o.spec.role: o for o in outcomes}
@@ -512,76 +468,205 @@ def report(
     max_rate, raw_rate = unlimited.rate_all, raw.rate_all
 
     def cpu_ms(outcome: Outcome, key: str) -> float | None:
-        seconds = {"bot": outcome.child["cpu_s"], "server": outcome.child["server_cpu_s"],
-                   "fake": outcome.child["fake_cpu_s"]}[key]
+        seconds = {
+            "bot": outcome.child["cpu_s"],
+            "server": outcome.child["server_cpu_s"],
+            "fake": outcome.child["fake_cpu_s"],
+        }[key]
         return outcome.per_delivery_ms(seconds)
 
     metrics = [
-        Metric(f"achieved rate, {large:,} users, paced (excl. Telegram's 429 waits)", paced_large.rate_active,
-               "msg/s", rate, f"≥ {TARGET_RATE_SHARE:.0%} of ceiling",
-               paced_large.rate_active >= TARGET_RATE_SHARE * rate,
-               f"ceiling = configured rate {rate:g}/s (scaled up from {PRODUCTION_RATE:g}/s)"),
-        Metric(f"achieved rate, {small:,} users, paced (no 429s)", paced_small.rate_active, "msg/s", rate, "", None,
-               "short run: start-up costs weigh more"),
-        *([Metric(f"achieved rate at the production rate, {production.spec.users:,} users", production.rate_active,
-                  "msg/s", production.spec.rate, f"≥ {TARGET_RATE_SHARE:.0%} of ceiling",
-                  production.rate_active >= TARGET_RATE_SHARE * (production.spec.rate or 0),
-                  "BROADCAST_RATE_PER_SECOND default, fake limited to the same")] if production else []),
-        Metric(f"time lost vs the ideal schedule, {large:,} users: deliveries slower than a slot",
-               paced_large.lost_overrun_s, "s", None, "", None, f"slot = 1/{rate:g} s"),
-        Metric(f"time lost, {large:,} users: {paced_large.stalls} stalls ≥ 20 ms over a slot (page queries, "
-               "progress saves)", paced_large.lost_stalls_s, "s", None, "", None,
-               "the pacer makes up at most 0.1 s of lost slots (app/services/broadcast/pacing.py CATCH_UP)"),
-        Metric(f"achieved rate, {large:,} users, incl. the {paced_large.injected}×{RETRY_AFTER} s 429 waits",
-               paced_large.rate_all, "msg/s", rate, "", None, "Telegram-imposed waits included"),
-        Metric(f"Send → final report, {large:,} users (snapshot, sends, report)", paced_large.child["wall_s"], "s",
-               large / rate + paced_large.injected * RETRY_AFTER, "", None,
-               "baseline = users / rate + imposed waits"),
+        Metric(
+            f"achieved rate, {large:,} users, paced (excl. Telegram's 429 waits)",
+            paced_large.rate_active,
+            "msg/s",
+            rate,
+            f"≥ {TARGET_RATE_SHARE:.0%} of ceiling",
+            paced_large.rate_active >= TARGET_RATE_SHARE * rate,
+            f"ceiling = configured rate {rate:g}/s (scaled up from {PRODUCTION_RATE:g}/s)",
+        ),
+        Metric(
+            f"achieved rate, {small:,} users, paced (no 429s)",
+            paced_small.rate_active,
+            "msg/s",
+            rate,
+            "",
+            None,
+            "short run: start-up costs weigh more",
+        ),
+        *(
+            [
+                Metric(
+                    f"achieved rate at the production rate, {production.spec.users:,} users",
+                    production.rate_active,
+                    "msg/s",
+                    production.spec.rate,
+                    f"≥ {TARGET_RATE_SHARE:.0%} of ceiling",
+                    production.rate_active >= TARGET_RATE_SHARE * (production.spec.rate or 0),
+                    "BROADCAST_RATE_PER_SECOND default, fake limited to the same",
+                )
+            ]
+            if production
+            else []
+        ),
+        Metric(
+            f"time lost vs the ideal schedule, {large:,} users: deliveries slower than a slot",
+            paced_large.lost_overrun_s,
+            "s",
+            None,
+            "",
+            None,
+            f"slot = 1/{rate:g} s",
+        ),
+        Metric(
+            f"time lost, {large:,} users: {paced_large.stalls} stalls ≥ 20 ms over a slot (page queries, "
+            "progress saves)",
+            paced_large.lost_stalls_s,
+            "s",
+            None,
+            "",
+            None,
+            "the pacer makes up at most 0.1 s of lost slots (app/services/broadcast/pacing.py CATCH_UP)",
+        ),
+        Metric(
+            f"achieved rate, {large:,} users, incl. the {paced_large.injected}×{RETRY_AFTER} s 429 waits",
+            paced_large.rate_all,
+            "msg/s",
+            rate,
+            "",
+            None,
+            "Telegram-imposed waits included",
+        ),
+        Metric(
+            f"Send → final report, {large:,} users (snapshot, sends, report)",
+            paced_large.child["wall_s"],
+            "s",
+            large / rate + paced_large.injected * RETRY_AFTER,
+            "",
+            None,
+            "baseline = users / rate + imposed waits",
+        ),
         Metric("duplicates (all runs)", duplicates, "msgs", None, "0", duplicates == 0),
         Metric("lost: reachable users never served (all runs)", lost, "users", None, "0", lost == 0),
-        Metric("already-unreachable users served (all runs)", sum(o.gone_received for o in outcomes), "msgs",
-               None, "0", all(o.gone_received == 0 for o in outcomes)),
-        Metric("database records match the fake (all broadcasts)", sum(o.db_ok for o in broadcasts), "runs",
-               len(broadcasts), "all", all(o.db_ok for o in broadcasts)),
-        Metric("429s from the fake's rate limiter (pacing above the ceiling)",
-               sum(o.limiter_429 for o in paced), "answers", None, "0", all(o.limiter_429 == 0 for o in paced)),
-        Metric(f"peak RSS growth during the broadcast, {large:,} users", growth_large, "MB", growth_small,
-               f"flat: ≤ {small:,}-user figure + {FLAT_TOLERANCE_MB:g} MB",
-               growth_large <= growth_small + FLAT_TOLERANCE_MB,
-               f"baseline = {small:,} users; bot process only"),
+        Metric(
+            "already-unreachable users served (all runs)",
+            sum(o.gone_received for o in outcomes),
+            "msgs",
+            None,
+            "0",
+            all(o.gone_received == 0 for o in outcomes),
+        ),
+        Metric(
+            "database records match the fake (all broadcasts)",
+            sum(o.db_ok for o in broadcasts),
+            "runs",
+            len(broadcasts),
+            "all",
+            all(o.db_ok for o in broadcasts),
+        ),
+        Metric(
+            "429s from the fake's rate limiter (pacing above the ceiling)",
+            sum(o.limiter_429 for o in paced),
+            "answers",
+            None,
+            "0",
+            all(o.limiter_429 == 0 for o in paced),
+        ),
+        Metric(
+            f"peak RSS growth during the broadcast, {large:,} users",
+            growth_large,
+            "MB",
+            growth_small,
+            f"flat: ≤ {small:,}-user figure + {FLAT_TOLERANCE_MB:g} MB",
+            growth_large <= growth_small + FLAT_TOLERANCE_MB,
+            f"baseline = {small:,} users; bot process only",
+        ),
         Metric("RSS growth per 1,000 extra users (from the two sizes)", slope_kb, "KB", None, "", None),
-        Metric(f"bot's maximum rate, no limit, {unpaced:,} users", max_rate, "msg/s", raw_rate, "", None,
-               "baseline = same Bot/session, plain send loop, no DB"),
-        Metric("bot-process CPU per delivery (no limit)", cpu_ms(unlimited, "bot"), "ms", cpu_ms(raw, "bot"),
-               "", None, "baseline = per plain send"),
+        Metric(
+            f"bot's maximum rate, no limit, {unpaced:,} users",
+            max_rate,
+            "msg/s",
+            raw_rate,
+            "",
+            None,
+            "baseline = same Bot/session, plain send loop, no DB",
+        ),
+        Metric(
+            "bot-process CPU per delivery (no limit)",
+            cpu_ms(unlimited, "bot"),
+            "ms",
+            cpu_ms(raw, "bot"),
+            "",
+            None,
+            "baseline = per plain send",
+        ),
         Metric("DB round trips per delivery (no limit)", unlimited.child["db_commands"] / unpaced, "", None),
         Metric("DB time per delivery, as the client waits (no limit)", unlimited.child["db_ms"] / unpaced, "ms"),
     ]
     if unlimited.child["server_cpu_s"] is not None:
         metrics.append(Metric("nx-27017 server CPU per delivery (no limit)", cpu_ms(unlimited, "server"), "ms"))
-    metrics.append(Metric("fake Bot API CPU per request (no limit; same machine)", cpu_ms(unlimited, "fake"), "ms",
-                          cpu_ms(raw, "fake")))
-    metrics.append(Metric("wall time per delivery (no limit)", unlimited.per_delivery_ms(unlimited.window_s), "ms",
-                          raw.per_delivery_ms(raw.window_s)))
+    metrics.append(
+        Metric(
+            "fake Bot API CPU per request (no limit; same machine)",
+            cpu_ms(unlimited, "fake"),
+            "ms",
+            cpu_ms(raw, "fake"),
+        )
+    )
+    metrics.append(
+        Metric(
+            "wall time per delivery (no limit)",
+            unlimited.per_delivery_ms(unlimited.window_s),
+            "ms",
+            raw.per_delivery_ms(raw.window_s),
+        )
+    )
 
     rows = []
     for o in outcomes:
         c = o.child
-        rows.append([
-            o.spec.name, f"{o.spec.rate:g}/s" if o.spec.rate else "none", f"{o.requests:,}", f"{o.window_s:.2f}",
-            f"{o.rate_all:,.0f}", f"{o.rate_active:,.0f}", f"{o.injected}/{o.limiter_429}", f"{o.forbidden}",
-            f"{o.duplicates}", f"{o.lost}", f"{c['wall_s']:.2f}",
-            f"{(o.per_delivery_ms(c['cpu_s']) or 0):.2f}",
-            f"{c['db_commands'] / o.deliveries:.2f}",
-            f"{o.stalls}/{o.lost_stalls_s:.2f}/{o.lost_overrun_s:.2f}" if o.spec.rate else "",
-            f"{c['rss_before_kb'] / 1024:.1f}",
-            f"{o.growth_mb:.1f}", f"{o.sampled_growth_mb:.1f}",
-        ])
+        rows.append(
+            [
+                o.spec.name,
+                f"{o.spec.rate:g}/s" if o.spec.rate else "none",
+                f"{o.requests:,}",
+                f"{o.window_s:.2f}",
+                f"{o.rate_all:,.0f}",
+                f"{o.rate_active:,.0f}",
+                f"{o.injected}/{o.limiter_429}",
+                f"{o.forbidden}",
+                f"{o.duplicates}",
+                f"{o.lost}",
+                f"{c['wall_s']:.2f}",
+                f"{(o.per_delivery_ms(c['cpu_s']) or 0):.2f}",
+                f"{c['db_commands'] / o.deliveries:.2f}",
+                f"{o.stalls}/{o.lost_stalls_s:.2f}/{o.lost_overrun_s:.2f}" if o.spec.rate else "",
+                f"{c['rss_before_kb'] / 1024:.1f}",
+                f"{o.growth_mb:.1f}",
+                f"{o.sampled_growth_mb:.1f}",
+            ]
+        )
     table = Table(
         "Runs (each broadcast in a fresh bot process)",
-        ["run", "limit", "requests", "window s", "msg/s", "excl. waits", "429 inj/lim", "403", "dup", "lost",
-         "start→end s", "bot CPU ms/del", "DB cmds/del", "stalls n/s, overrun s", "RSS before MB",
-         "peak growth MB", "sampled MB"],
+        [
+            "run",
+            "limit",
+            "requests",
+            "window s",
+            "msg/s",
+            "excl. waits",
+            "429 inj/lim",
+            "403",
+            "dup",
+            "lost",
+            "start→end s",
+            "bot CPU ms/del",
+            "DB cmds/del",
+            "stalls n/s, overrun s",
+            "RSS before MB",
+            "peak growth MB",
+            "sampled MB",
+        ],
         rows,
     )
     db_by_target = Counter(unlimited.child["db_by_target"])
@@ -625,13 +710,25 @@ def report(
             ),
             "runs": [
                 {
-                    "name": o.spec.name, "users": o.spec.users, "rate": o.spec.rate, "mode": o.spec.mode,
-                    "requests": o.requests, "window_s": round(o.window_s, 4), "rate_all": round(o.rate_all, 2),
-                    "rate_active": round(o.rate_active, 2), "injected_429": o.injected,
-                    "limiter_429": o.limiter_429, "forbidden": o.forbidden, "other_errors": o.other_errors,
-                    "duplicates": o.duplicates, "lost": o.lost, "gone_received": o.gone_received,
-                    "growth_mb": round(o.growth_mb, 2), "sampled_growth_mb": round(o.sampled_growth_mb, 2),
-                    "db_checks": o.db_checks, "child": {k: v for k, v in o.child.items() if k != "profile_lines"},
+                    "name": o.spec.name,
+                    "users": o.spec.users,
+                    "rate": o.spec.rate,
+                    "mode": o.spec.mode,
+                    "requests": o.requests,
+                    "window_s": round(o.window_s, 4),
+                    "rate_all": round(o.rate_all, 2),
+                    "rate_active": round(o.rate_active, 2),
+                    "injected_429": o.injected,
+                    "limiter_429": o.limiter_429,
+                    "forbidden": o.forbidden,
+                    "other_errors": o.other_errors,
+                    "duplicates": o.duplicates,
+                    "lost": o.lost,
+                    "gone_received": o.gone_received,
+                    "growth_mb": round(o.growth_mb, 2),
+                    "sampled_growth_mb": round(o.sampled_growth_mb, 2),
+                    "db_checks": o.db_checks,
+                    "child": {k: v for k, v in o.child.items() if k != "profile_lines"},
                 }
                 for o in outcomes
             ],
@@ -658,19 +755,29 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.broadcast", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES[0]:,} and {QUICK_SIZES[1]:,}")
     parser.add_argument("--users", type=int, help=f"the large size (default {FULL_SIZES[1]:,})")
     parser.add_argument("--small-users", type=int, help=f"the small size (default {FULL_SIZES[0]:,})")
-    parser.add_argument("--unpaced-users", type=int,
-                        help=f"users of the no-limit run and its baseline (default: the large size; "
-                             f"--quick {QUICK_UNPACED_USERS})")
-    parser.add_argument("--production-users", type=int,
-                        help=f"users of an extra run at the production rate {PRODUCTION_RATE:g}/s "
-                             f"(default {PRODUCTION_USERS}; --quick: none)")
+    parser.add_argument(
+        "--unpaced-users",
+        type=int,
+        help=f"users of the no-limit run and its baseline (default: the large size; --quick {QUICK_UNPACED_USERS})",
+    )
+    parser.add_argument(
+        "--production-users",
+        type=int,
+        help=f"users of an extra run at the production rate {PRODUCTION_RATE:g}/s "
+        f"(default {PRODUCTION_USERS}; --quick: none)",
+    )
     parser.add_argument("--rate", type=float, help=f"configured rate = the fake's limit (default {RATE:g}/s)")
-    parser.add_argument("--profile", action="store_true",
-                        help="one more no-limit run under pyinstrument → bench/results/profile_broadcast.txt")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="one more no-limit run under pyinstrument → bench/results/profile_broadcast.txt",
+    )
     parser.add_argument("--results", metavar="PATH", help="JSON file to merge into (default bench/results/latest.json)")
     args = parser.parse_args()
     args.results = Path(args.results).resolve() if args.results else None

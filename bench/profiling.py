@@ -14,9 +14,10 @@ per function) is written to bench/results/profile_<name>.txt.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,6 @@ from bench.common import RESULTS_DIR
 
 if TYPE_CHECKING:
     from pyinstrument.frame import Frame
-
-    from bench.common import BenchContext
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 INTERVAL_SECONDS = 0.001
@@ -35,13 +34,24 @@ WAITING = "waiting for the database (event loop idle in epoll, socket sends yiel
 ACTIVITIES: list[tuple[str, tuple[str, ...]]] = [
     ("building keyboards (aiogram's builders deep-copy every button)", ("/aiogram/utils/keyboard.py",)),
     ("PyMongo client (commands, BSON, connection pool)", ("/pymongo/", "/bson/")),
-    ("Bot API calls (aiogram serialises requests, parses results; HTTP faked)",
-     ("/aiogram/client/", f"{PROJECT_ROOT}/bench/fake_session.py")),
-    ("thread-pool hops: aiogram runs sync filters (F…, State) via asyncio.to_thread",
-     ("/asyncio/threads.py", "/concurrent/futures/", "/threading.py")),
-    ("i18n (gettext, lazy strings)",
-     ("/aiogram/utils/i18n/core.py", "/aiogram/utils/i18n/lazy_proxy.py", "/aiogram/utils/i18n/context.py",
-      "/babel/", "/gettext.py")),
+    (
+        "Bot API calls (aiogram serialises requests, parses results; HTTP faked)",
+        ("/aiogram/client/", f"{PROJECT_ROOT}/bench/fake_session.py"),
+    ),
+    (
+        "thread-pool hops: aiogram runs sync filters (F…, State) via asyncio.to_thread",
+        ("/asyncio/threads.py", "/concurrent/futures/", "/threading.py"),
+    ),
+    (
+        "i18n (gettext, lazy strings)",
+        (
+            "/aiogram/utils/i18n/core.py",
+            "/aiogram/utils/i18n/lazy_proxy.py",
+            "/aiogram/utils/i18n/context.py",
+            "/babel/",
+            "/gettext.py",
+        ),
+    ),
     ("pydantic (parsing the update, callback data, models)", ("/pydantic",)),
     ("app code (handlers, services, repositories, rendering)", (f"{PROJECT_ROOT}/app/",)),
     ("aiogram dispatch (routers, filters, middlewares, FSM context)", ("/aiogram/",)),
@@ -131,15 +141,18 @@ def _is_waiting(frame: Frame, in_pymongo: bool) -> bool:
     return in_pymongo and function.endswith(("send", "sendall"))
 
 
-def _shares(counter: Counter[str], total: float) -> list[tuple[str, float]]:
-    return [(label, seconds / total) for label, seconds in counter.most_common()]
+def _shares(seconds_by_label: dict[str, float], total: float) -> list[tuple[str, float]]:
+    """Largest first (ties in insertion order, as Counter.most_common orders them)."""
+    ordered = sorted(seconds_by_label.items(), key=itemgetter(1), reverse=True)
+    return [(label, seconds / total) for label, seconds in ordered]
 
 
 def summarise(root: Frame, name: str, report_path: str) -> ProfileSummary:
-    activities: Counter[str] = Counter()
-    cpu: Counter[str] = Counter()
-    functions: Counter[str] = Counter()
-    db_callers: Counter[str] = Counter()
+    # seconds of sampled wall time per label
+    activities: defaultdict[str, float] = defaultdict(float)
+    cpu: defaultdict[str, float] = defaultdict(float)
+    functions: defaultdict[str, float] = defaultdict(float)
+    db_callers: defaultdict[str, float] = defaultdict(float)
     # (frame, best activity index on the stack so far, inside pymongo?, nearest app caller)
     stack: list[tuple[Frame, int, bool, str | None]] = [(root, len(ACTIVITIES), False, None)]
     while stack:
@@ -178,8 +191,11 @@ def summarise(root: Frame, name: str, report_path: str) -> ProfileSummary:
     )
 
 
-async def profile_async(work: Callable[[], Awaitable[Any]], name: str, ctx: BenchContext) -> ProfileSummary:
-    """Run `work()` under pyinstrument; without pyinstrument installed the profile is skipped."""
+async def profile_async(work: Callable[[], Awaitable[Any]], name: str, server: str) -> ProfileSummary:
+    """Run `work()` under pyinstrument; without pyinstrument installed the profile is skipped.
+
+    `server` (BenchContext.server) names the database server in the report's header.
+    """
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -198,7 +214,7 @@ async def profile_async(work: Callable[[], Awaitable[Any]], name: str, ctx: Benc
         return ProfileSummary(name, 0.0, error="no samples")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"profile_{name}.txt"
-    header = f"pyinstrument profile: {name}, against {ctx.server}\n\n"
+    header = f"pyinstrument profile: {name}, against {server}\n\n"
     tree = profiler.output_text(unicode=True, color=False, show_all=False)
     flat = profiler.output_text(unicode=True, color=False, flat=True, flat_time="self")
     path.write_text(f"{header}{tree}\n\nSelf time per function:\n{flat}", encoding="utf-8")

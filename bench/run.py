@@ -1,10 +1,12 @@
 """Runs every benchmark in bench/ and prints one table; merges the figures into results/latest.json.
 
-    python bench/run.py                 # full sizes
-    python bench/run.py --quick         # small sizes, under a minute (CI runs this so nothing rots)
-    python bench/run.py --only updates  # some benchmarks only (module names)
-    python bench/run.py --queue-size 200000
-    python bench/run.py -o broadcast_users=20000   # any module setting, read from ctx.options
+From the project root (the benchmarks are the `bench` package):
+
+    python -m bench.run                 # full sizes
+    python -m bench.run --quick         # small sizes, under a minute (CI runs this so nothing rots)
+    python -m bench.run --only updates  # some benchmarks only (module names)
+    python -m bench.run --queue-size 200000
+    python -m bench.run -o broadcast_users=20000   # any module setting, read from ctx.options
 
 A benchmark is any module here (not starting with "_", not this one) that defines
 `async def run(quick: bool, ctx: BenchContext) -> list[Result]`; modules added later are
@@ -18,43 +20,35 @@ beside them (the same run, the same machine).
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import importlib
+import inspect
+import json
+import logging
+import math
+import os
+import pkgutil
+import platform
 import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-# `python bench/run.py` puts bench/ first on sys.path, where bench/queue.py would shadow the
-# standard library's `queue`; the benchmarks are imported as the `bench` package instead.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0]).resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-elif str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import importlib  # noqa: E402
-import inspect  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import pkgutil  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Awaitable, Callable  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from bench.common import RESULTS_DIR, BenchContext, Metric, Result, bench_context  # noqa: E402
+from bench import PROJECT_ROOT
+from bench.common import RESULTS_DIR, BenchContext, Metric, Result, bench_context
 
 BenchFn = Callable[[bool, BenchContext], Awaitable[list[Result]]]
-NOT_BENCHMARKS = {"run", "common", "fake_session", "profiling", "seed"}
+NOT_BENCHMARKS = {"run", "children", "common", "fake_session", "profiling", "seed"}
 
 
 def discover() -> dict[str, BenchFn]:
     """Module name → its `run`, for every benchmark module that exists."""
     found: dict[str, BenchFn] = {}
     order: dict[str, tuple[int, str]] = {}
-    for info in pkgutil.iter_modules([str(_ROOT / "bench")]):
+    for info in pkgutil.iter_modules([str(PROJECT_ROOT / "bench")]):
         if info.name.startswith("_") or info.name in NOT_BENCHMARKS:
             continue
         module = importlib.import_module(f"bench.{info.name}")
@@ -115,8 +109,16 @@ def print_results(results: list[Result]) -> None:
     for result in results:
         print(f"\n=== {result.title}")
         rows = [
-            [m.name, fmt(m.value), m.unit, fmt(m.baseline),
-             f"{m.ratio:.1f}×" if m.ratio is not None else "", m.target, verdict(m), m.note]
+            [
+                m.name,
+                fmt(m.value),
+                m.unit,
+                fmt(m.baseline),
+                f"{m.ratio:.1f}×" if m.ratio is not None else "",
+                m.target,
+                verdict(m),
+                m.note,
+            ]
             for m in result.metrics
         ]
         print(render_table(headers, rows))
@@ -191,12 +193,12 @@ def publish(results: list[Result], server: str, quick: bool, out: Path, elapsed:
     }
     merge_results(out, results, meta)  # before printing: a closed stdout must not lose the figures
     print_results(results)
-    shown = out.relative_to(_ROOT) if out.is_relative_to(_ROOT) else out
+    shown = out.relative_to(PROJECT_ROOT) if out.is_relative_to(PROJECT_ROOT) else out
     print(f"\nWritten {shown} ({', '.join(r.key for r in results)}); total {elapsed:.1f} s")
 
 
 async def run_alone(name: str, run: BenchFn, options: dict[str, Any], quick: bool, out: Path | None) -> int:
-    """What `python bench/<name>.py` does: this one benchmark, printed and merged like run.py's."""
+    """What `python -m bench.<name>` does: this one benchmark, printed and merged like run.py's."""
     started = time.perf_counter()
     async with bench_context(options) as ctx:
         print(f"Database server: {ctx.server}")
@@ -209,16 +211,26 @@ async def run_alone(name: str, run: BenchFn, options: dict[str, Any], quick: boo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="benchmark module names to run")
     parser.add_argument("--updates", type=int, help="updates to feed (default 5000, quick 500)")
     parser.add_argument("--queue-size", type=int, help="tickets for the queue benchmark (default 1,000,000)")
-    parser.add_argument("--queue-budget", type=float,
-                        help="seconds the queue benchmark may spend loading and querying (default 600, quick 20)")
+    parser.add_argument(
+        "--queue-budget",
+        type=float,
+        help="seconds the queue benchmark may spend loading and querying (default 600, quick 20)",
+    )
     parser.add_argument("--results", metavar="PATH", help="JSON file to merge into (default bench/results/latest.json)")
-    parser.add_argument("-o", "--option", action="append", metavar="KEY=VALUE",
-                        help="extra setting for a benchmark module, read from ctx.options (repeatable)")
+    parser.add_argument(
+        "-o",
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="extra setting for a benchmark module, read from ctx.options (repeatable)",
+    )
     args = parser.parse_args()
     args.results = Path(args.results).resolve() if args.results else RESULTS_DIR / "latest.json"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

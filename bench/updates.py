@@ -36,7 +36,7 @@ Derived figures (labelled as such in the table)
 Database size
   50,000 seeded tickets on a real MongoDB (2,000 with --quick); on nx-27017 only 1,000 (300),
   because it sorts a query's matches in Python, so queries slow down as the collection grows
-  (see bench/queue.py).
+  (see bench/queue_views.py).
 
 Profile
   A separate, shorter pass of the same mix under pyinstrument (bench/profiling.py); its
@@ -213,8 +213,13 @@ class ScriptBuilder:
         if photo:
             unique = f"{update_id:010d}"
             message["photo"] = [
-                {"file_id": f"AgACAgIAAxkBAAI{unique}{size}", "file_unique_id": f"AQAD{unique}{size}",
-                 "width": width, "height": height, "file_size": width * height // 8}
+                {
+                    "file_id": f"AgACAgIAAxkBAAI{unique}{size}",
+                    "file_unique_id": f"AQAD{unique}{size}",
+                    "width": width,
+                    "height": height,
+                    "file_size": width * height // 8,
+                }
                 for size, (width, height) in enumerate([(90, 67), (320, 240), (1280, 960)])
             ]
         return {"update_id": update_id, "message": message}
@@ -352,9 +357,7 @@ class Run:
         return len(self.samples) / self.wall_s
 
 
-async def feed(
-    dispatcher: Dispatcher, bot: Bot, steps: list[Step], counter: CommandCounter | None, warmup: int
-) -> Run:
+async def feed(dispatcher: Dispatcher, bot: Bot, steps: list[Step], counter: CommandCounter | None, warmup: int) -> Run:
     samples: list[Sample] = []
     unhandled = 0
     targets_before: Counter[str] = Counter()
@@ -448,8 +451,17 @@ async def seed_database(repos: Repositories, plan: SeedPlan, admins: list[Actor]
     now = now_utc()
     people = [Person(a.user_id, f"{a.first_name} Admin") for a in admins]
     users = list(user_docs(plan, now))
-    users.append({"_id": superadmin_id, "first_name": "Olena", "last_name": None, "username": "olena_it",
-                  "reachable": True, "language": "uk", "created_at": now - timedelta(days=1000)})
+    users.append(
+        {
+            "_id": superadmin_id,
+            "first_name": "Olena",
+            "last_name": None,
+            "username": "olena_it",
+            "reachable": True,
+            "language": "uk",
+            "created_at": now - timedelta(days=1000),
+        }
+    )
     await repos.users.collection.insert_many(users, ordered=False)
     batch: list[dict[str, Any]] = []
     for doc in ticket_docs(plan, now, people):
@@ -468,17 +480,22 @@ async def seed_database(repos: Repositories, plan: SeedPlan, admins: list[Actor]
     await repos.admins.sync_role_marks()  # as the bot's start-up does
 
 
-async def verify(repos: Repositories, run: Run, session: FakeTelegramSession, i18n: I18n,
-                 expect: Expectations, errors: ErrorLog) -> list[str]:
+async def verify(
+    repos: Repositories, run: Run, session: FakeTelegramSession, i18n: I18n, expect: Expectations, errors: ErrorLog
+) -> list[str]:
     """Raises if the run did not do what the script says; returns the facts for the report."""
     problems: list[str] = []
     numbers = expect.submitted
-    tickets = {
-        doc["number"]: doc
-        async for doc in repos.tickets.collection.find(
-            {"number": {"$gte": min(numbers)}}, {"number": 1, "status": 1, "assignee": 1, "media": 1}
-        )
-    } if numbers else {}
+    tickets = (
+        {
+            doc["number"]: doc
+            async for doc in repos.tickets.collection.find(
+                {"number": {"$gte": min(numbers)}}, {"number": 1, "status": 1, "assignee": 1, "media": 1}
+            )
+        }
+        if numbers
+        else {}
+    )
     if sorted(tickets) != sorted(numbers):
         problems.append(f"tickets created {len(tickets)} != forms submitted {len(numbers)}")
     statuses = Counter(doc["status"] for doc in tickets.values())
@@ -539,8 +556,20 @@ async def close_app(app: AppUnderTest) -> None:
 
 
 KIND_ORDER = [
-    "/start", "form: open", "form: name", "form: phone", "form: description", "form: photo", "form: done",
-    "form: priority", "form: submit", "my tickets", "queue: menu", "queue: page", "take", "close: button",
+    "/start",
+    "form: open",
+    "form: name",
+    "form: phone",
+    "form: description",
+    "form: photo",
+    "form: done",
+    "form: priority",
+    "form: submit",
+    "my tickets",
+    "queue: menu",
+    "queue: page",
+    "take",
+    "close: button",
     "close: skip comment",
 ]
 
@@ -553,13 +582,18 @@ def kind_table(app_run: Run, echo_run: Run) -> tuple[list[str], list[list[str]]]
     for kind in kinds:
         wall = app_run.series("wall_ms", kind)
         trips = app_run.series("round_trips", kind)
-        rows.append([
-            kind, str(len(wall)), f"{percentile(wall, 50):.2f}", f"{percentile(wall, 99):.2f}",
-            f"{percentile(echo_run.series('wall_ms', kind), 50):.3f}",
-            f"{statistics.fmean(app_run.series('cpu_ms', kind)):.2f}",
-            f"{statistics.median(trips):g} / {max(trips):g}",
-            f"{statistics.fmean(app_run.series('db_ms', kind)):.2f}",
-        ])
+        rows.append(
+            [
+                kind,
+                str(len(wall)),
+                f"{percentile(wall, 50):.2f}",
+                f"{percentile(wall, 99):.2f}",
+                f"{percentile(echo_run.series('wall_ms', kind), 50):.3f}",
+                f"{statistics.fmean(app_run.series('cpu_ms', kind)):.2f}",
+                f"{statistics.median(trips):g} / {max(trips):g}",
+                f"{statistics.fmean(app_run.series('db_ms', kind)):.2f}",
+            ]
+        )
     return headers, rows
 
 
@@ -598,8 +632,9 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
     app = await build_app(ctx, ctx.database_name("updates"), counter)
     try:
         await app.repos.ensure_indexes()
-        builder = ScriptBuilder(Labels(app.i18n), bot_id=app.bot.id, first_number=plan.tickets + 1,
-                                seeded_users=plan, seed=1)
+        builder = ScriptBuilder(
+            Labels(app.i18n), bot_id=app.bot.id, first_number=plan.tickets + 1, seeded_users=plan, seed=1
+        )
         began = time.perf_counter()
         await seed_database(app.repos, plan, builder.admins, BENCH_SUPERADMIN_ID)
         ctx.log(f"seeded {plan.tickets} tickets, {plan.users} users in {time.perf_counter() - began:.1f} s")
@@ -620,12 +655,20 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
         echo_run = await feed(echo_dispatcher(), echo_bot, steps, None, warmup)
         ctx.log(f"echo baseline: {len(steps)} updates in {echo_run.wall_s:.1f} s")
 
-        profile_builder = ScriptBuilder(Labels(app.i18n), bot_id=app.bot.id, first_number=builder.next_number,
-                                        seeded_users=plan, seed=2, used_seeded=builder.used_seeded)
+        profile_builder = ScriptBuilder(
+            Labels(app.i18n),
+            bot_id=app.bot.id,
+            first_number=builder.next_number,
+            seeded_users=plan,
+            seed=2,
+            used_seeded=builder.used_seeded,
+        )
         profile_steps = profile_builder.build(QUICK_PROFILE_UPDATES if quick else FULL_PROFILE_UPDATES)
         began = time.perf_counter()
         profile = await profile_async(
-            lambda: feed(app.dispatcher, app.bot, profile_steps, None, 0), "updates_quick" if quick else "updates", ctx
+            lambda: feed(app.dispatcher, app.bot, profile_steps, None, 0),
+            "updates_quick" if quick else "updates",
+            ctx.server,
         )
         ctx.log(f"profile: {len(profile_steps)} updates in {time.perf_counter() - began:.1f} s")
         notes = [seed_note] if seed_note else []
@@ -648,8 +691,17 @@ async def client_cpu_per_command(repos: Repositories, commands: int = 400) -> fl
     return (time.process_time() - began) * 1000 / commands
 
 
-def report(ctx: BenchContext, app_run: Run, echo_run: Run, total: int, warmup: int, plan: SeedPlan,
-           facts: list[str], profile: ProfileSummary, command_cpu_ms: float) -> Result:
+def report(
+    ctx: BenchContext,
+    app_run: Run,
+    echo_run: Run,
+    total: int,
+    warmup: int,
+    plan: SeedPlan,
+    facts: list[str],
+    profile: ProfileSummary,
+    command_cpu_ms: float,
+) -> Result:
     wall = app_run.series("wall_ms")
     echo_wall = echo_run.series("wall_ms")
     cpu = app_run.series("cpu_ms")
@@ -663,40 +715,98 @@ def report(ctx: BenchContext, app_run: Run, echo_run: Run, total: int, warmup: i
     per_trip_ms = sum(db_ms) / max(1, sum(trips))
     on = "this server" if ctx.external else "nx-27017"
     metrics = [
-        Metric("throughput, one update at a time", app_run.updates_per_second, "upd/s", echo_run.updates_per_second,
-               f"≥ {TARGET_UPDATES_PER_SECOND} (real MongoDB)",
-               app_run.updates_per_second >= TARGET_UPDATES_PER_SECOND, f"measured on {on}"),
+        Metric(
+            "throughput, one update at a time",
+            app_run.updates_per_second,
+            "upd/s",
+            echo_run.updates_per_second,
+            f"≥ {TARGET_UPDATES_PER_SECOND} (real MongoDB)",
+            app_run.updates_per_second >= TARGET_UPDATES_PER_SECOND,
+            f"measured on {on}",
+        ),
         Metric("handling time p50", percentile(wall, 50), "ms", percentile(echo_wall, 50)),
         Metric("handling time p99", percentile(wall, 99), "ms", percentile(echo_wall, 99)),
-        Metric("handling time mean = cost per update", mean_wall, "ms", statistics.fmean(echo_wall),
-               f"ratio ≤ {TARGET_COST_RATIO:g}×", mean_wall / statistics.fmean(echo_wall) <= TARGET_COST_RATIO),
-        Metric("bot-process CPU per update (cost minus DB wait)", mean_cpu, "ms", statistics.fmean(echo_cpu),
-               f"ratio ≤ {TARGET_COST_RATIO:g}×", mean_cpu / statistics.fmean(echo_cpu) <= TARGET_COST_RATIO),
-        Metric("CPU ceiling: 1000 / CPU ms (DB waits fully overlapped)", 1000 / mean_cpu, "upd/s",
-               1000 / statistics.fmean(echo_cpu), f"≥ {TARGET_UPDATES_PER_SECOND}",
-               1000 / mean_cpu >= TARGET_UPDATES_PER_SECOND, "one process, one core; an upper bound"),
-        Metric("DB round trips per update, median", median_trips, "", 0.0,
-               f"≤ {TARGET_MEDIAN_ROUND_TRIPS}", median_trips <= TARGET_MEDIAN_ROUND_TRIPS),
+        Metric(
+            "handling time mean = cost per update",
+            mean_wall,
+            "ms",
+            statistics.fmean(echo_wall),
+            f"ratio ≤ {TARGET_COST_RATIO:g}×",
+            mean_wall / statistics.fmean(echo_wall) <= TARGET_COST_RATIO,
+        ),
+        Metric(
+            "bot-process CPU per update (cost minus DB wait)",
+            mean_cpu,
+            "ms",
+            statistics.fmean(echo_cpu),
+            f"ratio ≤ {TARGET_COST_RATIO:g}×",
+            mean_cpu / statistics.fmean(echo_cpu) <= TARGET_COST_RATIO,
+        ),
+        Metric(
+            "CPU ceiling: 1000 / CPU ms (DB waits fully overlapped)",
+            1000 / mean_cpu,
+            "upd/s",
+            1000 / statistics.fmean(echo_cpu),
+            f"≥ {TARGET_UPDATES_PER_SECOND}",
+            1000 / mean_cpu >= TARGET_UPDATES_PER_SECOND,
+            "one process, one core; an upper bound",
+        ),
+        Metric(
+            "DB round trips per update, median",
+            median_trips,
+            "",
+            0.0,
+            f"≤ {TARGET_MEDIAN_ROUND_TRIPS}",
+            median_trips <= TARGET_MEDIAN_ROUND_TRIPS,
+        ),
         Metric("DB round trips per update, mean", mean_trips, "", 0.0, note=f"p99 {percentile(trips, 99):g}"),
-        Metric("DB time per update (sum of command durations)", statistics.fmean(db_ms), "ms", 0.0,
-               note=f"{per_trip_ms:.2f} ms per round trip on {on}"),
-        Metric("PyMongo client CPU per command (find_one by _id, alone)", command_cpu_ms, "ms",
-               statistics.fmean(echo_cpu),
-               note=f"baseline = echo bot's CPU per update; the median update's {median_trips:g} commands alone: "
-                    f"{median_trips * command_cpu_ms:.2f} ms = "
-                    f"{median_trips * command_cpu_ms / statistics.fmean(echo_cpu):.1f}× the echo bot's whole update"),
+        Metric(
+            "DB time per update (sum of command durations)",
+            statistics.fmean(db_ms),
+            "ms",
+            0.0,
+            note=f"{per_trip_ms:.2f} ms per round trip on {on}",
+        ),
+        Metric(
+            "PyMongo client CPU per command (find_one by _id, alone)",
+            command_cpu_ms,
+            "ms",
+            statistics.fmean(echo_cpu),
+            note=f"baseline = echo bot's CPU per update; the median update's {median_trips:g} commands alone: "
+            f"{median_trips * command_cpu_ms:.2f} ms = "
+            f"{median_trips * command_cpu_ms / statistics.fmean(echo_cpu):.1f}× the echo bot's whole update",
+        ),
     ]
     for rtt in ASSUMED_RTTS_MS:
         projected = 1000 / (mean_cpu + mean_trips * rtt)
-        metrics.append(Metric(
-            f"projection at {rtt:g} ms per round trip", projected, "upd/s", None,
-            f"≥ {TARGET_UPDATES_PER_SECOND}", projected >= TARGET_UPDATES_PER_SECOND,
-            "= 1000 / (CPU ms + trips × RTT): an estimate, not a measurement",
-        ))
-    metrics.append(Metric("RSS of the bench process after the measured run", app_run.rss_mb, "MB",
-                          echo_run.rss_mb, note="baseline column: after the echo run (same process)"))
-    metrics.append(Metric("peak RSS of the bench process (high-water mark)", peak_rss_mb(), "MB",
-                          note="includes pyinstrument, which keeps every sample in memory"))
+        metrics.append(
+            Metric(
+                f"projection at {rtt:g} ms per round trip",
+                projected,
+                "upd/s",
+                None,
+                f"≥ {TARGET_UPDATES_PER_SECOND}",
+                projected >= TARGET_UPDATES_PER_SECOND,
+                "= 1000 / (CPU ms + trips × RTT): an estimate, not a measurement",
+            )
+        )
+    metrics.append(
+        Metric(
+            "RSS of the bench process after the measured run",
+            app_run.rss_mb,
+            "MB",
+            echo_run.rss_mb,
+            note="baseline column: after the echo run (same process)",
+        )
+    )
+    metrics.append(
+        Metric(
+            "peak RSS of the bench process (high-water mark)",
+            peak_rss_mb(),
+            "MB",
+            note="includes pyinstrument, which keeps every sample in memory",
+        )
+    )
     server_rss = ctx.server_peak_rss_mb()
     if server_rss is not None:
         metrics.append(Metric("peak RSS of the nx-27017 server", server_rss, "MB"))

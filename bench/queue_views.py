@@ -219,9 +219,7 @@ def queries(repos: Repositories, plan: SeedPlan, some_id: ObjectId) -> list[Quer
         query = user_query(random_user(rng))
         return [
             "count: " + await explain_count(collection, query),
-            "find: " + await explain_find(
-                collection, query, [("created_at", -1), ("number", -1)], 0, USER_PAGE_SIZE
-            ),
+            "find: " + await explain_find(collection, query, [("created_at", -1), ("number", -1)], 0, USER_PAGE_SIZE),
         ]
 
     async def number_plan(rng: random.Random) -> list[str]:
@@ -229,14 +227,13 @@ def queries(repos: Repositories, plan: SeedPlan, some_id: ObjectId) -> list[Quer
 
     async def counts_plan(rng: random.Random) -> list[str]:
         pipeline = [{"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-        return ["aggregate: " + await explain_command(
-            collection, {"aggregate": collection.name, "pipeline": pipeline, "cursor": {}}
-        )]
+        return [
+            "aggregate: "
+            + await explain_command(collection, {"aggregate": collection.name, "pipeline": pipeline, "cursor": {}})
+        ]
 
     async def latest_plan(rng: random.Random) -> list[str]:
-        return ["find: " + await explain_find(
-            collection, {"user_id": random_user(rng)}, [("created_at", -1)], limit=1
-        )]
+        return ["find: " + await explain_find(collection, {"user_id": random_user(rng)}, [("created_at", -1)], limit=1)]
 
     async def baseline_plan(rng: random.Random) -> list[str]:
         return ["find: " + await explain_find(collection, {"_id": some_id}, limit=1)]
@@ -245,17 +242,31 @@ def queries(repos: Repositories, plan: SeedPlan, some_id: ObjectId) -> list[Quer
         return await collection.find_one({"_id": some_id})
 
     return [
-        Query("queue, first page (count + find)",
-              lambda rng: tickets.page(new_query, new_order, 0, PAGE_SIZE), lambda rng: page_plan(0)),
-        Query("queue, page 50 (count + find, skip 500)",
-              lambda rng: tickets.page(new_query, new_order, 50, PAGE_SIZE), lambda rng: page_plan(50)),
-        Query("«My tickets», first page (count + find)",
-              lambda rng: tickets.page_of_user(random_user(rng), ACTIVE_STATUSES, 0, USER_PAGE_SIZE), user_plan),
+        Query(
+            "queue, first page (count + find)",
+            lambda rng: tickets.page(new_query, new_order, 0, PAGE_SIZE),
+            lambda rng: page_plan(0),
+        ),
+        Query(
+            "queue, page 50 (count + find, skip 500)",
+            lambda rng: tickets.page(new_query, new_order, 50, PAGE_SIZE),
+            lambda rng: page_plan(50),
+        ),
+        Query(
+            "«My tickets», first page (count + find)",
+            lambda rng: tickets.page_of_user(random_user(rng), ACTIVE_STATUSES, 0, USER_PAGE_SIZE),
+            user_plan,
+        ),
         Query("ticket by number", lambda rng: tickets.get(random_number(rng)), number_plan),
-        Query("queue header: count_by_status (every queue view)",
-              lambda rng: tickets.count_by_status(), counts_plan, main=False),
-        Query("form step 1: latest_of_user", lambda rng: tickets.latest_of_user(random_user(rng)),
-              latest_plan, main=False),
+        Query(
+            "queue header: count_by_status (every queue view)",
+            lambda rng: tickets.count_by_status(),
+            counts_plan,
+            main=False,
+        ),
+        Query(
+            "form step 1: latest_of_user", lambda rng: tickets.latest_of_user(random_user(rng)), latest_plan, main=False
+        ),
         Query("baseline: find_one by _id", by_id, baseline_plan, main=False),
     ]
 
@@ -303,9 +314,11 @@ async def calibrate(client: AsyncMongoClient[dict[str, Any]], ctx: BenchContext,
         for query in items:
             slope = max(0.0, (at_large[query.name] - at_small[query.name]) / (large - small))
             calibration.per_query[query.name] = (max(0.0, at_small[query.name] - slope * small), slope)
-        ctx.log(f"calibration: {rate:,.0f} inserts/s; one round of queries {sum(at_small.values()) * 1000:.0f} ms "
-                f"at {small:,} tickets, {sum(at_large.values()) * 1000:.0f} ms at {large:,} "
-                f"({time.perf_counter() - began:.1f} s)")
+        ctx.log(
+            f"calibration: {rate:,.0f} inserts/s; one round of queries {sum(at_small.values()) * 1000:.0f} ms "
+            f"at {small:,} tickets, {sum(at_large.values()) * 1000:.0f} ms at {large:,} "
+            f"({time.perf_counter() - began:.1f} s)"
+        )
         return calibration
     finally:
         await client.drop_database(name)
@@ -384,24 +397,34 @@ def report(
         p50, p95 = percentile(samples[query.name], 50), percentile(samples[query.name], 95)
         judged = query.main and real_mongo
         metrics.append(Metric(f"{query.name} p50", p50, "ms", base50))
-        metrics.append(Metric(
-            f"{query.name} p95", p95, "ms", base95,
-            f"< {TARGET_P95_MS:g} ms (real MongoDB)" if query.main else "",
-            (p95 < TARGET_P95_MS) if judged else None,
-            "" if real_mongo or not query.main else "not judged: nx-27017 is not real MongoDB",
-        ))
+        metrics.append(
+            Metric(
+                f"{query.name} p95",
+                p95,
+                "ms",
+                base95,
+                f"< {TARGET_P95_MS:g} ms (real MongoDB)" if query.main else "",
+                (p95 < TARGET_P95_MS) if judged else None,
+                "" if real_mongo or not query.main else "not judged: nx-27017 is not real MongoDB",
+            )
+        )
     metrics += [
         Metric("baseline find_one by _id p50", base50, "ms"),
         Metric("insert rate while loading", insert_rate, "docs/s"),
-        Metric("RSS of the bench process after the queries", current_rss_mb(), "MB",
-               note=f"high-water mark of the whole run so far: {peak_rss_mb():,.0f} MB"),
+        Metric(
+            "RSS of the bench process after the queries",
+            current_rss_mb(),
+            "MB",
+            note=f"high-water mark of the whole run so far: {peak_rss_mb():,.0f} MB",
+        ),
     ]
     server_rss = ctx.server_peak_rss_mb()
     if server_rss is not None:
         metrics.append(Metric("peak RSS, nx-27017 server", server_rss, "MB"))
     size_note = (
         f"SIZE REDUCED: ran {size:,} tickets, not the requested {requested:,} — {estimate}"
-        if size < requested else f"ran the requested {size:,} tickets — {estimate}"
+        if size < requested
+        else f"ran the requested {size:,} tickets — {estimate}"
     )
     plan_rows = [[query.name, line] for query in items for line in plans[query.name]]
     return Result(
