@@ -75,4 +75,4 @@ async def test_admin_loses_access_on_the_next_tap(bot: BotHarness) -> None:
     text, _ = await olha.wait_callback_answer(query)
     assert text == "This button is no longer active."
     await olha.send_text("📥 Queue")
-    assert "did not understand" in (await olha.wait_message()).text
+    assert "did not understand" in (await olha.wait_message()).body

@@ -22,7 +22,7 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     card = await open_card(admin, 1)
     await admin.click("🛠 Take into work", card)
     taken = await admin.wait_edit(card.message_id)
-    assert "In progress" in taken.text and "Assignee: Olha" in taken.text
+    assert "In progress" in taken.body and "Assignee: Olha" in taken.body
     assert taken.button_texts() == ["✅ Close", "⛔ Reject", "⬅️ Back to the list"]
     note = await owner.wait_message(predicate=lambda m: "#1" in (m.text or ""))
     assert note.text == "🛠 Your ticket #1 was taken into work by Olha."
@@ -34,7 +34,7 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     done = await admin.wait_message()
     assert done.text == "✅ Ticket #1 closed."
     card_after = await admin.wait_message()
-    assert "Closed" in card_after.text and "Replaced the toner cartridge" in card_after.text
+    assert "Closed" in card_after.body and "Replaced the toner cartridge" in card_after.body
     closed = await owner.wait_message(predicate=lambda m: "closed" in (m.text or ""))
     assert "Comment: Replaced the toner cartridge" in closed.text
 
@@ -71,21 +71,21 @@ async def test_reject_needs_a_reason(bot: BotHarness) -> None:
     await admin.click("⛔ Reject", card)
     await admin.wait_message(predicate=lambda m: "Rejecting ticket #1" in (m.text or ""))
     await admin.send_text("no")
-    assert "must be 5–500 characters long; yours has 2" in (await admin.wait_message()).text
+    assert "must be 5–500 characters long; yours has 2" in (await admin.wait_message()).body
     await admin.send_text("   ")
-    assert "yours has 0" in (await admin.wait_message()).text
+    assert "yours has 0" in (await admin.wait_message()).body
     await admin.send_photo()
-    assert "A reason is required" in (await admin.wait_message()).text
+    assert "A reason is required" in (await admin.wait_message()).body
     await admin.send_command("/start")
-    assert "A reason is required" in (await admin.wait_message()).text
+    assert "A reason is required" in (await admin.wait_message()).body
     await admin.send_text("x" * 501)
-    assert "yours has 501" in (await admin.wait_message()).text
+    assert "yours has 501" in (await admin.wait_message()).body
     assert (await bot.db.tickets.find_one({"number": 1}))["status"] == "new"  # type: ignore[index]
 
     await admin.tap("❌ Cancel")
-    assert "not changed" in (await admin.wait_message()).text
+    assert "not changed" in (await admin.wait_message()).body
     back = await admin.wait_message()
-    assert "Ticket #1" in back.text and "🛠 Take into work" in back.button_texts()
+    assert "Ticket #1" in back.body and "🛠 Take into work" in back.button_texts()
 
     await admin.click("⛔ Reject", back)
     await admin.wait_message(predicate=lambda m: "Rejecting ticket #1" in (m.text or ""))
@@ -117,7 +117,7 @@ async def test_two_admins_take_at_once_exactly_one_wins(bot: BotHarness) -> None
     # The loser's card was re-rendered in place with the winner shown.
     loser = second if winner == "Olha" else first
     loser_card = loser.messages[-1]
-    assert f"Assignee: {winner}" in loser_card.text and "🛠 Take into work" not in loser_card.button_texts()
+    assert f"Assignee: {winner}" in loser_card.body and "🛠 Take into work" not in loser_card.button_texts()
 
 
 async def test_only_the_assignee_closes_and_blocked_owner_is_reported(bot: BotHarness) -> None:
@@ -138,7 +138,7 @@ async def test_only_the_assignee_closes_and_blocked_owner_is_reported(bot: BotHa
     await olha.wait_message(predicate=lambda m: "Closing" in (m.text or ""))
     await olha.tap("⏭ Skip")
     done = await olha.wait_message()
-    assert done.text.startswith("✅ Ticket #1 closed.") and "could not be notified" in done.text
+    assert done.body.startswith("✅ Ticket #1 closed.") and "could not be notified" in done.body
 
 
 async def test_superadmin_may_close_a_ticket_someone_else_took(bot: BotHarness) -> None:

@@ -45,7 +45,7 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
     added = await chief.wait_message()
     assert added.text == "✅ Olha (id 3001) is now an admin."
     granted = await candidate.wait_message()
-    assert "granted support staff access" in granted.text
+    assert "granted support staff access" in granted.body
     assert candidate.reply_keyboard and candidate.reply_keyboard[:2] == ADMIN_ROWS
     assert "queue" in [c for c, _ in bot.fake.commands_for("chat", chat_id=3001)]
     doc = await bot.db.admins.find_one({"_id": 3001})

@@ -34,17 +34,17 @@ async def test_owner_is_told_about_each_change_in_their_language(bot: BotHarness
         ticket, StatusChange(now, admin, TicketStatus.IN_PROGRESS, TicketStatus.CLOSED, "Replaced the toner")
     )
     closed = await english.wait_message()
-    assert "was closed" in closed.text and "Comment: Replaced the toner" in closed.text
+    assert "was closed" in closed.body and "Comment: Replaced the toner" in closed.body
     assert await service.status_changed(
         ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.REJECTED, "Not an IT issue")
     )
     rejected = await english.wait_message()
-    assert "was rejected" in rejected.text and "Reason: Not an IT issue" in rejected.text
+    assert "was rejected" in rejected.body and "Reason: Not an IT issue" in rejected.body
 
     ticket.user_id = 2002
     assert await service.status_changed(ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.IN_PROGRESS))
     ua = await ukrainian.wait_message(predicate=lambda m: "#1" in (m.text or ""))
-    assert "Olha <Admin>" in ua.text and "taken into work" not in ua.text
+    assert "Olha <Admin>" in ua.body and "taken into work" not in ua.body
 
 
 async def test_owner_who_blocked_the_bot_is_reported_and_marked(bot: BotHarness) -> None:

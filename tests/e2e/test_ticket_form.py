@@ -20,8 +20,8 @@ async def test_happy_path_stores_ticket_and_notifies_staff(bot: BotHarness) -> N
     user = en_user(bot)
     await flows.start(user)
     summary = await flows.fill_until_summary(user, photos=2, priority="critical")
-    assert "Ivan Petrenko" in summary.text and "+380501234567" in summary.text
-    assert "Attachments: 2" in summary.text and "Critical" in summary.text
+    assert "Ivan Petrenko" in summary.body and "+380501234567" in summary.body
+    assert "Attachments: 2" in summary.body and "Critical" in summary.body
     assert await bot.db.tickets.count_documents({}) == 0  # nothing stored before Submit
 
     await user.tap(flows.SUBMIT)
@@ -38,7 +38,7 @@ async def test_happy_path_stores_ticket_and_notifies_staff(bot: BotHarness) -> N
 
     for staff in (bot.superadmin, admin):
         note = await staff.wait_message(predicate=lambda m: "#1" in (m.text or ""))
-        assert "🔴" in note.text
+        assert "🔴" in note.body
         assert note.button_texts() == ["Open"] or "Відкрити" in note.button_texts()
     # The form's state is gone once submitted.
     assert await bot.db.fsm_states.count_documents({"state": {"$exists": True}}) == 0
@@ -48,7 +48,7 @@ async def test_ticket_numbers_increase_and_previous_name_is_offered(bot: BotHarn
     user = en_user(bot)
     await flows.start(user)
     first = await flows.file_ticket(user, name="Олена Коваль-Шевчук")
-    assert "Ticket #1 created" in first.text
+    assert "Ticket #1 created" in first.body
     await user.tap(flows.NEW_TICKET)
     prompt = await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
     assert "Tap your name below" in prompt.text
