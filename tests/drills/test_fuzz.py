@@ -28,6 +28,7 @@ import inspect
 import os
 import re
 from collections import Counter
+from collections.abc import Coroutine
 from copy import deepcopy
 from datetime import UTC, datetime
 from enum import Enum
@@ -475,7 +476,7 @@ class FuzzWorld:
         await self.check_no_staff_action(events_at_start)
 
 
-def short(action: Any) -> str:
+def short(action: object) -> str:
     if isinstance(action, (tuple, list)):
         return "(" + ", ".join(short(a) for a in action) + ")"
     return repr(action[:60] + "…" if isinstance(action, str) and len(action) > 60 else action)
@@ -486,7 +487,7 @@ async def test_fuzzed_updates_in_every_user_state(bot: BotHarness) -> None:
     await world.setup()
     loop = asyncio.get_running_loop()
 
-    def run(coro: Any) -> None:
+    def run(coro: Coroutine[Any, Any, None]) -> None:
         asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=300)
 
     staff_sweep = [("callback", data, "last") for data in NAMED_STAFF_CALLBACKS]

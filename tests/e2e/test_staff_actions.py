@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Unpack
 
 from tests.support import flows
+from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness
 from tests.support.staff import make_admin, open_card
 
 
-async def owner_with_ticket(bot: BotHarness, **answers: object):
+async def owner_with_ticket(bot: BotHarness, **answers: Unpack[flows.FormAnswers]) -> FakeUser:
     user = bot.fake.user(2001, first_name="Ivan", username="ivan_p", language_code="en")
     await flows.start(user)
     await flows.file_ticket(user, **answers)
@@ -36,7 +38,7 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     card_after = await admin.wait_message()
     assert "Closed" in card_after.body and "Replaced the toner cartridge" in card_after.body
     closed = await owner.wait_message(predicate=lambda m: "closed" in (m.text or ""))
-    assert "Comment: Replaced the toner cartridge" in closed.text
+    assert "Comment: Replaced the toner cartridge" in closed.body
 
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "closed" and doc["assignee"]["id"] == 3001
@@ -80,7 +82,8 @@ async def test_reject_needs_a_reason(bot: BotHarness) -> None:
     assert "A reason is required" in (await admin.wait_message()).body
     await admin.send_text("x" * 501)
     assert "yours has 501" in (await admin.wait_message()).body
-    assert (await bot.db.tickets.find_one({"number": 1}))["status"] == "new"  # type: ignore[index]
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["status"] == "new"
 
     await admin.tap("❌ Cancel")
     assert "not changed" in (await admin.wait_message()).body
@@ -92,7 +95,7 @@ async def test_reject_needs_a_reason(bot: BotHarness) -> None:
     await admin.send_text("This is a facilities issue, call 101")
     assert (await admin.wait_message()).text == "⛔ Ticket #1 rejected."
     rejected = await owner.wait_message(predicate=lambda m: "rejected" in (m.text or ""))
-    assert "Reason: This is a facilities issue, call 101" in rejected.text
+    assert "Reason: This is a facilities issue, call 101" in rejected.body
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "rejected" and doc["history"][-1]["comment"].startswith("This is")
 

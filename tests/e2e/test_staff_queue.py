@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support import flows
+from tests.support.fake_telegram import BotMessage
 from tests.support.harness import BotHarness
 from tests.support.staff import make_admin, open_card, ticket_doc
 
@@ -43,8 +44,8 @@ async def test_filters_mine_all_and_finished(bot: BotHarness) -> None:
     ]
     await bot.db.tickets.insert_many(docs)
 
-    def numbers(message: object) -> list[int]:
-        return sorted(int(t.split("#")[1].split(" ")[0]) for t in message.button_texts() if "#" in t)  # type: ignore[attr-defined]
+    def numbers(message: BotMessage) -> list[int]:
+        return sorted(int(t.split("#")[1].split(" ")[0]) for t in message.button_texts() if "#" in t)
 
     await admin.tap("🛠 In my work")
     mine = await admin.wait_message()

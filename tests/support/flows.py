@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from tests.support.fake_telegram import BotMessage, FakeUser
 
 NEW_TICKET = "📝 New ticket"
@@ -19,6 +21,16 @@ PRIORITIES = {"low": "🟢 Low", "normal": "🟡 Normal", "high": "🟠 High", "
 async def start(user: FakeUser) -> BotMessage:
     await user.send_command("/start")
     return await user.wait_message()
+
+
+class FormAnswers(TypedDict, total=False):
+    """What fill_until_summary may be told to answer instead of its defaults."""
+
+    name: str
+    phone: str
+    description: str
+    photos: int
+    priority: str
 
 
 async def fill_until_summary(
@@ -48,8 +60,8 @@ async def fill_until_summary(
     return await user.wait_message(predicate=lambda m: "Please check your ticket" in (m.text or ""))
 
 
-async def file_ticket(user: FakeUser, **answers: object) -> BotMessage:
+async def file_ticket(user: FakeUser, **answers: Unpack[FormAnswers]) -> BotMessage:
     """The whole form, submitted; returns the "Ticket #N created" message."""
-    await fill_until_summary(user, **answers)  # type: ignore[arg-type]
+    await fill_until_summary(user, **answers)
     await user.tap(SUBMIT)
     return await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
