@@ -131,7 +131,7 @@ class Quiet:
             return True
         return any(c.outcome == "pending" and c.method != "getUpdates" for c in self.fake.calls[-50:])
 
-    async def settle(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - a deadline
+    async def settle(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         idle_checks = 0
         while idle_checks < 3:
@@ -232,7 +232,7 @@ class BotProcess:
     def output(self) -> str:
         return self.outputs[-1].read_text(errors="replace") if self.outputs else ""
 
-    async def wait_until_polling(self, fake: FakeTelegram, since: int, timeout: float = 40.0) -> float:  # noqa: ASYNC109
+    async def wait_until_polling(self, fake: FakeTelegram, since: int, timeout: float = 40.0) -> float:
         """Wait for this process's first getMe and getUpdates after call index `since`; seconds taken."""
         assert self.process is not None
         started = time.monotonic()
@@ -247,7 +247,7 @@ class BotProcess:
                 raise AssertionError(f"the bot did not start polling within {timeout}s:\n{self.output()[-3000:]}")
             await asyncio.sleep(0.05)
 
-    async def wait_exit(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+    async def wait_exit(self, timeout: float = 30.0) -> int:
         assert self.process is not None
         return await asyncio.to_thread(self.process.wait, timeout)
 

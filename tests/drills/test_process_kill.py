@@ -49,7 +49,7 @@ async def processes() -> AsyncIterator[list[BotProcess]]:
         await process.ensure_stopped()
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
+async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
