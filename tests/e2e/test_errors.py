@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.db.embedded import EmbeddedMongo
+from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback
 from tests.support import flows
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import BotHarness, make_settings
@@ -29,7 +30,7 @@ async def test_database_outage_gets_a_clear_answer_and_the_bot_recovers(
         await user.send_text("0501234567")
         down = await user.wait_message(timeout=15)
         assert "temporarily unavailable" in down.body and "not lost" in down.body
-        query = await user.press_data("my:p:a:0:0")
+        query = await user.press_data(MyTicketsCallback(action=MyTicketsAction.PAGE).pack())
         down_again = await user.wait_message(timeout=15)
         assert "temporarily unavailable" in down_again.body
         assert query

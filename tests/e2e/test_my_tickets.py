@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback
 from tests.support import flows
 from tests.support.harness import BotHarness
 
@@ -106,12 +107,13 @@ async def test_someone_elses_ticket_cannot_be_opened_with_forged_data(bot: BotHa
     user = bot.fake.user(2001, language_code="en")
     await flows.start(user)
     await seed_tickets(bot, 2002, 1, start=42)
-    query = await user.press_data("my:o:a:0:42")
+    query = await user.press_data(MyTicketsCallback(action=MyTicketsAction.OPEN, number=42).pack())
     text, alert = await user.wait_callback_answer(query)
     assert text == "Ticket not found." and alert
-    query = await user.press_data("my:m:a:0:42")
+    query = await user.press_data(MyTicketsCallback(action=MyTicketsAction.MEDIA, number=42).pack())
     text, _ = await user.wait_callback_answer(query)
     assert text == "This ticket has no attachments."
-    query = await user.press_data("my:zz:a:0:42")  # not even a valid action
+    # Not even a valid action: malformed on purpose, so typed out (no factory can pack it).
+    query = await user.press_data("my:zz:a:0:42")
     text, _ = await user.wait_callback_answer(query)
     assert text == "This button is no longer active."

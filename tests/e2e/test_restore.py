@@ -10,6 +10,7 @@ import pytest
 from bson import ObjectId
 
 from app.db.admins import AdminRepository
+from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupKind
 from app.services.backups.restore import KEEP_ON_RESTORE
 from tests.support import flows
@@ -231,14 +232,16 @@ async def test_a_failure_midway_puts_the_previous_data_back(bot: BotHarness) -> 
     assert await data_now(bot) == before
 
 
+CONFIRM, RESTORE = BackupAction.CONFIRM, BackupAction.RESTORE
+# Well-formed buttons (packed by the app's factory) carrying ids no real button would.
 FORGED = [
-    "bk:y:../../etc/passwd:0",
-    "bk:r:../../../../tmp/outside/backup_20200101_000000:0",
-    "bk:y:20200101_000000/../../outside:0",
-    "bk:y:%2e%2e%2fsecret:0",
-    "bk:y:u0123456789abcdef:0",  # well-formed upload id, no such upload
-    "bk:y:20200101_000000:0",  # well-formed name, no such backup
-    "bk:y:-:0",
+    BackupCallback(action=CONFIRM, backup_id="../../etc/passwd").pack(),
+    BackupCallback(action=RESTORE, backup_id="../../../../tmp/outside/backup_20200101_000000").pack(),
+    BackupCallback(action=CONFIRM, backup_id="20200101_000000/../../outside").pack(),
+    BackupCallback(action=CONFIRM, backup_id="%2e%2e%2fsecret").pack(),
+    BackupCallback(action=CONFIRM, backup_id="u0123456789abcdef").pack(),  # well-formed upload id, no such upload
+    BackupCallback(action=CONFIRM, backup_id="20200101_000000").pack(),  # well-formed name, no such backup
+    BackupCallback(action=CONFIRM).pack(),
 ]
 
 
@@ -257,7 +260,7 @@ async def test_forged_restore_buttons_reach_nothing(bot: BotHarness, tmp_path: P
         assert "cannot be restored" in answer.body, (data, answer.body)
         assert "not a valid backup name" in answer.body or "was not found" in answer.body, (data, answer.body)
         await admin.wait_callback_answer(query)
-        if data.startswith("bk:y:"):  # answered before the work starts, so Telegram never times out
+        if BackupCallback.unpack(data).action is CONFIRM:  # answered before the work starts: no Telegram timeout
             methods = [c.method for c in bot.fake.calls if c.method in ("answerCallbackQuery", "sendMessage")]
             assert methods[-2:] == ["answerCallbackQuery", "sendMessage"], methods[-3:]
     assert await snapshot(bot.db) == before
@@ -285,7 +288,15 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
             assert "did not understand" in reply.body, (person, command, reply.body)
         await send_zip(bot.fake, person, result.path.read_bytes())
         assert "did not understand" in (await person.wait_message(timeout=10)).body
-        for data in (f"bk:y:{backup_id}:0", f"bk:r:{backup_id}:0", "bk:c:-:0", "bk:u:-:0", "bk:p:-:1", "bk:s:-:0"):
+        for button in (
+            BackupCallback(action=BackupAction.CONFIRM, backup_id=backup_id),
+            BackupCallback(action=BackupAction.RESTORE, backup_id=backup_id),
+            BackupCallback(action=BackupAction.CREATE),
+            BackupCallback(action=BackupAction.UPLOAD),
+            BackupCallback(action=BackupAction.PAGE, page=1),
+            BackupCallback(action=BackupAction.SETTINGS),
+        ):
+            data = button.pack()
             query = await person.press_data(data)
             answer = await person.wait_callback_answer(query, timeout=10)
             assert answer == ("This button is no longer active.", True), (person, data)

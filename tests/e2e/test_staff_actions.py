@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Unpack
 
+from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness
@@ -132,7 +133,9 @@ async def test_only_the_assignee_closes_and_blocked_owner_is_reported(bot: BotHa
     await olha.wait_edit(card.message_id)
     other = await open_card(petro, 1, view="👥 All in work")
     assert "✅ Close" not in other.button_texts()
-    query = await petro.press_data("st:c:1:w:0", other.message_id)  # forged: Petro is not the assignee
+    # Forged: Petro is not the assignee.
+    close = StaffTicketCallback(action=StaffTicketAction.CLOSE, number=1, view=QueueView.IN_WORK).pack()
+    query = await petro.press_data(close, other.message_id)
     text, _ = await petro.wait_callback_answer(query)
     assert text == "Only the assignee or the super-admin can do this with ticket #1."
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.keyboards.callback_data import StaffAction, StaffCallback
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
@@ -121,11 +122,13 @@ async def test_superadmin_cannot_be_removed(bot: BotHarness) -> None:
     chief = await boss(bot)
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
-    for data in (f"sa:r:{SUPERADMIN_ID}", f"sa:y:{SUPERADMIN_ID}"):
-        query = await chief.press_data(data, panel.message_id)
+    for action in (StaffAction.REMOVE, StaffAction.CONFIRM_REMOVE):
+        query = await chief.press_data(StaffCallback(action=action, user_id=SUPERADMIN_ID).pack(), panel.message_id)
         text, alert = await chief.wait_callback_answer(query)
         assert text == "The super-admin cannot be removed — and cannot remove themselves." and alert
-    query = await chief.press_data("sa:y:777", panel.message_id)
+    query = await chief.press_data(
+        StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=777).pack(), panel.message_id
+    )
     text, _ = await chief.wait_callback_answer(query)
     assert text == "This person is not an admin any more."
 
