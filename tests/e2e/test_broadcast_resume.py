@@ -118,6 +118,8 @@ async def test_second_broadcast_is_refused_while_one_runs_and_stop_ends_one(bot:
     states = await bc.delivery_states(bot, 2)
     assert states["pending"] == 302 - states["sent"] and "sending" not in states
     await bot.restart()  # a cancelled broadcast is not resumed
+    # The wait stays: a resumed broadcast sends from a background task started with the bot,
+    # not from a chat's update, so no message in a chat can be ordered after it.
     await asyncio.sleep(0.5)
     assert sum(bc.text_copies(u, "Second") for u in users) == sent_then
     assert not any("resumed" in (m.text or "") for m in second_admin.messages)

@@ -65,3 +65,27 @@ async def file_ticket(user: FakeUser, **answers: Unpack[FormAnswers]) -> BotMess
     await fill_until_summary(user, **answers)
     await user.tap(SUBMIT)
     return await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+
+
+HELP_TITLE = "How to get help"
+
+
+async def barrier(user: FakeUser, *, nothing_before: bool = False) -> BotMessage:
+    """Send /help and wait for its answer: by then the bot has finished every earlier update of this chat.
+
+    The bot handles one chat's updates one at a time and in order (ChatIsolation in
+    app/db/fsm_storage.py), and a handler awaits all it does: replies, edits, notifications
+    to other chats, database writes. So once /help is answered, everything the earlier
+    updates caused has happened, and "nothing else happened" can be asserted exactly, with
+    no sleep. Not covered: work the bot leaves to a background task (a running broadcast,
+    the debounced answer to an album). For a chat in no state: /help answers from the menu.
+
+    nothing_before: the answer must be the chat's next unseen bot message, so any other
+    message the earlier updates sent to this chat fails the test.
+    """
+    await user.send_command("/help")
+    if not nothing_before:
+        return await user.wait_message(predicate=lambda m: HELP_TITLE in (m.text or ""))
+    reply = await user.wait_message()
+    assert HELP_TITLE in (reply.text or ""), f"{user!r}: expected nothing but the answer to /help, got {reply}"
+    return reply

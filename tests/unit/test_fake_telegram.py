@@ -386,7 +386,7 @@ async def test_get_updates_redelivery_offset_and_long_poll(bot: Bot, ivan: FakeU
     offset = updates[-1].update_id + 1
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(offset=offset, timeout=5))
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # the point is that time passes: no bot here to answer a barrier
     assert not poll.done()  # long polling: waits for something to happen
     await ivan.send_command("/help")
     delivered = await asyncio.wait_for(poll, 2)
@@ -396,7 +396,7 @@ async def test_get_updates_redelivery_offset_and_long_poll(bot: Bot, ivan: FakeU
 
 async def test_second_poller_gets_conflict(bot: Bot, ivan: FakeUser) -> None:
     waiting = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # for the first poll to reach the fake (no bot here to answer a barrier)
     assert await bot.get_updates(timeout=0) == []
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates request"):
         await asyncio.wait_for(waiting, 2)

@@ -197,6 +197,7 @@ async def test_one_chat_waits_for_its_previous_update_other_chats_do_not(world: 
     tasks = [asyncio.create_task(first())]
     await asyncio.sleep(0)
     tasks += [asyncio.create_task(second()), asyncio.create_task(other_chat())]
+    # The lock alone, no bot: a few loop turns let both tasks get as far as they can.
     await asyncio.sleep(0.01)
     assert order == ["first in", "other chat"]
     release.set()
