@@ -10,12 +10,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiogram import Bot
+from aiogram.types import Update
+
+from app.utils.debounce import Debouncer
 from tests.support.fake_telegram import FakeTelegram, TelegramAPIError
+from tests.support.fake_telegram.state import ApiRequest
 from tests.support.harness import BotHarness
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +44,8 @@ FAILURE_MARKERS = (
 
 
 # --- what Telegram refused ------------------------------------------------------------------
+
+ApiMethod = Callable[[ApiRequest], Awaitable[Any]]
 
 
 @dataclass
@@ -70,8 +77,8 @@ class RefusalRecorder:
         for name, method in list(fake.handlers.items()):
             fake.handlers[name] = self._wrap(name, method)
 
-    def _wrap(self, name: str, method: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        async def wrapped(request: Any) -> Any:
+    def _wrap(self, name: str, method: ApiMethod) -> ApiMethod:
+        async def wrapped(request: ApiRequest) -> Any:
             try:
                 return await method(request)
             except TelegramAPIError as error:
@@ -98,7 +105,7 @@ class Quiet:
         assert bot.app is not None and bot.app.dispatcher is not None, "start the bot first"
         self.fake = bot.fake
         self.dispatcher = bot.app.dispatcher
-        self.debouncer = self.dispatcher["album_replies"]
+        self.debouncer = bot.workflow("album_replies", Debouncer)
         if album_delay is not None:
             # The fake delivers an album's items at once; a short quiet period is enough
             # and keeps the drills fast.
@@ -108,7 +115,7 @@ class Quiet:
 
         # Counts updates being handled around the dispatcher's public entry point, which
         # polling calls for every update (from before the first middleware to the last reply).
-        async def counted(bot: Any, update: Any, **kwargs: Any) -> Any:
+        async def counted(bot: Bot, update: Update, **kwargs: Any) -> Any:
             self.in_flight += 1
             try:
                 return await feed_update(bot, update, **kwargs)
@@ -124,7 +131,7 @@ class Quiet:
             return True
         return any(c.outcome == "pending" and c.method != "getUpdates" for c in self.fake.calls[-50:])
 
-    async def settle(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - a deadline
+    async def settle(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         idle_checks = 0
         while idle_checks < 3:
@@ -225,7 +232,7 @@ class BotProcess:
     def output(self) -> str:
         return self.outputs[-1].read_text(errors="replace") if self.outputs else ""
 
-    async def wait_until_polling(self, fake: FakeTelegram, since: int, timeout: float = 40.0) -> float:  # noqa: ASYNC109
+    async def wait_until_polling(self, fake: FakeTelegram, since: int, timeout: float = 40.0) -> float:
         """Wait for this process's first getMe and getUpdates after call index `since`; seconds taken."""
         assert self.process is not None
         started = time.monotonic()
@@ -240,7 +247,7 @@ class BotProcess:
                 raise AssertionError(f"the bot did not start polling within {timeout}s:\n{self.output()[-3000:]}")
             await asyncio.sleep(0.05)
 
-    async def wait_exit(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+    async def wait_exit(self, timeout: float = 30.0) -> int:
         assert self.process is not None
         return await asyncio.to_thread(self.process.wait, timeout)
 

@@ -14,7 +14,7 @@ from app.db.embedded import EmbeddedMongo
 from tests.drills._support import BotProcess
 from tests.drills.test_process_kill import process_env
 from tests.support import flows
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.harness import SUPERADMIN_ID
 
 DOWN = "MongoDB is unavailable"
@@ -47,10 +47,10 @@ async def test_database_outage_under_steady_traffic(fake: FakeTelegram, tmp_path
         replies: list[tuple[float, str]] = []
         stop_traffic = asyncio.Event()
 
-        async def traffic(user: object) -> None:
+        async def traffic(user: FakeUser) -> None:
             while not stop_traffic.is_set():
-                await user.send_command("/my")  # type: ignore[attr-defined]
-                reply = await user.wait_message(timeout=15)  # type: ignore[attr-defined]
+                await user.send_command("/my")
+                reply = await user.wait_message(timeout=15)
                 replies.append((time.monotonic(), reply.text or ""))
                 await asyncio.sleep(0.5)
 

@@ -8,6 +8,7 @@ import pytest
 
 from app.db.admins import AdminRepository
 from tests.support import flows
+from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness
 from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, make_admin, ticket_doc
 
@@ -36,7 +37,7 @@ async def seeded(bot: BotHarness) -> None:
     )
 
 
-async def attempt(bot: BotHarness, who: Any, callbacks: list[str], messages: list[str]) -> None:
+async def attempt(bot: BotHarness, who: FakeUser, callbacks: list[str], messages: list[str]) -> None:
     before = await snapshot(bot)
     sent_before = len(bot.fake.all_messages())
     for data in callbacks:
@@ -46,7 +47,7 @@ async def attempt(bot: BotHarness, who: Any, callbacks: list[str], messages: lis
     for text in messages:
         await who.send_text(text)
         reply = await who.wait_message()
-        assert "did not understand" in reply.text, (text, reply.text)
+        assert "did not understand" in reply.body, (text, reply.body)
     assert await snapshot(bot) == before
     # Nothing reached anyone but the person trying (no notifications, no media).
     others = [m for m in bot.fake.all_messages()[sent_before:] if m.chat_id != who.id]
@@ -75,4 +76,4 @@ async def test_admin_loses_access_on_the_next_tap(bot: BotHarness) -> None:
     text, _ = await olha.wait_callback_answer(query)
     assert text == "This button is no longer active."
     await olha.send_text("📥 Queue")
-    assert "did not understand" in (await olha.wait_message()).text
+    assert "did not understand" in (await olha.wait_message()).body

@@ -54,7 +54,7 @@ async def backup_via_telegram(bot: BotHarness) -> tuple[str, Any]:
     admin = bot.superadmin
     await admin.send_command("/backup")
     progress = await admin.wait_message(timeout=10)
-    assert "Creating a backup" in progress.text
+    assert "Creating a backup" in progress.body
     done = await admin.wait_edit(progress.message_id, timeout=20)
     document = await admin.wait_message(timeout=10)
     return done.text or "", document
@@ -107,8 +107,8 @@ async def test_too_large_backup_is_described_not_sent(bot: BotHarness) -> None:
     [name] = backup_files(bot.settings.backup_dir)
     path = bot.settings.backup_dir / name
     assert path.stat().st_size > 1024 * 1024
-    assert notice.kind == "text" and "larger than the upload limit (1 MB)" in notice.text
-    assert str(path.resolve()) in notice.text and "attachments_cache 20" in notice.text
+    assert notice.kind == "text" and "larger than the upload limit (1 MB)" in notice.body
+    assert str(path.resolve()) in notice.body and "attachments_cache 20" in notice.body
     assert bot.fake.calls_of("sendDocument") == []
 
 
@@ -153,7 +153,7 @@ async def test_failed_backup_leaves_no_file_that_looks_whole(bot: BotHarness, mo
     await bot.superadmin.send_command("/backup")
     progress = await bot.superadmin.wait_message(timeout=10)
     failed = await bot.superadmin.wait_edit(progress.message_id, timeout=10)
-    assert "The backup failed" in (failed.text or "") and "No space left" in (failed.text or "")
+    assert "The backup failed" in failed.body and "No space left" in failed.body
     assert os.listdir(bot.settings.backup_dir) == [".lock", "uploads"]  # no zip, no .part
     assert await bot.db.backup_state.count_documents({}) == 0
 
@@ -234,7 +234,7 @@ async def test_disabled_means_no_automatic_runs_but_manual_works(bot: BotHarness
     assert reliability(bot).schedule.next_run_at is None
     await flows.start(bot.superadmin)
     await bot.superadmin.send_command("/backup_settings")
-    text = (await bot.superadmin.wait_message()).text
+    text = (await bot.superadmin.wait_message()).body
     assert "Enabled: ❌" in text and "Next backup: automatic backups are off" in text
     summary, _ = await backup_via_telegram(bot)
     assert "Backup created" in summary
@@ -251,23 +251,23 @@ async def test_list_settings_menu_and_busy(bot: BotHarness) -> None:
     assert "backup" not in [c for c, _ in bot.fake.commands_for("all_private_chats")]
 
     await admin.send_command("/backup_list")
-    assert "No backups yet" in (await admin.wait_message()).text
+    assert "No backups yet" in (await admin.wait_message()).body
     backups = reliability(bot).backups
     names = [(await backups.create(BackupKind.MANUAL, by=1)).name for _ in range(6)]
 
     await admin.tap("💾 Backups")
     listing = await admin.wait_message()
-    assert "Page 1 of 2 · 6 in total" in listing.text
+    assert "Page 1 of 2 · 6 in total" in listing.body
     restore_buttons = [t for t in listing.button_texts() if t.startswith("♻️ Restore")]
     assert restore_buttons == [f"♻️ Restore #{i + 1} · {n}" for i, n in enumerate(reversed(names[1:]))]
-    assert "▶️" in listing.button_texts() and "Size:" in listing.text and "Created:" in listing.text
+    assert "▶️" in listing.button_texts() and "Size:" in listing.body and "Created:" in listing.body
     await admin.click("▶️", listing)
     second = await admin.wait_edit(listing.message_id)
-    assert "Page 2 of 2" in (second.text or "") and f"6. {names[0]}" in (second.text or "")
+    assert "Page 2 of 2" in second.body and f"6. {names[0]}" in second.body
     assert second.button_texts()[0] == f"♻️ Restore #6 · {names[0]}"
 
     await admin.send_command("/backup_settings")
-    settings_text = (await admin.wait_message()).text
+    settings_text = (await admin.wait_message()).body
     assert "Enabled: ✅" in settings_text and "Interval: 7 days" in settings_text
     assert str(bot.settings.backup_dir.resolve()) in settings_text and "Keep: 10 backups" in settings_text
     assert "Last backup: " in settings_text and names[-1] in settings_text and ".env" in settings_text
@@ -278,5 +278,5 @@ async def test_list_settings_menu_and_busy(bot: BotHarness) -> None:
         await admin.send_command("/backup")
         progress = await admin.wait_message()
         busy = await admin.wait_edit(progress.message_id)
-        assert "Another backup or restore is running" in (busy.text or "")
+        assert "Another backup or restore is running" in busy.body
     assert len(backup_files(bot.settings.backup_dir)) == 6

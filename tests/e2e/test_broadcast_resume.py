@@ -56,13 +56,13 @@ async def test_restart_mid_broadcast_resumes_without_duplicates(bot: BotHarness)
 
     await bot.start()
     resumed = await admin.wait_message(predicate=lambda m: "resumed" in (m.text or ""))
-    assert f"Broadcast #1 resumed after a restart: {delivered} of 501 already delivered." in resumed.text
-    assert "1 message(s) were being sent at the moment of the restart" in resumed.text
+    assert f"Broadcast #1 resumed after a restart: {delivered} of 501 already delivered." in resumed.body
+    assert "1 message(s) were being sent at the moment of the restart" in resumed.body
     report = await bc.wait_report(admin)
 
     assert all(bc.text_copies(u, text) == 1 for u in users)  # nobody twice, the in-flight one included
     assert bc.text_copies(admin, text) == 2  # preview + broadcast
-    assert "Sent: 500 · Failed: 1 · Blocked: 0" in report.text and "Done: 501 of 501" in report.text
+    assert "Sent: 500 · Failed: 1 · Blocked: 0" in report.body and "Done: 501 of 501" in report.body
     assert await bc.delivery_states(bot) == {"sent": 500, "failed": 1}
     broadcast = await bot.db.broadcasts.find_one({"_id": 1})
     assert broadcast is not None and broadcast["status"] == "done"
@@ -87,21 +87,21 @@ async def test_second_broadcast_is_refused_while_one_runs_and_stop_ends_one(bot:
     # Opening the composer is refused, with the running broadcast's progress.
     await second_admin.send_text(bc.BROADCAST)  # typed: their keyboard shows the draft's Cancel
     refusal = await second_admin.wait_message(predicate=lambda m: "Only one" in (m.text or ""))
-    assert "Only one broadcast can run at a time" in refusal.text
-    assert "Broadcast #1 in progress" in refusal.text and "of 302" in refusal.text and "Time left" in refusal.text
+    assert "Only one broadcast can run at a time" in refusal.body
+    assert "Broadcast #1 in progress" in refusal.body and "of 302" in refusal.body and "Time left" in refusal.body
     # So is sending a draft prepared earlier; the draft and its buttons stay for later.
     await second_admin.click(bc.SEND)
     refusal = await second_admin.wait_message(predicate=lambda m: "Only one" in (m.text or ""))
-    assert "Only one broadcast can run at a time" in refusal.text
+    assert "Only one broadcast can run at a time" in refusal.body
     assert await bot.db.broadcasts.count_documents({}) == 1
 
     # Progress: one status message, edited at most every few seconds, not one message per update.
     report = await bc.wait_report(first_admin)
     took = time.monotonic() - started
-    assert "Broadcast #1 finished" in report.text and "Done: 302 of 302" in report.text
+    assert "Broadcast #1 finished" in report.body and "Done: 302 of 302" in report.body
     # One progress edit per 3 s at most, plus the final one.
     assert 1 <= status.edit_count <= took // 3 + 1
-    assert "finished" in status.text and status.button_texts() == []
+    assert "finished" in status.body and status.button_texts() == []
     assert all(bc.text_copies(u, "First") == 1 for u in users)
 
     # Now the kept draft goes, and Stop ends it early: the rest stay unsent, on record.
@@ -110,7 +110,7 @@ async def test_second_broadcast_is_refused_while_one_runs_and_stop_ends_one(bot:
     await bc.wait_until(lambda: sum(bc.text_copies(u, "Second") for u in users) >= 30)
     await second_admin.click(bc.STOP)
     stopped = await bc.wait_report(second_admin)
-    assert "Broadcast #2 stopped" in stopped.text and "Not sent:" in stopped.text
+    assert "Broadcast #2 stopped" in stopped.body and "Not sent:" in stopped.body
     sent_then = sum(bc.text_copies(u, "Second") for u in users)
     assert sent_then < 250
     broadcast = await bot.db.broadcasts.find_one({"_id": 2})
@@ -118,6 +118,8 @@ async def test_second_broadcast_is_refused_while_one_runs_and_stop_ends_one(bot:
     states = await bc.delivery_states(bot, 2)
     assert states["pending"] == 302 - states["sent"] and "sending" not in states
     await bot.restart()  # a cancelled broadcast is not resumed
+    # The wait stays: a resumed broadcast sends from a background task started with the bot,
+    # not from a chat's update, so no message in a chat can be ordered after it.
     await asyncio.sleep(0.5)
     assert sum(bc.text_copies(u, "Second") for u in users) == sent_then
     assert not any("resumed" in (m.text or "") for m in second_admin.messages)
@@ -145,7 +147,7 @@ async def test_database_outage_mid_broadcast_is_ridden_out(fake: FakeTelegram, d
         copies = [bc.text_copies(u, "Network maintenance") for u in users]
         assert max(copies) == 1  # nobody twice
         # A write cut by the outage can leave one delivery "sending": counted failed, never repeated.
-        assert copies.count(0) <= 1 and "Done: 201 of 201" in report.text
+        assert copies.count(0) <= 1 and "Done: 201 of 201" in report.body
         broadcast = await bot.db.broadcasts.find_one({"_id": 1})
         assert broadcast is not None and broadcast["status"] == "done"
     finally:

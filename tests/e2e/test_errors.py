@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.db.embedded import EmbeddedMongo
+from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback
 from tests.support import flows
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import BotHarness, make_settings
@@ -28,16 +29,16 @@ async def test_database_outage_gets_a_clear_answer_and_the_bot_recovers(
         server.stop()
         await user.send_text("0501234567")
         down = await user.wait_message(timeout=15)
-        assert "temporarily unavailable" in down.text and "not lost" in down.text
-        query = await user.press_data("my:p:a:0:0")
+        assert "temporarily unavailable" in down.body and "not lost" in down.body
+        query = await user.press_data(MyTicketsCallback(action=MyTicketsAction.PAGE).pack())
         down_again = await user.wait_message(timeout=15)
-        assert "temporarily unavailable" in down_again.text
+        assert "temporarily unavailable" in down_again.body
         assert query
 
         server.start()
         await user.send_text("0501234567")  # the same answer again, and the form goes on
         step3 = await user.wait_message(timeout=15)
-        assert "Step 3 of 5" in step3.text, step3.text
+        assert "Step 3 of 5" in step3.body, step3.body
         log_text = "".join(p.read_text() for p in (tmp_path / "logs").glob("*.log"))
         assert "Database unavailable while handling update_id=" in log_text
         assert fake.token not in log_text
@@ -55,6 +56,6 @@ async def test_unexpected_failure_is_answered_and_polling_goes_on(bot: BotHarnes
     assert sorry.text == "Something went wrong. Please try again."
     await user.tap(flows.MY_TICKETS)
     listing = await user.wait_message()
-    assert "no active tickets" in listing.text
+    assert "no active tickets" in listing.body
     log_text = "".join(p.read_text() for p in bot.settings.log_dir.glob("*.log"))
     assert "Error while handling update_id=" in log_text and "Traceback" in log_text

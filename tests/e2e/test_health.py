@@ -72,18 +72,18 @@ async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
         alert = await check()
         assert alert is not None and alert.kind is AlertKind.DOWN
         message = await admin.wait_message(timeout=10)
-        assert DOWN in message.text and f"since {went_down:%Y-%m-%d %H:%M:%S} UTC" in message.text
-        assert "Ping failed:" in message.text
+        assert DOWN in message.body and f"since {went_down:%Y-%m-%d %H:%M:%S} UTC" in message.body
+        assert "Ping failed:" in message.body
         # Users get the usual "temporarily unavailable" answer meanwhile; polling goes on.
         await user.send_text("hello?")
-        assert "temporarily unavailable" in (await user.wait_message(timeout=10)).text
+        assert "temporarily unavailable" in (await user.wait_message(timeout=10)).body
         for _ in range(2):
             clock.advance(minutes=10)
             assert await check() is None
         clock.advance(minutes=10)  # 30 minutes after the alert: one reminder
         reminder = await check()
         assert reminder is not None and reminder.kind is AlertKind.STILL_DOWN
-        assert "for 30 min now" in (await admin.wait_message(timeout=10)).text
+        assert "for 30 min now" in (await admin.wait_message(timeout=10)).body
         clock.advance(minutes=5)
         assert await check() is None
 
@@ -92,7 +92,7 @@ async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
         recovered = await check()
         assert recovered is not None and recovered.kind is AlertKind.RECOVERED
         back = await admin.wait_message(timeout=10)
-        assert BACK in back.text and "The outage lasted 40 min" in back.text
+        assert BACK in back.body and "The outage lasted 40 min" in back.body
         assert await check() is None
         await admin.expect_no_message(0.2)
         assert (alerts(admin, DOWN), alerts(admin, STILL), alerts(admin, BACK)) == (1, 1, 1)
@@ -109,10 +109,10 @@ async def test_the_scheduler_runs_the_check_in_the_bots_loop(fake: FakeTelegram,
         await flows.start(admin)
         server.stop()
         down = await admin.wait_message(timeout=15)
-        assert DOWN in down.text
+        assert DOWN in down.body
         server.start()
         back = await admin.wait_message(timeout=15)
-        assert BACK in back.text
+        assert BACK in back.body
         assert (alerts(admin, DOWN), alerts(admin, BACK)) == (1, 1)
         await flows.start(admin)
 
@@ -122,7 +122,7 @@ async def test_health_command_reports_everything(bot: BotHarness) -> None:
     admin = bot.superadmin
     await flows.start(admin)
     await admin.send_command("/health")
-    report = (await admin.wait_message(timeout=10)).text
+    report = (await admin.wait_message(timeout=10)).body
     assert "Database: 🟢 available, ping" in report and re.search(r"ping \d+\.\d ms", report)
     assert f"aiogram {aiogram.__version__}" in report and f"PyMongo {pymongo.__version__}" in report
     assert "app 1.0.0" in report and re.search(r"MongoDB \d+\.\d+", report)
@@ -132,7 +132,7 @@ async def test_health_command_reports_everything(bot: BotHarness) -> None:
     assert "Logs:" in report and str(bot.settings.log_dir.resolve()) in report
     result = await reliability(bot).backups.create(BackupKind.MANUAL, by=1)
     await admin.tap("🩺 Health")
-    assert result.name in (await admin.wait_message(timeout=10)).text
+    assert result.name in (await admin.wait_message(timeout=10)).body
 
 
 async def test_errors_are_logged_with_a_traceback_and_ids_only(bot: BotHarness) -> None:

@@ -15,7 +15,7 @@ CYRILLIC = re.compile(r"[а-яіїєґ]", re.IGNORECASE)
 async def test_first_start_creates_profile_and_later_ones_update_it(bot: BotHarness) -> None:
     user = bot.fake.user(2001, first_name="Taras", last_name="Shevchenko", username="taras", language_code="en")
     hello = await flows.start(user)
-    assert "Hello, Taras!" in hello.text
+    assert "Hello, Taras!" in hello.body
     assert user.reply_keyboard == [
         ["📝 New ticket", "📋 My tickets"],
         ["🚨 Call to server room"],
@@ -42,7 +42,7 @@ async def test_first_start_creates_profile_and_later_ones_update_it(bot: BotHarn
 async def test_ukrainian_is_the_default_and_language_can_be_switched(bot: BotHarness) -> None:
     user = bot.fake.user(2002, first_name="Оксана", language_code=None)
     hello = await flows.start(user)
-    assert CYRILLIC.search(hello.text) and "Hello" not in hello.text
+    assert CYRILLIC.search(hello.body) and "Hello" not in hello.body
     doc = await bot.db.users.find_one({"_id": 2002})
     assert doc is not None and doc["language"] == "uk"
     ukrainian_menu = user.reply_keyboard
@@ -70,12 +70,12 @@ async def test_help_and_unknown_input(bot: BotHarness) -> None:
     await flows.start(user)
     await user.tap("❓ Help")
     help_text = await user.wait_message()
-    assert "How to get help" in help_text.text and "/new" in help_text.text
+    assert "How to get help" in help_text.body and "/new" in help_text.body
     await user.send_text("hello?")
     unknown = await user.wait_message()
-    assert "did not understand" in unknown.text
+    assert "did not understand" in unknown.body
     await user.send_sticker()
-    assert "did not understand" in (await user.wait_message()).text
+    assert "did not understand" in (await user.wait_message()).body
 
 
 async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
@@ -99,7 +99,7 @@ async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None
     ]
     await admin.tap("🔄 Refresh panel")
     refreshed = await admin.wait_message()
-    assert "up to date" in refreshed.text
+    assert "up to date" in refreshed.body
     assert "menu" in [c for c, _ in bot.fake.commands_for("chat", chat_id=3001)]
     # A plain user has no such button and /menu gives the plain keyboard.
     user = bot.fake.user(2001, language_code="en")

@@ -10,6 +10,7 @@ import pytest
 from bson import ObjectId
 
 from app.db.admins import AdminRepository
+from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupKind
 from app.services.backups.restore import KEEP_ON_RESTORE
 from tests.support import flows
@@ -52,7 +53,7 @@ async def ask_and_confirm(admin: FakeUser, restore_button: str) -> BotMessage:
     listing = await admin.wait_message()
     await admin.click(restore_button, listing)
     question = await admin.wait_message(timeout=10)
-    assert "Restore from" in question.text and YES in question.button_texts()
+    assert "Restore from" in question.body and YES in question.button_texts()
     await admin.click(YES, question)
     progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
     return await admin.wait_edit(progress.message_id, timeout=30)
@@ -83,7 +84,7 @@ async def test_round_trip_restores_every_document_exactly(bot: BotHarness) -> No
     # The safety copy is listed (marked), and can itself be restored to undo the restore.
     await admin.send_command("/backup_list")
     listing = await admin.wait_message()
-    assert "🛟 safety copy before a restore" in listing.text
+    assert "🛟 safety copy before a restore" in listing.body
     await ask_and_confirm(admin, f"♻️ Restore #1 · {safety}")
     assert await bot.db.tickets.count_documents({}) == 4
     assert await bot.db.notes.count_documents({}) == 0  # did not exist then: emptied
@@ -105,27 +106,27 @@ async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
     listing = await admin.wait_message()
     await admin.click("📤 Restore from a file", listing)
     prompt = await admin.wait_message()
-    assert "Send me the backup .zip file" in prompt.text and admin.reply_keyboard == [["❌ Cancel"]]
+    assert "Send me the backup .zip file" in prompt.body and admin.reply_keyboard == [["❌ Cancel"]]
     await admin.tap("❌ Cancel")
-    assert "Cancelled" in (await admin.wait_message()).text and admin.reply_keyboard != [["❌ Cancel"]]
+    assert "Cancelled" in (await admin.wait_message()).body and admin.reply_keyboard != [["❌ Cancel"]]
     await admin.click("📤 Restore from a file", listing)
     await admin.wait_message()
     await admin.send_text("here it comes")
-    assert "Please send the backup as a .zip file" in (await admin.wait_message()).text
+    assert "Please send the backup as a .zip file" in (await admin.wait_message()).body
     await send_zip(bot.fake, admin, b"PK\x03\x04 definitely not a backup", file_name="photos.zip")
     refused = await admin.wait_message(predicate=lambda m: "cannot be restored" in (m.text or ""), timeout=10)
-    assert "not a ZIP archive or it is damaged" in refused.text
+    assert "not a ZIP archive or it is damaged" in refused.body
     assert list((bot.settings.backup_dir / "uploads").iterdir()) == []  # a refused upload is not kept
 
     # Any .zip the super-admin sends outside a form: checked, then confirmed, then restored.
     await send_zip(bot.fake, admin, data, file_name="weekly.zip")
     question = await admin.wait_message(predicate=lambda m: "Restore from" in (m.text or ""), timeout=10)
-    assert "Restore from weekly.zip?" in question.text and "tickets 7" in question.text
+    assert "Restore from weekly.zip?" in question.body and "tickets 7" in question.body
     assert await data_now(bot) == vandalised  # nothing changes before the confirmation
     await admin.click(YES, question)
     progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
     report = await admin.wait_edit(progress.message_id, timeout=30)
-    assert "Restored from upload_" in (report.text or "")
+    assert "Restored from upload_" in report.body
     assert await data_now(bot) == backed_up
     assert list((bot.settings.backup_dir / "uploads").iterdir()) == []
 
@@ -135,13 +136,13 @@ async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
     await send_zip(bot.fake, admin, data)
     question = await admin.wait_message(predicate=lambda m: "Restore from" in (m.text or ""), timeout=10)
     await admin.click("❌ Cancel", question)
-    assert "Restore cancelled" in (await admin.wait_message()).text
+    assert "Restore cancelled" in (await admin.wait_message()).body
     assert await data_now(bot) == vandalised and list((bot.settings.backup_dir / "uploads").iterdir()) == []
 
     # Larger than a bot may download: said so plainly, nothing downloaded.
     await send_zip(bot.fake, admin, data, file_size=25 * 1024 * 1024)
     too_big = await admin.wait_message(predicate=lambda m: "larger than 20 MB" in (m.text or ""), timeout=10)
-    assert "python main.py restore" in too_big.text
+    assert "python main.py restore" in too_big.body
     assert bot.fake.calls_of("getFile")[-1].outcome == "ok"  # the last download was the cancelled one
 
 
@@ -182,8 +183,8 @@ async def test_damaged_backups_are_refused_and_nothing_changes(bot: BotHarness, 
         "version": "Backup version 2.0 is not supported",
         "no_data": "The archive has no data.json",
     }[damage]
-    assert "cannot be restored" in answer.text and expected in answer.text, answer.text
-    assert "The database was not changed" in answer.text and not answer.button_texts()
+    assert "cannot be restored" in answer.body and expected in answer.body, answer.body
+    assert "The database was not changed" in answer.body and not answer.button_texts()
     assert await snapshot(bot.db) == before
     assert backup_files(bot.settings.backup_dir) == files_before  # not even a safety backup
 
@@ -203,7 +204,7 @@ async def test_file_changed_after_the_question_is_refused_at_confirmation(bot: B
     await admin.click(YES, question)
     progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
     refused = await admin.wait_edit(progress.message_id, timeout=10)
-    assert "does not match the checksum" in (refused.text or "")
+    assert "does not match the checksum" in refused.body
     assert await snapshot(bot.db) == before
     assert not [n for n in backup_files(bot.settings.backup_dir) if "safety" in n]
 
@@ -227,18 +228,20 @@ async def test_a_failure_midway_puts_the_previous_data_back(bot: BotHarness) -> 
         },
     )
     report = await ask_and_confirm(admin, "♻️ Restore #1 · backup_20260101_000000.zip")
-    assert "The restore failed" in (report.text or "") and "loaded back from the safety backup" in (report.text or "")
+    assert "The restore failed" in report.body and "loaded back from the safety backup" in report.body
     assert await data_now(bot) == before
 
 
+CONFIRM, RESTORE = BackupAction.CONFIRM, BackupAction.RESTORE
+# Well-formed buttons (packed by the app's factory) carrying ids no real button would.
 FORGED = [
-    "bk:y:../../etc/passwd:0",
-    "bk:r:../../../../tmp/outside/backup_20200101_000000:0",
-    "bk:y:20200101_000000/../../outside:0",
-    "bk:y:%2e%2e%2fsecret:0",
-    "bk:y:u0123456789abcdef:0",  # well-formed upload id, no such upload
-    "bk:y:20200101_000000:0",  # well-formed name, no such backup
-    "bk:y:-:0",
+    BackupCallback(action=CONFIRM, backup_id="../../etc/passwd").pack(),
+    BackupCallback(action=RESTORE, backup_id="../../../../tmp/outside/backup_20200101_000000").pack(),
+    BackupCallback(action=CONFIRM, backup_id="20200101_000000/../../outside").pack(),
+    BackupCallback(action=CONFIRM, backup_id="%2e%2e%2fsecret").pack(),
+    BackupCallback(action=CONFIRM, backup_id="u0123456789abcdef").pack(),  # well-formed upload id, no such upload
+    BackupCallback(action=CONFIRM, backup_id="20200101_000000").pack(),  # well-formed name, no such backup
+    BackupCallback(action=CONFIRM).pack(),
 ]
 
 
@@ -254,10 +257,10 @@ async def test_forged_restore_buttons_reach_nothing(bot: BotHarness, tmp_path: P
     for data in FORGED:
         query = await admin.press_data(data)
         answer = await admin.wait_message(timeout=10)
-        assert "cannot be restored" in answer.text, (data, answer.text)
-        assert "not a valid backup name" in answer.text or "was not found" in answer.text, (data, answer.text)
+        assert "cannot be restored" in answer.body, (data, answer.body)
+        assert "not a valid backup name" in answer.body or "was not found" in answer.body, (data, answer.body)
         await admin.wait_callback_answer(query)
-        if data.startswith("bk:y:"):  # answered before the work starts, so Telegram never times out
+        if BackupCallback.unpack(data).action is CONFIRM:  # answered before the work starts: no Telegram timeout
             methods = [c.method for c in bot.fake.calls if c.method in ("answerCallbackQuery", "sendMessage")]
             assert methods[-2:] == ["answerCallbackQuery", "sendMessage"], methods[-3:]
     assert await snapshot(bot.db) == before
@@ -282,14 +285,22 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
         for command in ("/backup", "/backup_list", "/backup_settings", "/health"):
             await person.send_command(command)
             reply = await person.wait_message(timeout=10)
-            assert "did not understand" in reply.text, (person, command, reply.text)
+            assert "did not understand" in reply.body, (person, command, reply.body)
         await send_zip(bot.fake, person, result.path.read_bytes())
-        assert "did not understand" in (await person.wait_message(timeout=10)).text
-        for data in (f"bk:y:{backup_id}:0", f"bk:r:{backup_id}:0", "bk:c:-:0", "bk:u:-:0", "bk:p:-:1", "bk:s:-:0"):
+        assert "did not understand" in (await person.wait_message(timeout=10)).body
+        for button in (
+            BackupCallback(action=BackupAction.CONFIRM, backup_id=backup_id),
+            BackupCallback(action=BackupAction.RESTORE, backup_id=backup_id),
+            BackupCallback(action=BackupAction.CREATE),
+            BackupCallback(action=BackupAction.UPLOAD),
+            BackupCallback(action=BackupAction.PAGE, page=1),
+            BackupCallback(action=BackupAction.SETTINGS),
+        ):
+            data = button.pack()
             query = await person.press_data(data)
             answer = await person.wait_callback_answer(query, timeout=10)
             assert answer == ("This button is no longer active.", True), (person, data)
-        await person.expect_no_message(0.2)
+        await flows.barrier(person, nothing_before=True)  # the presses sent this chat nothing
     assert await snapshot(bot.db, skip=frozenset({"users"})) == before
     assert backup_files(bot.settings.backup_dir) == files_before
     assert bot.fake.calls_of("getFile") == []  # their files were never even downloaded

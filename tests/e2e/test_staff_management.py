@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from app.keyboards.callback_data import StaffAction, StaffCallback
 from tests.support import flows
+from tests.support.fake_telegram import FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 from tests.support.staff import make_admin, open_card
 
 ADMIN_ROWS = [["📥 Queue", "🛠 In my work"], ["📨 Broadcast", "🔄 Refresh panel"]]
 
 
-async def boss(bot: BotHarness):
+async def boss(bot: BotHarness) -> FakeUser:
     user = bot.superadmin
     user.language_code = "en"
     await flows.start(user)
@@ -24,7 +26,7 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
 
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
-    assert "No admins yet." in panel.text
+    assert "No admins yet." in panel.body
     await chief.click("➕ Add admin", panel)
     await chief.wait_message(predicate=lambda m: "numeric Telegram ID" in (m.text or ""))
     for bad, hint in (
@@ -33,9 +35,9 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
         ("0", "positive whole number"),
     ):
         await chief.send_text(bad)
-        assert hint in (await chief.wait_message()).text
+        assert hint in (await chief.wait_message()).body
     await chief.send_text(str(SUPERADMIN_ID))
-    assert "That is the super-admin" in (await chief.wait_message()).text
+    assert "That is the super-admin" in (await chief.wait_message()).body
 
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
@@ -45,7 +47,7 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
     added = await chief.wait_message()
     assert added.text == "✅ Olha (id 3001) is now an admin."
     granted = await candidate.wait_message()
-    assert "granted support staff access" in granted.text
+    assert "granted support staff access" in granted.body
     assert candidate.reply_keyboard and candidate.reply_keyboard[:2] == ADMIN_ROWS
     assert "queue" in [c for c, _ in bot.fake.commands_for("chat", chat_id=3001)]
     doc = await bot.db.admins.find_one({"_id": 3001})
@@ -55,7 +57,7 @@ async def test_add_admin_by_id_refreshes_their_keyboard_and_menu(bot: BotHarness
 
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
-    assert "Olha (@olha_it) — id 3001" in panel.text
+    assert "Olha (@olha_it) — id 3001" in panel.body
     await chief.click("➕ Add admin", panel)
     await chief.wait_message()
     await chief.send_text("3001")
@@ -71,7 +73,7 @@ async def test_add_admin_by_picking_the_person(bot: BotHarness) -> None:
     await chief.wait_message()
     await chief.share_users("👤 Choose a person", [3005])
     added = await chief.wait_message()
-    assert "(id 3005) is now an admin" in added.text
+    assert "(id 3005) is now an admin" in added.body
     assert await bot.db.admins.count_documents({"_id": 3005}) == 1
 
 
@@ -89,10 +91,10 @@ async def test_remove_admin_returns_their_work_to_the_queue(bot: BotHarness) -> 
     panel = await chief.wait_message(predicate=lambda m: "Support staff" in (m.text or ""))
     await chief.click("➖ Remove Olha", panel)
     confirm = await chief.wait_edit(panel.message_id)
-    assert "Remove Olha from the support staff?" in confirm.text
+    assert "Remove Olha from the support staff?" in confirm.body
     await chief.click("✅ Yes, remove", confirm)
     after = await chief.wait_edit(panel.message_id)
-    assert "No admins yet." in after.text and "Back to the queue: #1." in after.text
+    assert "No admins yet." in after.body and "Back to the queue: #1." in after.body
 
     notice = await olha.wait_message(predicate=lambda m: "access has been removed" in (m.text or ""))
     assert notice is not None
@@ -112,18 +114,21 @@ async def test_remove_admin_returns_their_work_to_the_queue(bot: BotHarness) -> 
     query = await olha.click("✅ Close", card)
     text, _ = await olha.wait_callback_answer(query)
     assert text == "This button is no longer active."
-    assert (await bot.db.tickets.find_one({"number": 1}))["status"] == "new"  # type: ignore[index]
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["status"] == "new"
 
 
 async def test_superadmin_cannot_be_removed(bot: BotHarness) -> None:
     chief = await boss(bot)
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
-    for data in (f"sa:r:{SUPERADMIN_ID}", f"sa:y:{SUPERADMIN_ID}"):
-        query = await chief.press_data(data, panel.message_id)
+    for action in (StaffAction.REMOVE, StaffAction.CONFIRM_REMOVE):
+        query = await chief.press_data(StaffCallback(action=action, user_id=SUPERADMIN_ID).pack(), panel.message_id)
         text, alert = await chief.wait_callback_answer(query)
         assert text == "The super-admin cannot be removed — and cannot remove themselves." and alert
-    query = await chief.press_data("sa:y:777", panel.message_id)
+    query = await chief.press_data(
+        StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=777).pack(), panel.message_id
+    )
     text, _ = await chief.wait_callback_answer(query)
     assert text == "This person is not an admin any more."
 

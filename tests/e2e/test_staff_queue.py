@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support import flows
+from tests.support.fake_telegram import BotMessage
 from tests.support.harness import BotHarness
 from tests.support.staff import make_admin, open_card, ticket_doc
 
@@ -17,8 +18,8 @@ async def test_queue_orders_by_priority_then_age_and_pages_by_ten(bot: BotHarnes
     await bot.db.tickets.insert_many(docs)
     await admin.tap("📥 Queue")
     page1 = await admin.wait_message()
-    assert "🆕 23 · 🛠 1 · ✅ 1 · ⛔ 0" in page1.text
-    assert "Page 1 of 3 · tickets: 23" in page1.text
+    assert "🆕 23 · 🛠 1 · ✅ 1 · ⛔ 0" in page1.body
+    assert "Page 1 of 3 · tickets: 23" in page1.body
     numbers = [int(t.split("#")[1].split(" ")[0]) for t in page1.button_texts() if "#" in t]
     # Critical (priority 4: n % 4 == 3) first, oldest first inside a priority.
     assert numbers == [3, 7, 11, 15, 19, 23, 2, 6, 10, 14]
@@ -43,8 +44,8 @@ async def test_filters_mine_all_and_finished(bot: BotHarness) -> None:
     ]
     await bot.db.tickets.insert_many(docs)
 
-    def numbers(message: object) -> list[int]:
-        return sorted(int(t.split("#")[1].split(" ")[0]) for t in message.button_texts() if "#" in t)  # type: ignore[attr-defined]
+    def numbers(message: BotMessage) -> list[int]:
+        return sorted(int(t.split("#")[1].split(" ")[0]) for t in message.button_texts() if "#" in t)
 
     await admin.tap("🛠 In my work")
     mine = await admin.wait_message()
@@ -55,7 +56,7 @@ async def test_filters_mine_all_and_finished(bot: BotHarness) -> None:
     assert numbers(await admin.wait_edit(mine.message_id)) == [3, 4]  # #5 is older than 30 days
     await admin.click("🆕 New", mine)
     empty = await admin.wait_edit(mine.message_id)
-    assert "Nothing here." in empty.text
+    assert "Nothing here." in empty.body
 
 
 async def test_card_shows_everything_and_resends_media(bot: BotHarness) -> None:
@@ -76,7 +77,7 @@ async def test_card_shows_everything_and_resends_media(bot: BotHarness) -> None:
         "Attachments: 3",
         "History:",
     ):
-        assert expected in card.text, expected
+        assert expected in card.body, expected
     assert card.button_texts() == ["🛠 Take into work", "⛔ Reject", "🖼 Show attachments (3)", "⬅️ Back to the list"]
     await admin.click("🖼 Show attachments (3)", card)
     album = await admin.wait_message()

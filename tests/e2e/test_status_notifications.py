@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.models.tickets import StatusChange, TicketStatus
+from app.db.repositories import Repositories
+from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import Person
 from app.services.notifications import Notifier
 from tests.support import flows
@@ -12,8 +13,13 @@ from tests.support.harness import BotHarness
 
 
 def notifier(bot: BotHarness) -> Notifier:
-    assert bot.app is not None and bot.app.dispatcher is not None
-    return bot.app.dispatcher["notifier"]  # type: ignore[no-any-return]
+    return bot.workflow("notifier", Notifier)
+
+
+async def ticket_one(bot: BotHarness) -> Ticket:
+    ticket = await bot.workflow("repos", Repositories).tickets.get(1)
+    assert ticket is not None
+    return ticket
 
 
 async def test_owner_is_told_about_each_change_in_their_language(bot: BotHarness) -> None:
@@ -23,7 +29,7 @@ async def test_owner_is_told_about_each_change_in_their_language(bot: BotHarness
         await flows.start(user)
     await flows.file_ticket(english)
     admin = Person(3001, "Olha <Admin>")
-    ticket = await bot.app.dispatcher["repos"].tickets.get(1)  # type: ignore[union-attr]
+    ticket = await ticket_one(bot)
     service = notifier(bot)
     now = datetime.now(UTC)
 
@@ -34,24 +40,24 @@ async def test_owner_is_told_about_each_change_in_their_language(bot: BotHarness
         ticket, StatusChange(now, admin, TicketStatus.IN_PROGRESS, TicketStatus.CLOSED, "Replaced the toner")
     )
     closed = await english.wait_message()
-    assert "was closed" in closed.text and "Comment: Replaced the toner" in closed.text
+    assert "was closed" in closed.body and "Comment: Replaced the toner" in closed.body
     assert await service.status_changed(
         ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.REJECTED, "Not an IT issue")
     )
     rejected = await english.wait_message()
-    assert "was rejected" in rejected.text and "Reason: Not an IT issue" in rejected.text
+    assert "was rejected" in rejected.body and "Reason: Not an IT issue" in rejected.body
 
     ticket.user_id = 2002
     assert await service.status_changed(ticket, StatusChange(now, admin, TicketStatus.NEW, TicketStatus.IN_PROGRESS))
     ua = await ukrainian.wait_message(predicate=lambda m: "#1" in (m.text or ""))
-    assert "Olha <Admin>" in ua.text and "taken into work" not in ua.text
+    assert "Olha <Admin>" in ua.body and "taken into work" not in ua.body
 
 
 async def test_owner_who_blocked_the_bot_is_reported_and_marked(bot: BotHarness) -> None:
     user = bot.fake.user(2001, language_code="en")
     await flows.start(user)
     await flows.file_ticket(user)
-    ticket = await bot.app.dispatcher["repos"].tickets.get(1)  # type: ignore[union-attr]
+    ticket = await ticket_one(bot)
     bot.fake.block(2001)
     delivered = await notifier(bot).status_changed(
         ticket, StatusChange(datetime.now(UTC), Person(1, "A"), TicketStatus.NEW, TicketStatus.IN_PROGRESS)

@@ -81,11 +81,11 @@ def is_report(message: BotMessage) -> bool:
     return ("finished" in text or "stopped" in text) and "Broadcast #" in text
 
 
-async def wait_report(admin: FakeUser, timeout: float = 60.0) -> BotMessage:  # noqa: ASYNC109
+async def wait_report(admin: FakeUser, timeout: float = 60.0) -> BotMessage:
     return await admin.wait_message(timeout=timeout, predicate=is_report)
 
 
-async def wait_until(condition: Callable[[], Any], timeout: float = 30.0, step: float = 0.02) -> None:  # noqa: ASYNC109
+async def wait_until(condition: Callable[[], Any], timeout: float = 30.0, step: float = 0.02) -> None:
     deadline = time.monotonic() + timeout
     while not await _holds(condition):
         if time.monotonic() > deadline:

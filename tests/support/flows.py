@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from tests.support.fake_telegram import BotMessage, FakeUser
 
 NEW_TICKET = "📝 New ticket"
@@ -19,6 +21,16 @@ PRIORITIES = {"low": "🟢 Low", "normal": "🟡 Normal", "high": "🟠 High", "
 async def start(user: FakeUser) -> BotMessage:
     await user.send_command("/start")
     return await user.wait_message()
+
+
+class FormAnswers(TypedDict, total=False):
+    """What fill_until_summary may be told to answer instead of its defaults."""
+
+    name: str
+    phone: str
+    description: str
+    photos: int
+    priority: str
 
 
 async def fill_until_summary(
@@ -48,8 +60,32 @@ async def fill_until_summary(
     return await user.wait_message(predicate=lambda m: "Please check your ticket" in (m.text or ""))
 
 
-async def file_ticket(user: FakeUser, **answers: object) -> BotMessage:
+async def file_ticket(user: FakeUser, **answers: Unpack[FormAnswers]) -> BotMessage:
     """The whole form, submitted; returns the "Ticket #N created" message."""
-    await fill_until_summary(user, **answers)  # type: ignore[arg-type]
+    await fill_until_summary(user, **answers)
     await user.tap(SUBMIT)
     return await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+
+
+HELP_TITLE = "How to get help"
+
+
+async def barrier(user: FakeUser, *, nothing_before: bool = False) -> BotMessage:
+    """Send /help and wait for its answer: by then the bot has finished every earlier update of this chat.
+
+    The bot handles one chat's updates one at a time and in order (ChatIsolation in
+    app/db/fsm_storage.py), and a handler awaits all it does: replies, edits, notifications
+    to other chats, database writes. So once /help is answered, everything the earlier
+    updates caused has happened, and "nothing else happened" can be asserted exactly, with
+    no sleep. Not covered: work the bot leaves to a background task (a running broadcast,
+    the debounced answer to an album). For a chat in no state: /help answers from the menu.
+
+    nothing_before: the answer must be the chat's next unseen bot message, so any other
+    message the earlier updates sent to this chat fails the test.
+    """
+    await user.send_command("/help")
+    if not nothing_before:
+        return await user.wait_message(predicate=lambda m: HELP_TITLE in (m.text or ""))
+    reply = await user.wait_message()
+    assert HELP_TITLE in (reply.text or ""), f"{user!r}: expected nothing but the answer to /help, got {reply}"
+    return reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -14,6 +14,8 @@ from app.runtime import BotApp
 from app.utils.logging_setup import setup_logging
 from config import Settings, load_settings
 from tests.support.fake_telegram import FakeTelegram
+
+T = TypeVar("T")
 
 SUPERADMIN_ID = 900_000_001
 START_TIMEOUT = 15.0
@@ -52,6 +54,13 @@ class BotHarness:
     @property
     def db(self) -> AsyncDatabase[dict[str, Any]]:
         return self.client[self.settings.mongodb_db]
+
+    def workflow(self, name: str, kind: type[T]) -> T:
+        """What the running dispatcher hands its handlers under `name` (e.g. "repos"), checked to be a `kind`."""
+        assert self.app is not None and self.app.dispatcher is not None, "the bot is not running"
+        value = self.app.dispatcher[name]
+        assert isinstance(value, kind), f"{name} is a {type(value).__name__}, not a {kind.__name__}"
+        return value
 
     async def start(self) -> None:
         # As main.py does, so the tests read the same log files an operator would.

@@ -6,25 +6,34 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.db.admins import AdminRepository
+from app.keyboards.callback_data import (
+    QueueCallback,
+    QueueView,
+    StaffAction,
+    StaffCallback,
+    StaffTicketAction,
+    StaffTicketCallback,
+)
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
 
-# Every staff action, as the packed callback data a real button would carry.
+# Every staff action, as the packed callback data a real button would carry: packed by the
+# app's own factories, so a renamed prefix or field cannot turn a "refused" check into a
+# check of data no handler would ever have accepted.
 STAFF_CALLBACKS = [
-    "q:n:0",
-    "q:m:0",
-    "q:w:0",
-    "q:f:0",
-    "st:o:1:n:0",
-    "st:m:1:n:0",
-    "st:t:1:n:0",
-    "st:c:1:n:0",
-    "st:r:1:n:0",
-    "st:t:2:w:0",
-    "st:c:2:w:0",
-    "st:r:2:w:0",
+    *(QueueCallback(view=view).pack() for view in QueueView),
+    *(StaffTicketCallback(action=action, number=1).pack() for action in StaffTicketAction),
+    *(
+        StaffTicketCallback(action=action, number=2, view=QueueView.IN_WORK).pack()
+        for action in (StaffTicketAction.TAKE, StaffTicketAction.CLOSE, StaffTicketAction.REJECT)
+    ),
 ]
-SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
+SUPERADMIN_CALLBACKS = [
+    StaffCallback(action=StaffAction.LIST).pack(),
+    StaffCallback(action=StaffAction.ADD).pack(),
+    StaffCallback(action=StaffAction.REMOVE, user_id=3001).pack(),
+    StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=3001).pack(),
+]
 
 
 async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwargs: Any) -> FakeUser:

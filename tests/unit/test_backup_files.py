@@ -19,7 +19,7 @@ from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, Met
 from app.services.backups import archive as fmt
 from app.services.backups import files, reader
 
-BSON_TEXT = st.characters(blacklist_categories=("Cs",))  # BSON strings are UTF-8: no lone surrogates
+BSON_TEXT = st.characters(exclude_categories=["Cs"])  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)
 
 
@@ -120,7 +120,7 @@ def test_documents_split_across_read_chunks(tmp_path: Path, monkeypatch: pytest.
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.dictionaries(
-        st.text(st.characters(blacklist_characters="$\x00", blacklist_categories=("Cs",)), min_size=1, max_size=8),
+        st.text(st.characters(exclude_characters="$\x00", exclude_categories=["Cs"]), min_size=1, max_size=8),
         st.lists(
             st.dictionaries(
                 st.text(BSON_TEXT, max_size=6),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiogram.types import Chat, Message, MessageEntity, PhotoSize, Sticker
@@ -19,7 +20,7 @@ from app.services.media import media_of
 from app.texts.formatting import stopwatch
 
 
-def message(**fields: object) -> Message:
+def message(**fields: Any) -> Message:
     return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=1, type="private"), **fields)
 
 

@@ -38,7 +38,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from tests.support.fake_telegram import FakeTelegram, FakeUser
+from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 TOKEN = "123456:TEST"
 USER_ID = 1001
@@ -102,6 +102,16 @@ async def test_send_message_is_recorded_with_plain_text(bot: Bot, ivan: FakeUser
     assert got.inline_buttons == [[("Open", "t:1")]]
     assert got.button_texts() == ["Open"]
     assert ivan.last_message is got
+
+
+def test_body_is_the_text_of_a_text_message_and_fails_the_test_otherwise() -> None:
+    text = BotMessage(message_id=2, chat_id=USER_ID, kind="text", date=0, text="Ticket #1")
+    assert text.body == "Ticket #1"
+    photo = BotMessage(message_id=3, chat_id=USER_ID, kind="photo", date=0, caption="broken printer")
+    with pytest.raises(
+        AssertionError, match=r"expected a text message, got photo #3 in chat 1001 \(caption 'broken printer'\)"
+    ):
+        _ = photo.body
 
 
 async def test_edit_not_modified_and_missing(bot: Bot, ivan: FakeUser) -> None:
@@ -376,7 +386,7 @@ async def test_get_updates_redelivery_offset_and_long_poll(bot: Bot, ivan: FakeU
     offset = updates[-1].update_id + 1
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(offset=offset, timeout=5))
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # the point is that time passes: no bot here to answer a barrier
     assert not poll.done()  # long polling: waits for something to happen
     await ivan.send_command("/help")
     delivered = await asyncio.wait_for(poll, 2)
@@ -386,7 +396,7 @@ async def test_get_updates_redelivery_offset_and_long_poll(bot: Bot, ivan: FakeU
 
 async def test_second_poller_gets_conflict(bot: Bot, ivan: FakeUser) -> None:
     waiting = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # for the first poll to reach the fake (no bot here to answer a barrier)
     assert await bot.get_updates(timeout=0) == []
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates request"):
         await asyncio.wait_for(waiting, 2)

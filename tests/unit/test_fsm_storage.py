@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from pymongo import AsyncMongoClient
-from pymongo.monitoring import CommandListener, CommandStartedEvent
+from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStartedEvent, CommandSucceededEvent
 
 from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.fsm.transitions import advance, reset
@@ -34,10 +34,10 @@ class Commands(CommandListener):
         if event.command_name in {"find", "update", "delete", "findAndModify", "insert"}:
             self.seen.append(event.command_name)
 
-    def succeeded(self, event: Any) -> None:
+    def succeeded(self, event: CommandSucceededEvent) -> None:
         pass
 
-    def failed(self, event: Any) -> None:
+    def failed(self, event: CommandFailedEvent) -> None:
         pass
 
     def take(self) -> list[str]:
@@ -45,8 +45,11 @@ class Commands(CommandListener):
         return seen
 
 
+World = tuple[SharedClientStorage, ChatIsolation, Commands]
+
+
 @pytest.fixture
-async def world(mongo_uri: str, db_name: str) -> AsyncIterator[tuple[SharedClientStorage, ChatIsolation, Commands]]:
+async def world(mongo_uri: str, db_name: str) -> AsyncIterator[World]:
     commands = Commands()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
     storage = SharedClientStorage(client, db_name=db_name, collection_name="fsm_states")
@@ -59,7 +62,7 @@ async def stored(storage: SharedClientStorage, key: StorageKey = KEY) -> dict[st
     return await storage._collection.find_one({"_id": storage._key_builder.build(key)}, {"_id": 0})
 
 
-async def test_a_form_step_reads_once_and_writes_once(world: Any) -> None:
+async def test_a_form_step_reads_once_and_writes_once(world: World) -> None:
     storage, isolation, commands = world
     await storage.save(KEY, Form.name, {"lang": "uk"})
     commands.take()
@@ -74,7 +77,7 @@ async def test_a_form_step_reads_once_and_writes_once(world: Any) -> None:
     assert await stored(storage) == {"state": Form.phone.state, "data": {"lang": "uk", "name": "Ivan Petrenko"}}
 
 
-async def test_aiogram_calls_inside_an_update_cost_a_write_each_and_no_reads(world: Any) -> None:
+async def test_aiogram_calls_inside_an_update_cost_a_write_each_and_no_reads(world: World) -> None:
     storage, isolation, commands = world
     state = FSMContext(storage, KEY)
     async with isolation.lock(KEY):
@@ -87,7 +90,7 @@ async def test_aiogram_calls_inside_an_update_cost_a_write_each_and_no_reads(wor
     assert await stored(storage) == {"state": Form.name.state, "data": {"name": "Ivan"}}
 
 
-async def test_reset_deletes_in_one_round_trip_and_costs_nothing_when_nothing_is_stored(world: Any) -> None:
+async def test_reset_deletes_in_one_round_trip_and_costs_nothing_when_nothing_is_stored(world: World) -> None:
     storage, isolation, commands = world
     state = FSMContext(storage, KEY)
     async with isolation.lock(KEY):
@@ -104,7 +107,7 @@ async def test_reset_deletes_in_one_round_trip_and_costs_nothing_when_nothing_is
     assert await stored(storage) is None
 
 
-async def test_clear_through_aiogram_still_empties_the_record(world: Any) -> None:
+async def test_clear_through_aiogram_still_empties_the_record(world: World) -> None:
     storage, isolation, _ = world
     await storage.save(KEY, Form.phone, {"name": "Ivan"})
     state = FSMContext(storage, KEY)
@@ -115,7 +118,7 @@ async def test_clear_through_aiogram_still_empties_the_record(world: Any) -> Non
     assert await stored(storage) is None
 
 
-async def test_entering_the_same_step_again_writes_nothing(world: Any) -> None:
+async def test_entering_the_same_step_again_writes_nothing(world: World) -> None:
     storage, isolation, commands = world
     await storage.save(KEY, Form.phone, {"name": "Ivan"})
     commands.take()
@@ -126,7 +129,7 @@ async def test_entering_the_same_step_again_writes_nothing(world: Any) -> None:
     assert commands.take() == ["find"]
 
 
-async def test_changing_what_get_data_returned_changes_nothing_stored(world: Any) -> None:
+async def test_changing_what_get_data_returned_changes_nothing_stored(world: World) -> None:
     storage, isolation, _ = world
     await storage.save(KEY, Form.name, {"media": ["a"]})
     state = FSMContext(storage, KEY)
@@ -138,7 +141,7 @@ async def test_changing_what_get_data_returned_changes_nothing_stored(world: Any
     assert await stored(storage) == {"state": Form.phone.state, "data": {"media": ["a"]}}
 
 
-async def test_outside_an_update_every_read_goes_to_the_database(world: Any) -> None:
+async def test_outside_an_update_every_read_goes_to_the_database(world: World) -> None:
     storage, _, commands = world
     state = FSMContext(storage, KEY)
     await storage.save(KEY, Form.name, {"n": 1})
@@ -149,7 +152,7 @@ async def test_outside_an_update_every_read_goes_to_the_database(world: Any) -> 
     assert commands.take() == ["update", "find", "update", "find", "findAndModify"]
 
 
-async def test_a_task_started_by_an_update_reads_afresh_once_the_update_ended(world: Any) -> None:
+async def test_a_task_started_by_an_update_reads_afresh_once_the_update_ended(world: World) -> None:
     """An album's delayed reply runs after its update released the chat: by then another
     update of the chat may have changed the state, and it must see that."""
     storage, isolation, _ = world
@@ -172,7 +175,7 @@ async def test_a_task_started_by_an_update_reads_afresh_once_the_update_ended(wo
     assert await later == {"items": 2}
 
 
-async def test_one_chat_waits_for_its_previous_update_other_chats_do_not(world: Any) -> None:
+async def test_one_chat_waits_for_its_previous_update_other_chats_do_not(world: World) -> None:
     _, isolation, _ = world
     order: list[str] = []
     release = asyncio.Event()
@@ -194,6 +197,7 @@ async def test_one_chat_waits_for_its_previous_update_other_chats_do_not(world: 
     tasks = [asyncio.create_task(first())]
     await asyncio.sleep(0)
     tasks += [asyncio.create_task(second()), asyncio.create_task(other_chat())]
+    # The lock alone, no bot: a few loop turns let both tasks get as far as they can.
     await asyncio.sleep(0.01)
     assert order == ["first in", "other chat"]
     release.set()

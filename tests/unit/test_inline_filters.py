@@ -18,6 +18,7 @@ from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.filters.inline import Inline, run_filters_inline
 from app.utils.i18n import create_i18n
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import make_settings
 
 
@@ -35,7 +36,7 @@ def filters_of(root: Router) -> list[FilterObject]:
     ]
 
 
-async def test_the_bots_dispatcher_has_no_filter_left_for_a_thread(fake: Any, tmp_path: Path) -> None:
+async def test_the_bots_dispatcher_has_no_filter_left_for_a_thread(fake: FakeTelegram, tmp_path: Path) -> None:
     settings = make_settings(fake, "mongodb://127.0.0.1:1", "unused", tmp_path)
     client = create_client("mongodb://127.0.0.1:1", 1)
     bot = create_bot(settings)
@@ -48,6 +49,13 @@ async def test_the_bots_dispatcher_has_no_filter_left_for_a_thread(fake: Any, tm
     finally:
         await bot.session.close()
         await client.close()
+
+
+def handler_filters(router: Router) -> list[FilterObject]:
+    """The filters of the router's one message handler (registered with some)."""
+    filters = router.message.handlers[0].filters
+    assert filters is not None
+    return filters
 
 
 def message(text: str) -> Message:
@@ -68,13 +76,13 @@ async def test_wrapped_filters_decide_as_aiogram_would_without_a_thread(
 
     router.message.register(handler, Form.name, F.text, ~F.text.startswith("/"))
     kwargs = {"raw_state": raw_state, "bot": None, "event_update": None}
-    aiogram_says = [bool(await check.call(message(text), **kwargs)) for check in router.message.handlers[0].filters]
+    aiogram_says = [bool(await check.call(message(text), **kwargs)) for check in handler_filters(router)]
 
     def no_threads(*_: Any, **__: Any) -> None:
         raise AssertionError("a filter went to a worker thread")
 
     monkeypatch.setattr(asyncio, "to_thread", no_threads)
     run_filters_inline(router)
-    inline_says = [bool(await check.call(message(text), **kwargs)) for check in router.message.handlers[0].filters]
+    inline_says = [bool(await check.call(message(text), **kwargs)) for check in handler_filters(router)]
     assert inline_says == aiogram_says
     assert all(inline_says) is expected

@@ -88,6 +88,20 @@ class BotMessage:
     raw: JsonDict = field(default_factory=dict, repr=False)
 
     @property
+    def body(self) -> str:
+        """The plain text of a text message, for a test that expects one.
+
+        `text` stays `str | None` (a photo or a document has none); reading `body` of such a
+        message fails the test with what arrived instead, rather than a TypeError on None.
+        """
+        if self.text is None:
+            raise AssertionError(
+                f"expected a text message, got {self.kind} #{self.message_id} in chat {self.chat_id}"
+                f" (caption {self.caption!r})"
+            )
+        return self.text
+
+    @property
     def inline_buttons(self) -> list[list[tuple[str, str | None]]]:
         """Rows of (text, callback_data); callback_data is None for url and other buttons."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []

@@ -243,7 +243,7 @@ class FakeUser:
     async def wait_callback_answer(
         self,
         query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline, not a cancel scope
+        timeout: float = 5.0,
     ) -> tuple[str | None, bool]:
         """Wait until the bot answers the query; return (text, show_alert)."""
         record = self._fake.callbacks[query_id]
@@ -294,7 +294,7 @@ class FakeUser:
 
     async def wait_message(
         self,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline, not a cancel scope
+        timeout: float = 5.0,
         predicate: Callable[[BotMessage], bool] | None = None,
     ) -> BotMessage:
         """Next bot message not returned by an earlier wait_message.
@@ -319,7 +319,7 @@ class FakeUser:
     async def wait_edit(
         self,
         message_id: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline, not a cancel scope
+        timeout: float = 5.0,
     ) -> BotMessage:
         """Next edit (of message_id, if given) not returned by an earlier wait_edit."""
         chat = self.chat
