@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Unpack
 
-from app.keyboards.callback_data import QueueView, StaffTicketAction, StaffTicketCallback
+from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
+from app.models.tickets import QueueView
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness

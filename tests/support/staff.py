@@ -8,12 +8,12 @@ from typing import Any
 from app.db.admins import AdminRepository
 from app.keyboards.callback_data import (
     QueueCallback,
-    QueueView,
     StaffAction,
     StaffCallback,
     StaffTicketAction,
     StaffTicketCallback,
 )
+from app.models.tickets import QueueView
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
 
