@@ -54,7 +54,7 @@ class BotApp:
         try:
             repos = Repositories.create(self.client[self.settings.mongodb_db])
             await repos.ensure_indexes()
-            await repos.admins.sync_role_marks()
+            await repos.prepare()
             i18n = create_i18n(self.settings.default_language)
             self.bot = create_bot(self.settings)
             try:

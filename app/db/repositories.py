@@ -46,6 +46,12 @@ class Repositories:
             deliveries=DeliveryRepository(db),
         )
 
+    async def prepare(self) -> None:
+        """Bring data written by an older version (or restored from a backup) in line with what
+        the queries expect: role marks from the staff list, ticket fields and status counts."""
+        await self.admins.sync_role_marks()
+        await self.tickets.prepare()
+
     async def ensure_indexes(self) -> None:
         """Idempotent: safe on every start-up."""
         await self.users.ensure_indexes()

@@ -1,26 +1,58 @@
-"""tickets: one document per ticket; `number` is the human #N from the counters collection."""
+"""tickets: one document per ticket; `number` is the human #N from the counters collection.
+
+Query shapes. Every filter here is plain MongoDB, written in the forms that both MongoDB and
+the embedded nx-27017 (0.8.1, SQLite underneath) serve from an index:
+- equality as an explicit `{"$eq": v}` (`eq`): nx adds "or an array containing v" to a bare
+  `{field: v}`, which makes SQLite scan the table; MongoDB treats both forms alike;
+- counts as `$match` + `$group` on `_id: None` (`_count`): PyMongo's `count_documents` groups on
+  a constant, which nx runs in Python over every document (seconds at 50,000 tickets);
+- no dates inside filters: nx gives up on a datetime comparison (finds fall back to Python, and an
+  aggregate `$match` on a date matched every ticket). The "Finished" window filters
+  `finished_ts`, epoch milliseconds present only on closed/rejected tickets, on its own index;
+- status counts come from one maintained document (`ticket_counts`), not from reading the
+  tickets: every write below that creates a ticket or changes its status adjusts it, and it is
+  rebuilt from the tickets at start-up and after a restore (`prepare`).
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.models.paging import Page, clamp_page
-from app.models.tickets import FINISHED_STATUSES, QueueView, StatusChange, Ticket, TicketStatus
+from app.models.tickets import (
+    QueueView,
+    StatusChange,
+    Ticket,
+    TicketStatus,
+    epoch_ms,
+    finished_stamp,
+)
 from app.models.users import Person
 
+logger = logging.getLogger(__name__)
+
 QUEUE_ORDER = [("priority", DESCENDING), ("created_at", ASCENDING), ("number", ASCENDING)]
-RECENT_ORDER = [("updated_at", DESCENDING), ("number", DESCENDING)]
+FINISHED_ORDER = [("finished_ts", DESCENDING), ("number", DESCENDING)]
 OWNER_ORDER = [("created_at", DESCENDING), ("number", DESCENDING)]
 FINISHED_WINDOW = timedelta(days=30)
+COUNTS_COLLECTION = "ticket_counts"
+COUNTS_ID = "by_status"
+MIGRATION_BATCH = 500
+
+
+def eq(value: Any) -> dict[str, Any]:
+    return {"$eq": value}
 
 
 class TicketRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db["tickets"]
+        self.counts = db[COUNTS_COLLECTION]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("number", unique=True)
@@ -33,56 +65,105 @@ class TicketRepository:
         await self.collection.create_index([("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)])
         # Staff filters: one admin's work, and recently finished tickets.
         await self.collection.create_index([("assignee.id", ASCENDING), ("status", ASCENDING)])
-        await self.collection.create_index([("status", ASCENDING), ("updated_at", DESCENDING), ("number", DESCENDING)])
+        # "Finished, last 30 days": only closed/rejected tickets carry finished_ts.
+        await self.collection.create_index(FINISHED_ORDER)
 
     async def insert(self, ticket: Ticket) -> Ticket:
         result = await self.collection.insert_one(ticket.to_doc())
         ticket.id = result.inserted_id
+        await self._count_in({ticket.status.value: 1})
         return ticket
 
+    async def insert_many(self, tickets: list[Ticket]) -> None:
+        """Many at once (seeding, imports), counted like single inserts."""
+        if not tickets:
+            return
+        await self.collection.insert_many([ticket.to_doc() for ticket in tickets], ordered=True)
+        added: dict[str, int] = {}
+        for ticket in tickets:
+            added[ticket.status.value] = added.get(ticket.status.value, 0) + 1
+        await self._count_in(added)
+
     async def get(self, number: int) -> Ticket | None:
-        doc = await self.collection.find_one({"number": number})
+        doc = await self.collection.find_one({"number": eq(number)})
         return Ticket.from_doc(doc) if doc else None
 
     async def latest_of_user(self, user_id: int) -> Ticket | None:
-        doc = await self.collection.find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
+        doc = await self.collection.find_one({"user_id": eq(user_id)}, sort=[("created_at", DESCENDING)])
         return Ticket.from_doc(doc) if doc else None
 
     async def page_of_user(self, user_id: int, statuses: list[str], page: int, per_page: int) -> Page[Ticket]:
-        query = {"user_id": user_id, "status": {"$in": statuses}}
+        query = {"user_id": eq(user_id), "status": {"$in": statuses}}
         return await self._page(query, OWNER_ORDER, page, per_page)
 
     async def queue_page(
         self, view: QueueView, viewer_id: int, page: int, per_page: int, total: int | None = None
     ) -> Page[Ticket]:
         """One page of a staff queue view; pass `total` when the caller already knows it (saves a count)."""
-        if view is QueueView.FINISHED:
-            since = datetime.now(UTC) - FINISHED_WINDOW
-            query: dict[str, Any] = {"status": {"$in": FINISHED_STATUSES}, "updated_at": {"$gte": since}}
-            return await self._page(query, RECENT_ORDER, page, per_page, total)
-        if view is QueueView.NEW:
-            query = {"status": TicketStatus.NEW.value}
-        elif view is QueueView.MINE:
-            query = {"status": TicketStatus.IN_PROGRESS.value, "assignee.id": viewer_id}
-        else:
-            query = {"status": TicketStatus.IN_PROGRESS.value}
-        return await self._page(query, QUEUE_ORDER, page, per_page, total)
+        query, order = queue_query(view, viewer_id, datetime.now(UTC))
+        return await self._page(query, order, page, per_page, total)
 
     async def _page(
         self, query: dict[str, Any], sort: list[tuple[str, int]], page: int, per_page: int, total: int | None = None
     ) -> Page[Ticket]:
         """Counted first, so a page past the end (the list shrank under the buttons) becomes the last one."""
         if total is None:
-            total = await self.collection.count_documents(query)
+            total = await self._count(query)
         page = clamp_page(page, total, per_page)
         cursor = self.collection.find(query).sort(sort).skip(page * per_page).limit(per_page)
         return Page([Ticket.from_doc(doc) async for doc in cursor], page, total, per_page)
 
+    async def _count(self, query: dict[str, Any]) -> int:
+        pipeline = [{"$match": query}, {"$group": {"_id": None, "n": {"$sum": 1}}}]
+        async for row in await self.collection.aggregate(pipeline):
+            return int(row["n"])
+        return 0
+
     async def count_by_status(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in TicketStatus}
-        async for row in await self.collection.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}]):
-            counts[row["_id"]] = int(row["n"])
-        return counts
+        doc = await self.counts.find_one({"_id": COUNTS_ID}) or {}
+        return {status.value: max(0, int(doc.get(status.value, 0))) for status in TicketStatus}
+
+    async def recount_by_status(self) -> dict[str, int]:
+        """Counted from the tickets themselves (one index range per status)."""
+        return {status.value: await self._count({"status": eq(status.value)}) for status in TicketStatus}
+
+    async def _count_in(self, changes: dict[str, int]) -> None:
+        await self.counts.update_one({"_id": COUNTS_ID}, {"$inc": changes}, upsert=True)
+
+    async def prepare(self) -> None:
+        """After start-up and after a restore: give old tickets the fields today's queries use,
+        then rebuild the status counts. Idempotent; a second run finds nothing to do."""
+        missing = {
+            "status": {"$in": [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]},
+            "finished_ts": {"$exists": False},
+        }
+        todo = await self._count(missing)
+        if todo:
+            logger.info("Migrating %s finished tickets: adding finished_ts", todo)
+        done = 0
+        while todo and done < todo:
+            batch = [
+                doc
+                async for doc in self.collection.find(missing, {"updated_at": 1, "created_at": 1}).limit(
+                    MIGRATION_BATCH
+                )
+            ]
+            if not batch:
+                break
+            await self.collection.bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": doc["_id"]},
+                        {"$set": {"finished_ts": epoch_ms(doc.get("updated_at") or doc["created_at"])}},
+                    )
+                    for doc in batch
+                ],
+                ordered=False,
+            )
+            done += len(batch)
+            logger.info("Migrated %s of %s tickets", done, todo)
+        counts = await self.recount_by_status()
+        await self.counts.update_one({"_id": COUNTS_ID}, {"$set": counts}, upsert=True)
 
     async def change_status(
         self,
@@ -91,23 +172,49 @@ class TicketRepository:
         change: StatusChange,
         assignee: Person | bool | None = False,
     ) -> Ticket | None:
-        """Apply `change` only if the ticket still matches `condition`; None if it did not.
+        """Apply `change` only if the ticket is still in `change.from_status` and matches
+        `condition`; None if it did not.
 
         The condition and the update are one atomic operation, so when two admins act on
         the same ticket at once exactly one of them wins. `assignee=False` leaves it as is.
         """
-        update: dict[str, Any] = {"status": change.to_status.value, "updated_at": change.at}
+        update: dict[str, Any] = {
+            "status": change.to_status.value,
+            "updated_at": change.at,
+            **finished_stamp(change.to_status, change.at),
+        }
         if assignee is not False:
             update["assignee"] = assignee.to_doc() if isinstance(assignee, Person) else None
+        operations: dict[str, Any] = {"$set": update, "$push": {"history": change.to_doc()}}
+        if change.to_status.is_active:
+            operations["$unset"] = {"finished_ts": ""}
+        if change.from_status is None:
+            raise ValueError("a status change must say which status it leaves")
+        # The status the change leaves is part of the condition, so the counts' adjustment is exact.
         doc = await self.collection.find_one_and_update(
-            {"number": number, **condition},
-            {"$set": update, "$push": {"history": change.to_doc()}},
+            {**condition, "number": eq(number), "status": eq(change.from_status.value)},
+            operations,
             return_document=ReturnDocument.AFTER,
         )
-        return Ticket.from_doc(doc) if doc else None
+        if doc is None:
+            return None
+        if change.from_status is not change.to_status:
+            await self._count_in({change.from_status.value: -1, change.to_status.value: 1})
+        return Ticket.from_doc(doc)
 
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find(
-            {"assignee.id": admin_id, "status": TicketStatus.IN_PROGRESS.value}, {"number": 1}
+            {"assignee.id": eq(admin_id), "status": eq(TicketStatus.IN_PROGRESS.value)}, {"number": 1}
         )
         return [int(doc["number"]) async for doc in cursor]
+
+
+def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and order of a staff queue view (shapes: see the module's docstring)."""
+    if view is QueueView.FINISHED:
+        return {"finished_ts": {"$gte": epoch_ms(now - FINISHED_WINDOW)}}, FINISHED_ORDER
+    if view is QueueView.NEW:
+        return {"status": eq(TicketStatus.NEW.value)}, QUEUE_ORDER
+    if view is QueueView.MINE:
+        return {"status": eq(TicketStatus.IN_PROGRESS.value), "assignee.id": eq(viewer_id)}, QUEUE_ORDER
+    return {"status": eq(TicketStatus.IN_PROGRESS.value)}, QUEUE_ORDER

@@ -42,6 +42,16 @@ class QueueView(StrEnum):
     FINISHED = "f"
 
 
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def finished_stamp(status: TicketStatus, at: datetime) -> dict[str, int]:
+    """`finished_ts` (epoch ms) is on closed and rejected tickets only: the "Finished" view's
+    time window is a number range on its own index (app/db/tickets.py says why not a date)."""
+    return {"finished_ts": epoch_ms(at)} if not status.is_active else {}
+
+
 ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
 
@@ -107,6 +117,7 @@ class Ticket:
             "status": self.status.value,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            **finished_stamp(self.status, self.updated_at),
             "media": [m.to_doc() for m in self.media],
             "assignee": self.assignee.to_doc() if self.assignee else None,
             "history": [h.to_doc() for h in self.history],

@@ -10,7 +10,7 @@ from app.db.admins import AdminRepository
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness
-from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, make_admin, ticket_doc
+from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, make_admin, seed_tickets, ticket_doc
 
 STAFF_MESSAGES = ["📥 Queue", "🛠 In my work", "/queue"]
 SUPERADMIN_MESSAGES = ["👥 Staff", "/staff"]
@@ -29,11 +29,12 @@ async def snapshot(bot: BotHarness) -> dict[str, list[Any]]:
 
 async def seeded(bot: BotHarness) -> None:
     await make_admin(bot, 3001, name="Olha")
-    await bot.db.tickets.insert_many(
+    await seed_tickets(
+        bot,
         [
             ticket_doc(1, 2001, media=1),
             ticket_doc(2, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"}),
-        ]
+        ],
     )
 
 

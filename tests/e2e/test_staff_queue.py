@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tests.support import flows
 from tests.support.fake_telegram import BotMessage
 from tests.support.harness import BotHarness
-from tests.support.staff import make_admin, open_card, ticket_doc
+from tests.support.staff import make_admin, open_card, seed_tickets, ticket_doc
 
 
 async def test_queue_orders_by_priority_then_age_and_pages_by_ten(bot: BotHarness) -> None:
@@ -15,7 +15,7 @@ async def test_queue_orders_by_priority_then_age_and_pages_by_ten(bot: BotHarnes
     docs = [ticket_doc(n, 2001, priority=1 + n % 4, minutes_ago=100 - n) for n in range(1, 24)]
     docs.append(ticket_doc(24, 2001, status="in_progress", assignee={"id": 3001, "name": "Admin"}))
     docs.append(ticket_doc(25, 2001, status="closed"))
-    await bot.db.tickets.insert_many(docs)
+    await seed_tickets(bot, docs)
     await admin.tap("📥 Queue")
     page1 = await admin.wait_message()
     assert "🆕 23 · 🛠 1 · ✅ 1 · ⛔ 0" in page1.body
@@ -42,7 +42,7 @@ async def test_filters_mine_all_and_finished(bot: BotHarness) -> None:
         ticket_doc(4, 2001, status="rejected"),
         {**ticket_doc(5, 2001, status="closed"), "updated_at": old},
     ]
-    await bot.db.tickets.insert_many(docs)
+    await seed_tickets(bot, docs)
 
     def numbers(message: BotMessage) -> list[int]:
         return sorted(int(t.split("#")[1].split(" ")[0]) for t in message.button_texts() if "#" in t)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.db.admins import AdminRepository
+from app.db.repositories import Repositories
 from app.keyboards.callback_data import (
     QueueCallback,
     StaffAction,
@@ -13,7 +14,7 @@ from app.keyboards.callback_data import (
     StaffTicketAction,
     StaffTicketCallback,
 )
-from app.models.tickets import QueueView
+from app.models.tickets import QueueView, Ticket
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
 
@@ -71,6 +72,12 @@ def ticket_doc(
         "media": [{"kind": "photo", "file_id": f"missing-{number}-{i}"} for i in range(media)],
         "history": [{"at": created, "by": None, "from": None, "to": "new", "comment": None}],
     }
+
+
+async def seed_tickets(bot: BotHarness, docs: list[dict[str, Any]]) -> None:
+    """Tickets written the way the app writes them (derived fields, status counts) — never
+    straight into the collection."""
+    await bot.workflow("repos", Repositories).tickets.insert_many([Ticket.from_doc(doc) for doc in docs])
 
 
 async def open_card(admin: FakeUser, number: int, view: str | None = None) -> BotMessage:

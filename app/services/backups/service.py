@@ -21,7 +21,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app import __version__
-from app.db.admins import AdminRepository
+from app.db.repositories import Repositories
 from app.db.audit import AuditRepository
 from app.models.backups import BackupState
 from app.db.backup_state import BackupStateRepository
@@ -221,7 +221,7 @@ class BackupService:
                 for name in emptied:
                     touched.add(name)
                     await self.db[name].delete_many({})
-                await AdminRepository(self.db).sync_role_marks()  # older backups hold no marks
+                await Repositories.create(self.db).prepare()  # older backups hold no marks, no derived fields
             except Exception as error:
                 logger.exception("Restore from %s failed; loading the safety backup %s", path.name, safety.name)
                 rolled_back = await self._roll_back(safety, touched)
@@ -251,7 +251,7 @@ class BackupService:
             await load_collections(self.db, safety.path, safety.metadata, set(), self.batch_size)
             for name in touched - set(safety.metadata.records_count):
                 await self.db[name].delete_many({})  # did not exist before the restore began
-            await AdminRepository(self.db).sync_role_marks()
+            await Repositories.create(self.db).prepare()
         except Exception:
             logger.exception("Could not load the safety backup %s back", safety.name)
             return False
