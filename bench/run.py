@@ -160,7 +160,7 @@ async def main_async(args: argparse.Namespace) -> int:
             return 2
         benchmarks = {name: fn for name, fn in benchmarks.items() if name in args.only}
     options = {
-        "queue_size": args.queue_size,
+        "queue_size": args.queue_size,  # or -o queue_sizes=50000,200000
         "updates": args.updates,
         "queue_budget_s": args.queue_budget,
     }
@@ -217,7 +217,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="benchmark module names to run")
     parser.add_argument("--updates", type=int, help="updates to feed (default 5000, quick 500)")
-    parser.add_argument("--queue-size", type=int, help="tickets for the queue benchmark (default 1,000,000)")
+    parser.add_argument("--queue-size", type=int, help="tickets for the queue benchmark (default: 50,000 then 200,000)")
     parser.add_argument(
         "--queue-budget",
         type=float,
