@@ -36,7 +36,16 @@ def english(bot: BotHarness) -> None:
 
 
 async def data_now(bot: BotHarness) -> dict[str, list[object]]:
-    return await snapshot(bot.db, skip=KEEP_ON_RESTORE)
+    """The data a restore brings back. The status counts are not data: every restore rebuilds
+    them from the tickets (app/db/tickets.py); `counts_match_tickets` checks them."""
+    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"ticket_counts"})
+
+
+async def counts_match_tickets(bot: BotHarness) -> bool:
+    counts = await bot.db.ticket_counts.find_one({}) or {}
+    statuses = ("new", "in_progress", "closed", "rejected")
+    recount = {s: await bot.db.tickets.count_documents({"status": s}) for s in statuses}
+    return {s: counts.get(s, 0) for s in statuses} == recount
 
 
 async def vandalise(bot: BotHarness) -> None:
@@ -72,6 +81,7 @@ async def test_round_trip_restores_every_document_exactly(bot: BotHarness) -> No
     report = await ask_and_confirm(admin, f"♻️ Restore #1 · {result.name}")
 
     assert await data_now(bot) == backed_up  # ObjectIds, datetimes, big ints, Cyrillic: identical
+    assert await counts_match_tickets(bot)
     text = report.text or ""
     assert f"Restored from {result.name}" in text and "tickets 7" in text and "notes 1" in text
     [safety] = [n for n in backup_files(bot.settings.backup_dir) if n.endswith("_safety.zip")]
