@@ -150,10 +150,13 @@ async def test_every_text_is_measured_like_telegram(fake: FakeTelegram, bot: Bot
     with pytest.raises(TelegramBadRequest, match="message is too long"):
         await bot.edit_message_text(text="<i>" + "😀" * 2048 + "x</i>", chat_id=USER_ID, message_id=sent.message_id)
     photo = (await ivan.send_photo())["photo"][-1]["file_id"]
-    album = [InputMediaPhoto(media=photo, caption="😀" * 512), InputMediaPhoto(media=photo)]
-    await bot.send_media_group(USER_ID, album)
+    await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(media=photo, caption="😀" * 512), InputMediaPhoto(media=photo)]
+    )
     with pytest.raises(TelegramBadRequest, match="message caption is too long"):
-        await bot.send_media_group(USER_ID, [InputMediaPhoto(media=photo, caption="😀" * 513), album[1]])
+        await bot.send_media_group(
+            USER_ID, [InputMediaPhoto(media=photo, caption="😀" * 513), InputMediaPhoto(media=photo)]
+        )
     with pytest.raises(TelegramBadRequest, match="message caption is too long"):
         await bot.send_photo(USER_ID, photo, caption="&amp;" * 1023 + "😀")
     with_caption = await bot.send_photo(USER_ID, photo, caption="c")

@@ -60,13 +60,14 @@ def accepted(check: Callable[[str], str], texts: st.SearchStrategy[str]) -> st.S
     return texts.map(passes).filter(lambda value: value is not None)  # type: ignore[return-value]
 
 
-def typed(max_units: int) -> st.SearchStrategy[str]:
-    """Anything, with a good share of long runs of two-unit emoji, pictures and HTML-special characters."""
+def typed(limit: int) -> st.SearchStrategy[str]:
+    """Anything around `limit` units, with a good share of long runs of two-unit emoji, pictures and
+    HTML-special characters, and the longest text the limit lets through."""
     pieces = st.sampled_from([WIDE, FAMILY, "&", "<b>", '"', "я", "a", " ", "\n", "e\u0301", "\U00020000"])
-    runs = st.lists(st.tuples(pieces, st.integers(1, max_units)), min_size=1, max_size=4).map(
+    runs = st.lists(st.tuples(pieces, st.integers(1, limit)), min_size=1, max_size=4).map(
         lambda parts: "".join(piece * count for piece, count in parts)
     )
-    return st.one_of(st.text(max_size=max_units), runs, st.just(WIDE * (max_units // 2)))
+    return st.one_of(st.text(max_size=limit + 50), runs, st.just(WIDE * (limit // 2)))
 
 
 NAMES = accepted(
@@ -75,10 +76,10 @@ NAMES = accepted(
     .map(" ".join)
     .filter(lambda name: name.strip() != ""),
 ) | st.just("\U00020000" * 50)
-DESCRIPTIONS = accepted(validators.description, typed(validators.DESCRIPTION_MAX + 50))
-COMMENTS = accepted(validators.comment, typed(validators.COMMENT_MAX + 50)).filter(bool)
-REASONS = accepted(validators.reason, typed(validators.REASON_MAX + 50))
-NOTES = accepted(validators.note, typed(validators.NOTE_MAX + 50))
+DESCRIPTIONS = accepted(validators.description, typed(validators.DESCRIPTION_MAX))
+COMMENTS = accepted(validators.comment, typed(validators.COMMENT_MAX)).filter(bool)
+REASONS = accepted(validators.reason, typed(validators.REASON_MAX))
+NOTES = accepted(validators.note, typed(validators.NOTE_MAX))
 # Telegram's first and last names: up to 64 characters each, anything at all.
 TELEGRAM_NAMES = st.text(min_size=1, max_size=64) | st.just(FAMILY * 64)
 USERNAMES = st.none() | st.from_regex(r"\A[a-z][a-z0-9_]{4,31}\Z")
