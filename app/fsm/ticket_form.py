@@ -57,7 +57,9 @@ async def _description(data: dict[str, Any], repos: Repositories, user_id: int) 
 
 async def _media(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
     count = len(data.get("media", []))
-    return form.media_prompt(count), reply.form_step(str(labels.MEDIA_DONE), str(labels.MEDIA_SKIP))
+    # With attachments there is nothing to skip: Done keeps them, removing them is a button of its own.
+    extra = labels.MEDIA_REMOVE if count else labels.MEDIA_SKIP
+    return form.media_prompt(count), reply.form_step(str(labels.MEDIA_DONE), str(extra))
 
 
 async def _priority(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
@@ -127,15 +129,19 @@ def next_state(state: State, data: dict[str, Any]) -> State:
 
 
 async def prompt_for(
-    state: State, data: dict[str, Any], repos: Repositories, user_id: int
+    state: State, data: dict[str, Any], repos: Repositories, user_id: int, hint: str | None = None
 ) -> tuple[str, ReplyKeyboardMarkup]:
+    """A step's prompt, after `hint` (what was wrong with the last answer) when there is one."""
     step = step_of(state.state)
+    if state == TicketForm.confirm:
+        # The summary repeats what the user typed: it makes room for the hint itself.
+        return form.summary_prompt(Draft.from_fsm(data), hint), reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
     if step is not None:
         text, keyboard = await step.prompt(data, repos, user_id)
-        return f"{form.step_header(STEPS.index(step) + 1, len(STEPS))} {text}", keyboard
-    if state == TicketForm.confirm:
-        return form.summary_prompt(Draft.from_fsm(data)), reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
-    return form.edit_prompt(), reply.form_step(*(str(step.edit_label) for step in STEPS))  # choose_edit
+        text = f"{form.step_header(STEPS.index(step) + 1, len(STEPS))} {text}"
+    else:  # choose_edit
+        text, keyboard = form.edit_prompt(), reply.form_step(*(str(step.edit_label) for step in STEPS))
+    return (f"{hint}\n\n{text}" if hint else text), keyboard
 
 
 def wrong_input_hint(state_name: str | None, message: Message) -> str:
@@ -159,7 +165,5 @@ async def go_to(
     replace the data)."""
     data = await advance(fsm, state, fresh=fresh, **(changes or {}))
     assert message.from_user is not None
-    text, keyboard = await prompt_for(state, data, repos, message.from_user.id)
-    if hint:
-        text = f"{hint}\n\n{text}"
+    text, keyboard = await prompt_for(state, data, repos, message.from_user.id, hint)
     await message.answer(text, reply_markup=keyboard)

@@ -13,6 +13,7 @@ class MyTicketsAction(StrEnum):
     PAGE = "p"
     OPEN = "o"
     MEDIA = "m"
+    FULL_TEXT = "f"
 
 
 class TicketScope(StrEnum):
@@ -47,6 +48,7 @@ class QueueCallback(CallbackData, prefix="q"):
 class StaffTicketAction(StrEnum):
     OPEN = "o"
     MEDIA = "m"
+    FULL_TEXT = "f"
     TAKE = "t"
     CLOSE = "c"
     REJECT = "r"

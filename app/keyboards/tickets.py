@@ -25,6 +25,11 @@ def attachments_label(ticket: Ticket) -> str:
     return _("🖼 Show attachments ({count})").format(count=len(ticket.media))
 
 
+def full_text_label() -> str:
+    """Under a card whose long texts were shortened to fit one message."""
+    return _("📄 Full text")
+
+
 def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for ticket in tickets.items:
@@ -52,9 +57,17 @@ def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMark
 
 
 def staff_card_keyboard(
-    ticket: Ticket, viewer_id: int, role: Role, view: QueueView = QueueView.NEW, page: int = 0
+    ticket: Ticket,
+    viewer_id: int,
+    role: Role,
+    view: QueueView = QueueView.NEW,
+    page: int = 0,
+    *,
+    full_text: bool = False,
 ) -> InlineKeyboardMarkup:
-    """The actions the viewer may take now, and the way back to the list the card was opened from."""
+    """The actions the viewer may take now, and the way back to the list the card was opened from.
+
+    `full_text`: the card shortened something, so offer it whole."""
     builder = InlineKeyboardBuilder()
 
     def button(text: str, action: StaffTicketAction) -> None:
@@ -69,6 +82,8 @@ def staff_card_keyboard(
         button(_("✅ Close"), StaffTicketAction.CLOSE)
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
+    if full_text:
+        button(full_text_label(), StaffTicketAction.FULL_TEXT)
     if ticket.media:
         button(attachments_label(ticket), StaffTicketAction.MEDIA)
     builder.button(text=_("⬅️ Back to the list"), callback_data=QueueCallback(view=view, page=page))
@@ -108,8 +123,15 @@ def owner_list_keyboard(tickets: Page[Ticket], scope: TicketScope) -> InlineKeyb
     return builder.as_markup()
 
 
-def owner_card_keyboard(ticket: Ticket, scope: TicketScope, page: int) -> InlineKeyboardMarkup:
+def owner_card_keyboard(
+    ticket: Ticket, scope: TicketScope, page: int, *, full_text: bool = False
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    if full_text:
+        builder.button(
+            text=full_text_label(),
+            callback_data=MyTicketsCallback(action=MyTicketsAction.FULL_TEXT, number=ticket.number),
+        )
     if ticket.media:
         builder.button(
             text=attachments_label(ticket),

@@ -1,19 +1,29 @@
-"""Form input rules. Each failure carries a code the handler turns into a translated hint."""
+"""Form input rules. Each failure carries a code the handler turns into a translated hint.
+
+Every length is counted as Telegram counts it: UTF-16 code units (an emoji is 2).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
+
+from app.models.telegram_text import utf16_len
 
 NAME_MIN, NAME_MAX = 2, 100
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
 NOTE_MAX = 200
+COMMENT_MAX = 1000  # a closing comment (optional)
+REASON_MIN, REASON_MAX = 5, 500  # a rejection reason (required)
 MEDIA_MAX = 10
 
 _APOSTROPHES = "'’ʼ"
-_LETTER = "A-Za-zА-Яа-яЁёІіЇїЄєҐґ"
-_NAME = re.compile(rf"^[{_LETTER}](?:[{_LETTER}{_APOSTROPHES} -]*[{_LETTER}])?$")
 _SPACES = re.compile(r"\s+")
+# A name spelled as classes of characters (L: a letter with its accents), then checked as a whole:
+# words of letters joined by one space, hyphen or apostrophe; a dot after a letter (initials:
+# "Петренко І. В.", "І.В."); " - " between double-barrelled surnames.
+_NAME_SHAPE = re.compile(r"L+(?:(?:[ '-]| - |\. ?)L+)*\.?")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
@@ -35,17 +45,34 @@ class InvalidInput(ValueError):
 def _check_length(text: str, minimum: int, maximum: int) -> None:
     if not text:
         raise InvalidInput(InputProblem.EMPTY)
-    if len(text) < minimum:
+    if utf16_len(text) < minimum:
         raise InvalidInput(InputProblem.TOO_SHORT)
-    if len(text) > maximum:
+    if utf16_len(text) > maximum:
         raise InvalidInput(InputProblem.TOO_LONG)
 
 
+def _name_class(char: str, previous: str) -> str:
+    """L for a letter of any alphabet (or an accent on one), the separator itself, or "?"."""
+    if char in _APOSTROPHES:
+        return "'"  # ʼ is a "modifier letter" to Unicode, but in a name it joins two letters
+    category = unicodedata.category(char)
+    if category.startswith("L"):
+        return "L"
+    if category.startswith("M") and previous == "L":
+        return "L"
+    return char if char in " -." else "?"
+
+
 def full_name(text: str) -> str:
-    """2–100 characters: Latin/Cyrillic letters (incl. і ї є ґ), spaces, hyphens, apostrophes."""
-    name = _SPACES.sub(" ", text).strip()
+    """2–100 units: letters of any alphabet with their accents (Zoë, Łukasz, Şevket, Олена),
+    spaces, hyphens, apostrophes, and dots after initials; no digits or other symbols.
+    Stored composed (NFC), so "Zoë" is one spelling however the keyboard typed it."""
+    name = unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
     _check_length(name, NAME_MIN, NAME_MAX)
-    if not _NAME.match(name):
+    shape = ""
+    for char in name:
+        shape += _name_class(char, shape[-1:])
+    if not _NAME_SHAPE.fullmatch(shape):
         raise InvalidInput(InputProblem.BAD_CHARACTERS)
     return name
 
@@ -87,6 +114,22 @@ def description(text: str) -> str:
 def note(text: str) -> str:
     value = text.strip()
     _check_length(value, 1, NOTE_MAX)
+    return value
+
+
+def comment(text: str) -> str:
+    """A closing comment; empty means none."""
+    value = text.strip()
+    if utf16_len(value) > COMMENT_MAX:
+        raise InvalidInput(InputProblem.TOO_LONG)
+    return value
+
+
+def reason(text: str) -> str:
+    value = text.strip()
+    if utf16_len(value) < REASON_MIN:
+        raise InvalidInput(InputProblem.TOO_SHORT)
+    _check_length(value, REASON_MIN, REASON_MAX)
     return value
 
 

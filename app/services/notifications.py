@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from html import escape
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards.tickets import open_ticket_keyboard
-from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.tickets import StatusChange, Ticket
 from app.models.users import User
 from app.services.delivery import Delivered, deliver
-from app.texts.formatting import short, telegram_link
-from app.texts.tickets import priority_label
+from app.texts.notices import new_ticket_notice, server_room_notice, status_notice
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -69,49 +66,11 @@ class Notifier:
         return delivered
 
     async def new_ticket(self, ticket: Ticket) -> int:
-        def render() -> tuple[str, InlineKeyboardMarkup | None]:
-            text = _("🆕 <b>New ticket #{number}</b> · {priority}\n<b>From:</b> {name}\n{description}").format(
-                number=ticket.number,
-                priority=priority_label(ticket.priority),
-                name=escape(ticket.full_name),
-                description=escape(short(ticket.description, 300)),
-            )
-            return text, open_ticket_keyboard(ticket.number)
-
-        return await self.to_staff(render)
+        return await self.to_staff(lambda: (new_ticket_notice(ticket), open_ticket_keyboard(ticket.number)))
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> int:
-        def render() -> tuple[str, InlineKeyboardMarkup | None]:
-            lines = [
-                _("🚨 <b>Call to the server room!</b>"),
-                _("<b>From:</b> {name}").format(name=escape(user.display_name)),
-                _("<b>Phone:</b> {phone}").format(phone=escape(phone) if phone else _("unknown")),
-                _("<b>Telegram:</b> {who}").format(who=telegram_link(user.id, user.username)),
-            ]
-            if note:
-                lines.append(_("<b>Note:</b> {note}").format(note=escape(note)))
-            return "\n".join(lines), None
-
-        return await self.to_staff(render)
+        return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
 
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
         """Tell the ticket's owner, in their language; False if they could not be reached."""
-
-        def render() -> tuple[str, InlineKeyboardMarkup | None]:
-            who = escape(change.by.name) if change.by else _("support")
-            comment = escape(change.comment) if change.comment else ""
-            if change.to_status is TicketStatus.IN_PROGRESS:
-                text = _("🛠 Your ticket #{number} was taken into work by {who}.")
-            elif change.to_status is TicketStatus.CLOSED:
-                text = _("✅ Your ticket #{number} was closed.")
-                if comment:
-                    text += "\n" + _("<b>Comment:</b> {comment}")
-            elif change.to_status is TicketStatus.REJECTED:
-                text = _("⛔ Your ticket #{number} was rejected.")
-                if comment:
-                    text += "\n" + _("<b>Reason:</b> {comment}")
-            else:
-                text = _("🆕 Your ticket #{number} is back in the queue.")
-            return text.format(number=ticket.number, who=who, comment=comment), None
-
-        return await self.deliver(ticket.user_id, render)
+        return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None))

@@ -18,10 +18,9 @@ from app.models.backups import (
     RestoreFailed,
     RestoreReport,
 )
+from app.models.telegram_text import CAPTION_LIMIT, fit_html
 from app.texts.formatting import human_size, when
 from app.utils.i18n_text import gettext as _
-
-CAPTION_LIMIT = 1024
 
 
 def counts_line(counts: Mapping[str, int]) -> str:
@@ -43,8 +42,7 @@ def backup_summary(result: BackupResult) -> str:
 
 
 def caption(title: str, result: BackupResult) -> str:
-    text = f"{title}\n{backup_summary(result)}"
-    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
+    return fit_html(f"{title}\n{backup_summary(result)}", CAPTION_LIMIT)
 
 
 def kept_on_server(result: BackupResult, limit_mb: int) -> str:

@@ -10,9 +10,11 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.models import validators
+from app.models.telegram_text import fit
 from app.models.tickets import Draft, Priority
 from app.models.validators import InputProblem
 from app.texts import labels
+from app.texts.formatting import counted_length
 from app.texts.tickets import content_name, form_summary, priority_label, priority_meaning
 
 
@@ -40,12 +42,18 @@ def description_prompt() -> str:
 
 
 def media_prompt(count: int) -> str:
-    text = _(
-        "Attach photos, videos or documents (up to {limit}), then tap «{done}». Nothing to attach? Tap «{skip}»."
-    ).format(limit=validators.MEDIA_MAX, done=labels.MEDIA_DONE, skip=labels.MEDIA_SKIP)
-    if count:
-        text += "\n" + _("Attached so far: {count}.").format(count=count)
-    return text
+    if not count:
+        return _(
+            "Attach photos, videos or documents (up to {limit}), then tap «{done}». Nothing to attach? Tap «{skip}»."
+        ).format(limit=validators.MEDIA_MAX, done=labels.MEDIA_DONE, skip=labels.MEDIA_SKIP)
+    return _(
+        "Attached so far: {count} of {limit}. Send more, or tap «{done}» to keep them. "
+        "To start again without them, tap «{remove}»."
+    ).format(count=count, limit=validators.MEDIA_MAX, done=labels.MEDIA_DONE, remove=labels.MEDIA_REMOVE)
+
+
+def media_removed() -> str:
+    return _("🗑 Attachments removed.")
 
 
 def priority_prompt() -> str:
@@ -54,9 +62,15 @@ def priority_prompt() -> str:
     return "\n".join(lines)
 
 
-def summary_prompt(draft: Draft) -> str:
-    summary = form_summary(draft.full_name, draft.phone, draft.description, len(draft.media), draft.priority)
-    return _("Please check your ticket:") + "\n\n" + summary
+def summary_prompt(draft: Draft, hint: str | None = None) -> str:
+    """The summary before Submit (after `hint`, if the last answer needs one); a description too
+    long for one message next to the rest is shortened here — the user has just typed it."""
+
+    def render(room: int | None) -> str:
+        text = _("Please check your ticket:") + "\n\n" + form_summary(draft, room)
+        return f"{hint}\n\n{text}" if hint else text
+
+    return fit(render).text
 
 
 def edit_prompt() -> str:
@@ -74,7 +88,10 @@ def name_hint(problem: InputProblem, _text: str) -> str:
         return _("The name is too short: at least {min} characters.").format(min=validators.NAME_MIN)
     if problem is InputProblem.TOO_LONG:
         return _("The name is too long: at most {max} characters.").format(max=validators.NAME_MAX)
-    return _("A name may contain only letters, spaces, hyphens and apostrophes, for example: Олена Коваль-Шевчук.")
+    return _(
+        "A name may contain letters of any alphabet, spaces, hyphens, apostrophes and dots after initials, "
+        "but no digits or other symbols. For example: Олена Коваль-Шевчук, Петренко І. В., Zoë Müller."
+    )
 
 
 def phone_hint(_problem: InputProblem, _text: str) -> str:
@@ -87,7 +104,7 @@ def phone_hint(_problem: InputProblem, _text: str) -> str:
 def description_hint(problem: InputProblem, text: str) -> str:
     if problem is InputProblem.TOO_LONG:
         return _("The description is too long: at most {max} characters, yours has {n}.").format(
-            max=validators.DESCRIPTION_MAX, n=len(text.strip())
+            max=validators.DESCRIPTION_MAX, n=counted_length(text.strip())
         )
     return _("The description is too short: at least {min} characters, please add details.").format(
         min=validators.DESCRIPTION_MIN

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from html import escape
 
+from app.models.telegram_text import shorten, utf16_len
 from app.utils.i18n_text import gettext as _
 
 
@@ -66,9 +67,17 @@ def human_size(size: int) -> str:
 
 
 def short(text: str, limit: int = 40) -> str:
-    """One line of at most `limit` characters, "…" where it was cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """One line of at most `limit` UTF-16 units (as Telegram counts), "…" where it was cut."""
+    return shorten(" ".join(text.split()), limit)
+
+
+def counted_length(text: str) -> str:
+    """A text's length as Telegram counts it (UTF-16 units), for "yours has {n}" — with a word
+    of explanation when emoji made it longer than the letters a person sees."""
+    units = utf16_len(text)
+    if units == len(text):
+        return str(units)
+    return _("{n} (as in Telegram, an emoji counts as two characters)").format(n=units)
 
 
 def telegram_link(user_id: int, username: str | None) -> str:

@@ -1,5 +1,9 @@
 """Everything written about tickets: labels, the form summary, the owner's and the staff's card, list lines.
 
+Cards always fit one Telegram message: when they would not, the long texts people wrote
+(description, comments, names) are shortened with "…" — `Fitted.shortened` tells the
+keyboard to offer «📄 Full text», which sends them whole (`full_text_messages`).
+
 Call inside an i18n context (handlers have one; notifications open one per recipient)."""
 
 from __future__ import annotations
@@ -9,8 +13,12 @@ from html import escape
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.models.tickets import Priority, QueueView, Ticket, TicketStatus
+from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
+from app.models.tickets import Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
 from app.texts.formatting import age, short, telegram_link, when
+
+HISTORY_SHOWN = 10  # the staff card's latest changes; a ticket passed around for months stays readable
+NAME_IN_ALERT = 64  # keeps "already taken by …" inside a button alert's 200 characters
 
 PRIORITY_MARKERS = {
     Priority.LOW: "🟢",
@@ -56,15 +64,20 @@ def status_label(status: TicketStatus) -> str:
     return f"{STATUS_MARKERS[status]} {names[status]}"
 
 
-def form_summary(full_name: str, phone: str, description: str, media_count: int, priority: Priority | None) -> str:
+def _cut(value: str, room: int | None) -> str:
+    """A person's text, shortened to `room` units when the message would not fit (see fit)."""
+    return escape(value if room is None else shorten(value, room))
+
+
+def form_summary(draft: Draft, room: int | None = None) -> str:
     lines = [
-        _("<b>Full name:</b> {name}").format(name=escape(full_name)),
-        _("<b>Phone:</b> {phone}").format(phone=escape(phone)),
-        _("<b>Description:</b> {text}").format(text=escape(description)),
-        _("<b>Attachments:</b> {count}").format(count=media_count),
+        _("<b>Full name:</b> {name}").format(name=_cut(draft.full_name, room)),
+        _("<b>Phone:</b> {phone}").format(phone=escape(draft.phone)),
+        _("<b>Description:</b> {text}").format(text=_cut(draft.description, room)),
+        _("<b>Attachments:</b> {count}").format(count=len(draft.media)),
     ]
-    if priority is not None:
-        lines.append(_("<b>Priority:</b> {priority}").format(priority=priority_label(priority)))
+    if draft.priority is not None:
+        lines.append(_("<b>Priority:</b> {priority}").format(priority=priority_label(draft.priority)))
     return "\n".join(lines)
 
 
@@ -76,46 +89,112 @@ def _head(ticket: Ticket) -> list[str]:
     ]
 
 
-def ticket_card(ticket: Ticket) -> str:
-    """The owner's card."""
-    lines = [
-        *_head(ticket),
-        _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
-        _("<b>Description:</b> {text}").format(text=escape(ticket.description)),
-        _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
-    ]
-    if ticket.assignee is not None:
-        lines.append(_("<b>Assignee:</b> {name}").format(name=escape(ticket.assignee.name)))
-    if ticket.updated_at != ticket.created_at:
-        lines.append(_("<b>Updated:</b> {at}").format(at=when(ticket.updated_at)))
+def _owner_comment(ticket: Ticket) -> tuple[str, str] | None:
+    """What the owner is told about how their ticket ended: (label, text)."""
     if ticket.status is TicketStatus.CLOSED and ticket.last_comment:
-        lines.append(_("<b>Comment:</b> {text}").format(text=escape(ticket.last_comment)))
+        return _("<b>Comment:</b>"), ticket.last_comment
     if ticket.status is TicketStatus.REJECTED and ticket.last_comment:
-        lines.append(_("<b>Reason:</b> {text}").format(text=escape(ticket.last_comment)))
-    return "\n".join(lines)
+        return _("<b>Reason:</b>"), ticket.last_comment
+    return None
 
 
-def staff_card(ticket: Ticket) -> str:
-    """The staff's card: who filed it and how to reach them, and the whole history."""
-    lines = [
-        *_head(ticket),
-        _("<b>Created:</b> {at} ({age} ago)").format(at=when(ticket.created_at), age=age(ticket.created_at)),
-        _("<b>Full name:</b> {name}").format(name=escape(ticket.full_name)),
-        _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
-        _("<b>Telegram:</b> {who}").format(who=telegram_link(ticket.user_id, ticket.username)),
-        _("<b>Description:</b> {text}").format(text=escape(ticket.description)),
-        _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
-    ]
-    if ticket.assignee is not None:
-        lines.append(_("<b>Assignee:</b> {name}").format(name=escape(ticket.assignee.name)))
-    lines.append(_("<b>History:</b>"))
-    for change in ticket.history:
-        who = escape(change.by.name) if change.by else _("the user")
-        line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
-        if change.comment:
-            line += f": {escape(change.comment)}"
-        lines.append(line)
-    return "\n".join(lines)
+def created_line(number: int) -> str:
+    return _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=number)
+
+
+def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
+    """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit."""
+
+    def render(room: int | None) -> str:
+        lines = [
+            *_head(ticket),
+            _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
+            _("<b>Description:</b> {text}").format(text=_cut(ticket.description, room)),
+            _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
+        ]
+        if ticket.assignee is not None:
+            lines.append(_("<b>Assignee:</b> {name}").format(name=_cut(ticket.assignee.name, room)))
+        if ticket.updated_at != ticket.created_at:
+            lines.append(_("<b>Updated:</b> {at}").format(at=when(ticket.updated_at)))
+        ending = _owner_comment(ticket)
+        if ending is not None:
+            lines.append(f"{ending[0]} {_cut(ending[1], room)}")
+        card = "\n".join(lines)
+        return f"{lead}\n\n{card}" if lead else card
+
+    return fit(render)
+
+
+def _change_line(change: StatusChange, room: int | None) -> str:
+    who = _cut(change.by.name, room) if change.by else _("the user")
+    line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
+    return f"{line}: {_cut(change.comment, room)}" if change.comment else line
+
+
+def staff_card(ticket: Ticket) -> Fitted:
+    """The staff's card: who filed it and how to reach them, and the recent history."""
+    shown = ticket.history[-HISTORY_SHOWN:]
+    earlier = len(ticket.history) - len(shown)
+
+    def render(room: int | None) -> str:
+        lines = [
+            *_head(ticket),
+            _("<b>Created:</b> {at} ({age} ago)").format(at=when(ticket.created_at), age=age(ticket.created_at)),
+            _("<b>Full name:</b> {name}").format(name=_cut(ticket.full_name, room)),
+            _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
+            _("<b>Telegram:</b> {who}").format(who=telegram_link(ticket.user_id, ticket.username)),
+            _("<b>Description:</b> {text}").format(text=_cut(ticket.description, room)),
+            _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
+        ]
+        if ticket.assignee is not None:
+            lines.append(_("<b>Assignee:</b> {name}").format(name=_cut(ticket.assignee.name, room)))
+        lines.append(_("<b>History:</b>"))
+        if earlier:
+            lines.append(_("• … {n} earlier changes").format(n=earlier))
+        lines += [_change_line(change, room) for change in shown]
+        return "\n".join(lines)
+
+    return fit(render)
+
+
+def full_text_messages(ticket: Ticket, *, staff: bool) -> list[str]:
+    """«📄 Full text»: the description and the comments whole, in as many messages as they need."""
+    sections = [(_("📄 <b>Ticket #{number}: description</b>").format(number=ticket.number), ticket.description)]
+    if staff:
+        for change in ticket.history:
+            if change.comment:
+                who = escape(change.by.name) if change.by else _("the user")
+                title = f"<b>{when(change.at)} — {status_label(change.to_status)} ({who}):</b>"
+                sections.append((title, change.comment))
+    else:
+        ending = _owner_comment(ticket)
+        if ending is not None:
+            sections.append(ending)
+    messages: list[str] = []
+    for title, text in sections:
+        head = split_text(text, max(TEXT_LIMIT - visible_len(title) - 1, 2))[0]
+        messages.append(f"{title}\n{escape(head)}")
+        rest = text[len(head) :]
+        if rest.strip():
+            messages += [escape(piece) for piece in split_text(rest, TEXT_LIMIT) if piece.strip()]
+    return messages
+
+
+def refusal(outcome: Outcome, ticket: Ticket | None) -> str:
+    """Why a staff action did not happen (a button's alert: 200 characters at most)."""
+    if outcome is Outcome.NOT_FOUND or ticket is None:
+        return _("Ticket not found.")
+    if outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
+        return _("Ticket #{number} is already taken by {name}.").format(
+            number=ticket.number, name=shorten(ticket.assignee.name, NAME_IN_ALERT)
+        )
+    if outcome is Outcome.NOT_ASSIGNEE:
+        return _("Only the assignee or the super-admin can do this with ticket #{number}.").format(number=ticket.number)
+    if ticket.status is TicketStatus.NEW:
+        return _("Take ticket #{number} into work first.").format(number=ticket.number)
+    if ticket.status is TicketStatus.CLOSED:
+        return _("Ticket #{number} is already closed.").format(number=ticket.number)
+    return _("Ticket #{number} is already rejected.").format(number=ticket.number)
 
 
 def queue_line(ticket: Ticket) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -27,3 +29,9 @@ async def remove_buttons(query: CallbackQuery) -> None:
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def send_texts(bot: Bot, chat_id: int, texts: Iterable[str]) -> None:
+    """Several messages in order (a text too long for one, already split to fit)."""
+    for text in texts:
+        await bot.send_message(chat_id, text)

@@ -6,6 +6,8 @@ from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 
+REMOVE_MEDIA = "🗑 Remove attachments"
+
 
 def en_user(bot: BotHarness, user_id: int = 2001) -> FakeUser:
     return bot.fake.user(user_id, first_name="Ivan", username="ivan_p", language_code="en")
@@ -93,7 +95,7 @@ async def test_bad_inputs_get_clear_messages_and_the_step_repeats(bot: BotHarnes
         assert step in reply.body, reply.body
 
     await user.send_text("R2-D2")
-    await expect("only letters, spaces, hyphens and apostrophes", "Step 1 of 5")
+    await expect("letters of any alphabet, spaces, hyphens, apostrophes and dots after initials", "Step 1 of 5")
     await user.send_text("I")
     await expect("too short", "Step 1 of 5")
     await user.send_text("A" * 101)
@@ -180,6 +182,66 @@ async def test_edit_from_summary_changes_one_answer(bot: BotHarness) -> None:
     await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["phone"] == "+48221234567" and doc["priority"] == 1
+
+
+async def test_names_of_any_alphabet_and_initials_are_accepted(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await user.tap(flows.NEW_TICKET)
+    await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
+    await user.send_text("Zoe\u0308 Mu\u0308ller 3")
+    refused = await user.wait_message()
+    assert "no digits or other symbols" in (refused.text or "") and "Step 1 of 5" in (refused.text or "")
+    await user.send_text("Zoe\u0308 Mu\u0308ller")  # a keyboard that sends the accents apart
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.tap(flows.BACK)
+    await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
+    await user.send_text("Петренко І. В.")
+    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.tap(flows.CANCEL)
+    await user.wait_message(predicate=lambda m: "Cancelled" in (m.text or ""))
+    created = await flows.file_ticket(user, name="Łukasz O’Brien-Şevket")
+    assert "Ticket #1 created" in (created.text or "")
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["full_name"] == "Łukasz O’Brien-Şevket"
+    await user.tap(flows.NEW_TICKET)
+    offered = await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
+    assert offered is not None and ["Łukasz O’Brien-Şevket"] in (user.reply_keyboard or [])
+
+
+async def test_skip_keeps_the_attachments_and_removing_them_is_a_button(bot: BotHarness) -> None:
+    user = en_user(bot)
+    await flows.start(user)
+    await flows.fill_until_summary(user, photos=5)
+
+    async def edit_attachments() -> str:
+        await user.tap(flows.EDIT)
+        await user.wait_message()
+        await user.tap("Attachments")
+        step = await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+        return step.text or ""
+
+    assert "Attached so far: 5" in await edit_attachments()
+    assert user.reply_keyboard is not None and [REMOVE_MEDIA] in user.reply_keyboard
+    await user.send_text(flows.SKIP)  # what «Skip» sends, from this keyboard or an older one
+    summary = await user.wait_message(predicate=lambda m: "Please check your ticket" in (m.text or ""))
+    assert "Attachments: 5" in (summary.text or "")
+
+    await edit_attachments()
+    await user.tap(REMOVE_MEDIA)
+    removed = await user.wait_message()
+    assert "Attachments removed" in (removed.text or "") and "Step 4 of 5" in (removed.text or "")
+    assert "Attached so far" not in (removed.text or "")
+    assert user.reply_keyboard is not None and [REMOVE_MEDIA] not in user.reply_keyboard
+    await user.send_photo()
+    await user.wait_message(predicate=lambda m: "Attached: 1 of 10" in (m.text or ""))
+    await user.tap(flows.DONE)
+    summary = await user.wait_message(predicate=lambda m: "Please check your ticket" in (m.text or ""))
+    assert "Attachments: 1" in (summary.text or "")
+    await user.tap(flows.SUBMIT)
+    await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and [m["kind"] for m in doc["media"]] == ["photo"]
 
 
 async def test_albums_count_as_items_and_the_limit_is_ten(bot: BotHarness) -> None:

@@ -153,6 +153,37 @@ async def test_text_and_caption_limits(bot: Bot, ivan: FakeUser) -> None:
         await bot.send_photo(USER_ID, photo, caption="c" * 1025)
 
 
+async def test_every_text_is_measured_like_telegram(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:
+    """Edits, album captions, copies and callback answers count UTF-16 units after parsing, too."""
+    sent = await bot.send_message(USER_ID, "short")
+    await bot.edit_message_text(text="😀" * 2048, chat_id=USER_ID, message_id=sent.message_id)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.edit_message_text(text="<i>" + "😀" * 2048 + "x</i>", chat_id=USER_ID, message_id=sent.message_id)
+    photo = (await ivan.send_photo())["photo"][-1]["file_id"]
+    await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(media=photo, caption="😀" * 512), InputMediaPhoto(media=photo)]
+    )
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.send_media_group(
+            USER_ID, [InputMediaPhoto(media=photo, caption="😀" * 513), InputMediaPhoto(media=photo)]
+        )
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.send_photo(USER_ID, photo, caption="&amp;" * 1023 + "😀")
+    with_caption = await bot.send_photo(USER_ID, photo, caption="c")
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.edit_message_caption(chat_id=USER_ID, message_id=with_caption.message_id, caption="😀" * 513)
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.copy_message(USER_ID, from_chat_id=USER_ID, message_id=with_caption.message_id, caption="😀" * 513)
+
+    # A callback answer's notification holds 0–200 characters.
+    await bot.send_message(USER_ID, "pick", reply_markup=inline(("Yes", "y")))
+    query_id = await ivan.click("Yes")
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(query_id, text="😀" * 100 + "x", show_alert=True)
+    await bot.answer_callback_query(query_id, text="😀" * 100, show_alert=True)
+    assert fake.callback_answer(query_id) == ("😀" * 100, True)
+
+
 @pytest.mark.parametrize(
     "text",
     ["<b>unclosed", "a < b", "<div>x</div>", "Tom & Jerry", "<b><i>x</b></i>", '<span class="x">y</span>', "&nbsp;"],

@@ -24,9 +24,10 @@ from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
 from app.models.broadcasts import BroadcastContent
 from app.models.media import Media
+from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
 from app.models.users import Role
 from app.services.broadcast import content as broadcast_content
-from app.services.broadcast.content import CAPTION_LIMIT, TEXT_LIMIT, ContentError, Unsendable, send_content
+from app.services.broadcast.content import ContentError, Unsendable, send_content
 from app.services.broadcast.runner import BroadcastBusy, Broadcaster
 from app.services.media import media_of
 from app.texts import labels
@@ -120,7 +121,7 @@ async def got_album_item(
         album = {"group": group, "items": [], "caption": None, "caption_length": 0}
     album["items"].append(item.to_doc())
     if message.caption:
-        album["caption_length"] = max(album["caption_length"], broadcast_content.telegram_length(message.caption))
+        album["caption_length"] = max(album["caption_length"], utf16_len(message.caption))
         album["caption"] = album["caption"] or message.html_text
     await state.update_data(album=album)
 

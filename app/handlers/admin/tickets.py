@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
@@ -16,28 +16,22 @@ from app.fsm.transitions import advance, reset
 from app.keyboards import reply
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.keyboards.tickets import staff_card_keyboard
-from app.models.tickets import Outcome, QueueView, Ticket, TicketStatus, finish_refusal
+from app.models import validators
+from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person, Role, User
+from app.models.validators import InvalidInput
 from app.services.media import send_ticket_media
-from app.services.tickets.actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, TicketActions
+from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts import labels
-from app.texts.tickets import staff_card
-from app.utils.messages import show
+from app.texts.formatting import counted_length
+from app.texts.tickets import full_text_messages, refusal, staff_card
+from app.utils.messages import send_texts, show
 
 
-def refusal(result: ActionResult) -> str:
-    ticket = result.ticket
-    if result.outcome is Outcome.NOT_FOUND or ticket is None:
-        return _("Ticket not found.")
-    if result.outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
-        return _("Ticket #{number} is already taken by {name}.").format(number=ticket.number, name=ticket.assignee.name)
-    if result.outcome is Outcome.NOT_ASSIGNEE:
-        return _("Only the assignee or the super-admin can do this with ticket #{number}.").format(number=ticket.number)
-    if ticket.status is TicketStatus.NEW:
-        return _("Take ticket #{number} into work first.").format(number=ticket.number)
-    if ticket.status is TicketStatus.CLOSED:
-        return _("Ticket #{number} is already closed.").format(number=ticket.number)
-    return _("Ticket #{number} is already rejected.").format(number=ticket.number)
+def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The staff card and its buttons («📄 Full text» when the card had to shorten something)."""
+    card = staff_card(ticket)
+    return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 
 def delivery_note(result: ActionResult) -> str:
@@ -58,9 +52,21 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    await show(
-        query, staff_card(ticket), staff_card_keyboard(ticket, user.id, role, callback_data.view, callback_data.page)
-    )
+    await show(query, *card_view(ticket, user, role, callback_data.view, callback_data.page))
+
+
+async def show_full_text(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: StaffTicketCallback,
+    repos: Repositories,
+    bot: Bot,
+) -> None:
+    ticket = await repos.tickets.get(callback_data.number)
+    if ticket is None:
+        callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
+        return
+    await send_texts(bot, query.from_user.id, full_text_messages(ticket, staff=True))
 
 
 async def show_media(
@@ -84,13 +90,9 @@ async def take(
 ) -> None:
     result = await ticket_actions.take(callback_data.number, Person(user.id, user.display_name))
     if result.ticket is not None:
-        await show(
-            query,
-            staff_card(result.ticket),
-            staff_card_keyboard(result.ticket, user.id, role, callback_data.view, callback_data.page),
-        )
+        await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
     if not result.done:
-        callback_answer.text, callback_answer.show_alert = refusal(result), True
+        callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
         return
     callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
     if not result.owner_notified and isinstance(query.message, Message):
@@ -113,9 +115,9 @@ async def ask_finish(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    refused = finish_refusal(ticket, user.id, superadmin=role is Role.SUPERADMIN, to=to)
-    if refused is not None:
-        callback_answer.text, callback_answer.show_alert = refusal(ActionResult(refused, ticket)), True
+    outcome = finish_refusal(ticket, user.id, superadmin=role is Role.SUPERADMIN, to=to)
+    if outcome is not None:
+        callback_answer.text, callback_answer.show_alert = refusal(outcome, ticket), True
         return
     await advance(
         state,
@@ -132,7 +134,7 @@ async def ask_finish(
     else:
         prompt = _(
             "Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it."
-        ).format(number=ticket.number, min=REASON_MIN, max=REASON_MAX)
+        ).format(number=ticket.number, min=validators.REASON_MIN, max=validators.REASON_MAX)
         keyboard = reply.cancel_only()
     await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
@@ -149,11 +151,10 @@ async def report(message: Message, result: ActionResult, user: User, role: Role,
             done.format(number=ticket.number) + delivery_note(result), reply_markup=reply.main_menu(role)
         )
     else:
-        await message.answer(refusal(result), reply_markup=reply.main_menu(role))
+        await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
-        await message.answer(
-            staff_card(result.ticket), reply_markup=staff_card_keyboard(result.ticket, user.id, role, view, page)
-        )
+        text, markup = card_view(result.ticket, user, role, view, page)
+        await message.answer(text, reply_markup=markup)
 
 
 async def finish_with(
@@ -174,11 +175,16 @@ async def finish_with(
 async def got_comment(
     message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
 ) -> None:
-    text = (message.text or "").strip()
-    if len(text) > COMMENT_MAX:
-        await message.answer(_("The comment is too long: at most {max} characters.").format(max=COMMENT_MAX))
+    try:
+        comment = validators.comment(message.text or "")
+    except InvalidInput:
+        await message.answer(
+            _("The comment is too long: at most {max} characters, yours has {n}.").format(
+                max=validators.COMMENT_MAX, n=counted_length((message.text or "").strip())
+            )
+        )
         return
-    await finish_with(message, state, user, role, ticket_actions, text or None)
+    await finish_with(message, state, user, role, ticket_actions, comment or None)
 
 
 async def skip_comment(
@@ -190,11 +196,14 @@ async def skip_comment(
 async def got_reason(
     message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
 ) -> None:
-    reason = (message.text or "").strip()
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
+    try:
+        reason = validators.reason(message.text or "")
+    except InvalidInput:
         await message.answer(
             _("The reason must be {min}–{max} characters long; yours has {n}.").format(
-                min=REASON_MIN, max=REASON_MAX, n=len(reason)
+                min=validators.REASON_MIN,
+                max=validators.REASON_MAX,
+                n=counted_length((message.text or "").strip()),
             )
         )
         return
@@ -204,7 +213,7 @@ async def got_reason(
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
     if await state.get_state() == RejectTicket.reason.state:
         hint = _("A reason is required: write it as text ({min}–{max} characters), or tap «{cancel}».").format(
-            min=REASON_MIN, max=REASON_MAX, cancel=labels.CANCEL
+            min=validators.REASON_MIN, max=validators.REASON_MAX, cancel=labels.CANCEL
         )
     else:
         hint = _("Write the comment as text, tap «{skip}» or «{cancel}».").format(
@@ -220,7 +229,8 @@ async def cancel_finish(message: Message, state: FSMContext, user: User, role: R
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
         view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
-        await message.answer(staff_card(ticket), reply_markup=staff_card_keyboard(ticket, user.id, role, view, page))
+        text, markup = card_view(ticket, user, role, view, page)
+        await message.answer(text, reply_markup=markup)
 
 
 def create_router() -> Router:
@@ -228,6 +238,7 @@ def create_router() -> Router:
     action = StaffTicketCallback.filter
     router.callback_query.register(open_ticket, action(F.action == StaffTicketAction.OPEN))
     router.callback_query.register(show_media, action(F.action == StaffTicketAction.MEDIA))
+    router.callback_query.register(show_full_text, action(F.action == StaffTicketAction.FULL_TEXT))
     router.callback_query.register(take, action(F.action == StaffTicketAction.TAKE))
     router.callback_query.register(
         ask_finish, action(F.action.in_({StaffTicketAction.CLOSE, StaffTicketAction.REJECT}))

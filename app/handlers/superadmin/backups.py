@@ -15,6 +15,7 @@ from app.keyboards import backups as keyboards
 from app.keyboards.callback_data import BackupAction, BackupCallback
 from app.models.backups import BackupBusy, BackupKind
 from app.models.paging import clamp_page, page_count
+from app.models.telegram_text import TEXT_LIMIT, fit_html
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.superadmin_messages import send_backup_file
@@ -49,9 +50,7 @@ async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeybo
             title += " " + _("🛟 safety copy before a restore")
         lines.append(title)
         lines += ["   " + line for line in rt.entry_details(entry.size, entry.created_at, metadata)]
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:3990] + "…"
+    text = fit_html("\n".join(lines), TEXT_LIMIT)
     return text, keyboards.backup_list(shown, page * PAGE_SIZE + 1, page, pages)
 
 

@@ -21,10 +21,12 @@ from app.fsm.transitions import reset
 from app.keyboards import reply
 from app.keyboards import staff as keyboards
 from app.keyboards.callback_data import StaffAction, StaffCallback
+from app.models.telegram_text import TEXT_LIMIT, fit_html
 from app.models.users import Person, Role, User
 from app.services.staff import StaffChange, StaffOutcome, StaffService
 from app.texts import labels
 from app.texts import staff as texts
+from app.texts.formatting import short
 from app.utils.messages import show
 from config import Settings
 
@@ -146,13 +148,13 @@ async def remove_admin(
     if change.outcome is StaffOutcome.NOT_ADMIN:
         callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
     else:
-        callback_answer.text = _("{name} was removed.").format(name=change.name)
+        callback_answer.text = _("{name} was removed.").format(name=short(change.name, 64))  # an alert: ≤ 200
     text, markup = await render_panel(repos)
     if change.returned_tickets:
         text += "\n\n" + _("Back to the queue: {tickets}.").format(
             tickets=", ".join(f"#{n}" for n in change.returned_tickets)
         )
-    await show(query, text, markup)
+    await show(query, fit_html(text, TEXT_LIMIT), markup)
 
 
 def create_router() -> Router:

@@ -16,8 +16,8 @@ from app.models.users import User
 from app.services.media import send_ticket_media
 from app.services.tickets.service import TicketService
 from app.texts import labels
-from app.texts.tickets import page_line, ticket_card
-from app.utils.messages import show
+from app.texts.tickets import full_text_messages, page_line, ticket_card
+from app.utils.messages import send_texts, show
 
 
 def list_view(tickets: Page[Ticket], scope: TicketScope) -> tuple[str, InlineKeyboardMarkup]:
@@ -64,7 +64,25 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    await show(query, ticket_card(ticket), owner_card_keyboard(ticket, callback_data.scope, callback_data.page))
+    card = ticket_card(ticket)
+    await show(
+        query, card.text, owner_card_keyboard(ticket, callback_data.scope, callback_data.page, full_text=card.shortened)
+    )
+
+
+async def show_full_text(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: MyTicketsCallback,
+    user: User,
+    tickets: TicketService,
+    bot: Bot,
+) -> None:
+    ticket = await tickets.get_for_owner(user.id, callback_data.number)
+    if ticket is None:
+        callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
+        return
+    await send_texts(bot, query.from_user.id, full_text_messages(ticket, staff=False))
 
 
 async def resend_media(
@@ -86,4 +104,5 @@ def create_router() -> Router:
     router.callback_query.register(turn_page, MyTicketsCallback.filter(F.action == MyTicketsAction.PAGE))
     router.callback_query.register(open_ticket, MyTicketsCallback.filter(F.action == MyTicketsAction.OPEN))
     router.callback_query.register(resend_media, MyTicketsCallback.filter(F.action == MyTicketsAction.MEDIA))
+    router.callback_query.register(show_full_text, MyTicketsCallback.filter(F.action == MyTicketsAction.FULL_TEXT))
     return router

@@ -19,6 +19,7 @@ from app.models.users import Role, User
 from app.models.validators import InvalidInput
 from app.services.server_room import CallResult, ServerRoomService
 from app.texts import labels
+from app.texts.formatting import counted_length
 from app.utils.messages import remove_buttons
 
 
@@ -55,7 +56,7 @@ async def got_note(message: Message, state: FSMContext, user: User, role: Role, 
     except InvalidInput:
         await message.answer(
             _("The note is too long: at most {max} characters, yours has {n}. Please shorten it.").format(
-                max=validators.NOTE_MAX, n=len(message.text.strip())
+                max=validators.NOTE_MAX, n=counted_length(message.text.strip())
             )
         )
         return

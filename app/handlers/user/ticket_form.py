@@ -17,13 +17,14 @@ from app.fsm.ticket_form import ANSWER_STATES, STEPS, go_to, next_state, previou
 from app.fsm.transitions import reset
 from app.keyboards import reply
 from app.models import validators
-from app.models.tickets import Draft
+from app.models.tickets import Draft, Ticket
 from app.models.users import Role, User
 from app.models.validators import InvalidInput
+from app.services.delivery import Delivered, deliver
 from app.services.notifications import Notifier
 from app.services.tickets.service import TicketService
 from app.texts import form, labels
-from app.texts.tickets import ticket_card
+from app.texts.tickets import created_line, ticket_card
 
 
 async def start_form(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -78,8 +79,13 @@ async def got_contact(message: Message, state: FSMContext, repos: Repositories) 
 
 
 async def media_finished(message: Message, state: FSMContext, repos: Repositories) -> None:
-    skipped: dict[str, Any] = {"media": []} if message.text == labels.MEDIA_SKIP else {}
-    await answered(message, state, repos, TicketForm.media, **skipped)
+    """Done or Skip: both go on with what is attached (Skip never deletes)."""
+    await answered(message, state, repos, TicketForm.media)
+
+
+async def remove_media(message: Message, state: FSMContext, repos: Repositories) -> None:
+    changes = {"media": [], "media_rejected": 0}
+    await go_to(TicketForm.media, message, state, repos, hint=form.media_removed(), changes=changes)
 
 
 async def edit(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -105,13 +111,22 @@ async def submit(
     draft = Draft.from_fsm(await state.get_data())
     ticket = await tickets.create(user, draft)
     await reset(state)
-    await message.answer(
-        _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=ticket.number)
-        + "\n\n"
-        + ticket_card(ticket),
-        reply_markup=reply.main_menu(role),
-    )
-    await notifier.new_ticket(ticket)
+    # The ticket exists from here on: the user learns its number and the staff hear of it,
+    # whatever happens to either message.
+    try:
+        await tell_created(message, ticket, role)
+    finally:
+        await notifier.new_ticket(ticket)
+
+
+async def tell_created(message: Message, ticket: Ticket, role: Role) -> None:
+    created = created_line(ticket.number)
+    menu = reply.main_menu(role)
+    card = ticket_card(ticket, lead=created).text
+    what = f"Ticket #{ticket.number} created: the owner's card"
+    delivery = await deliver(lambda: message.answer(card, reply_markup=menu), what=what)
+    if delivery.state is Delivered.FAILED:  # the number alone, then: it is what they need to follow it up
+        await deliver(lambda: message.answer(created, reply_markup=menu), what=f"Ticket #{ticket.number} created")
 
 
 async def wrong_input(message: Message, state: FSMContext, repos: Repositories, raw_state: str | None) -> None:
@@ -131,6 +146,7 @@ def create_router() -> Router:
     router.message.register(
         media_finished, TicketForm.media, (F.text == labels.MEDIA_DONE) | (F.text == labels.MEDIA_SKIP)
     )
+    router.message.register(remove_media, TicketForm.media, F.text == labels.MEDIA_REMOVE)
     router.message.register(edit, TicketForm.confirm, F.text == labels.EDIT)
     router.message.register(choose_edit, TicketForm.choose_edit, F.text)
     router.message.register(submit, TicketForm.confirm, F.text == labels.SUBMIT)

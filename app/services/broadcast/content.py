@@ -21,11 +21,8 @@ from aiogram.types import (
 
 from app.models.broadcasts import BroadcastContent, BroadcastKind
 from app.models.media import Media, MediaKind
+from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
 from app.services.media import input_media, media_of
-
-# Telegram's limits, counted in UTF-16 code units of the text after entity parsing.
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
 
 _SINGLE_KIND = {
     MediaKind.PHOTO: BroadcastKind.PHOTO,
@@ -47,24 +44,21 @@ class ContentError(ValueError):
         self.length = length
 
 
-def telegram_length(text: str | None) -> int:
-    return len((text or "").encode("utf-16-le")) // 2
-
-
 def caption_html(message: Message) -> str | None:
     """The caption with its formatting as HTML (aiogram unparses the entities), or None."""
     if not message.caption:
         return None
-    if telegram_length(message.caption) > CAPTION_LIMIT:
-        raise ContentError(Unsendable.CAPTION_TOO_LONG, telegram_length(message.caption))
+    # Telegram's own limits, as it counts them: the person's message already passed them once.
+    if utf16_len(message.caption) > CAPTION_LIMIT:
+        raise ContentError(Unsendable.CAPTION_TOO_LONG, utf16_len(message.caption))
     return message.html_text
 
 
 def from_message(message: Message) -> BroadcastContent:
     """Content from one message: its text, or its single photo/video/document with the caption."""
     if message.text is not None:
-        if telegram_length(message.text) > TEXT_LIMIT:
-            raise ContentError(Unsendable.TEXT_TOO_LONG, telegram_length(message.text))
+        if utf16_len(message.text) > TEXT_LIMIT:
+            raise ContentError(Unsendable.TEXT_TOO_LONG, utf16_len(message.text))
         return BroadcastContent(BroadcastKind.TEXT, message.html_text)
     item = media_of(message)
     if item is None:

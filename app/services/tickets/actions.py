@@ -11,9 +11,6 @@ from app.models.tickets import Outcome, StatusChange, Ticket, TicketStatus, fini
 from app.models.users import Person
 from app.services.notifications import Notifier
 
-REASON_MIN, REASON_MAX = 5, 500
-COMMENT_MAX = 1000
-
 
 @dataclass(frozen=True, slots=True)
 class ActionResult:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .markup import ParsedText, check_caption, check_reply_markup, check_text
+from .markup import ParsedText, check_callback_answer, check_caption, check_reply_markup, check_text
 from .models import (
     CONFLICT,
     NOT_MODIFIED,
@@ -333,8 +333,10 @@ class BotApi(BotState):
         record = self.callbacks.get(str(params.get("callback_query_id")))
         if record is None or record.answered or time.monotonic() - record.created > self.callback_answer_timeout:
             raise bad_request(QUERY_TOO_OLD)
+        text = opt_str(params.get("text"))
+        check_callback_answer(text)
         record.answered = True
-        record.text = opt_str(params.get("text"))
+        record.text = text
         record.show_alert = as_bool(params.get("show_alert"))
         record.url = opt_str(params.get("url"))
         self.notify()

@@ -16,6 +16,7 @@ from .models import JsonDict, TelegramAPIError, bad_request
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+CALLBACK_ANSWER_LIMIT = 200  # the notification text of answerCallbackQuery
 CALLBACK_DATA_LIMIT = 64  # bytes of UTF-8
 INLINE_BUTTON_LIMIT = 100
 
@@ -241,6 +242,12 @@ def check_caption(caption: Any, parse_mode: str | None) -> ParsedText | None:
     if utf16_len(parsed.plain) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
     return parsed if parsed.plain else None
+
+
+def check_callback_answer(text: str | None) -> None:
+    """An answerCallbackQuery notification: 0..200 characters, no parsing."""
+    if text is not None and utf16_len(text) > CALLBACK_ANSWER_LIMIT:
+        raise bad_request("MESSAGE_TOO_LONG")
 
 
 def _check_inline_button(button: Any) -> None:

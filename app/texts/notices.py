@@ -1,0 +1,75 @@
+"""What the bot tells people on its own initiative: staff about new work and server-room calls,
+owners about their ticket's status. Each fits one message whatever people typed.
+
+Call inside an i18n context (the notifier opens one per recipient, in their language)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from app.models.telegram_text import fit, shorten
+from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.users import User
+from app.texts.formatting import telegram_link
+from app.texts.tickets import priority_label
+
+NOTICE_DESCRIPTION = 300  # the start of the description in the staff's notice; «Open» shows it all
+
+
+def new_ticket_notice(ticket: Ticket) -> str:
+    def render(room: int | None) -> str:
+        name = ticket.full_name if room is None else shorten(ticket.full_name, room)
+        return _("🆕 <b>New ticket #{number}</b> · {priority}\n<b>From:</b> {name}\n{description}").format(
+            number=ticket.number,
+            priority=priority_label(ticket.priority),
+            name=escape(name),
+            description=escape(shorten(" ".join(ticket.description.split()), NOTICE_DESCRIPTION)),
+        )
+
+    return fit(render).text
+
+
+def server_room_notice(user: User, phone: str | None, note: str | None) -> str:
+    def render(room: int | None) -> str:
+        def cut(value: str) -> str:
+            return escape(value if room is None else shorten(value, room))
+
+        lines = [
+            _("🚨 <b>Call to the server room!</b>"),
+            _("<b>From:</b> {name}").format(name=cut(user.display_name)),
+            _("<b>Phone:</b> {phone}").format(phone=escape(phone) if phone else _("unknown")),
+            _("<b>Telegram:</b> {who}").format(who=telegram_link(user.id, user.username)),
+        ]
+        if note:
+            lines.append(_("<b>Note:</b> {note}").format(note=cut(note)))
+        return "\n".join(lines)
+
+    return fit(render).text
+
+
+def status_notice(ticket: Ticket, change: StatusChange) -> str:
+    """The owner's notice of a status change."""
+
+    def render(room: int | None) -> str:
+        def cut(value: str) -> str:
+            return escape(value if room is None else shorten(value, room))
+
+        who = cut(change.by.name) if change.by else _("support")
+        comment = cut(change.comment) if change.comment else ""
+        if change.to_status is TicketStatus.IN_PROGRESS:
+            text = _("🛠 Your ticket #{number} was taken into work by {who}.")
+        elif change.to_status is TicketStatus.CLOSED:
+            text = _("✅ Your ticket #{number} was closed.")
+            if comment:
+                text += "\n" + _("<b>Comment:</b> {comment}")
+        elif change.to_status is TicketStatus.REJECTED:
+            text = _("⛔ Your ticket #{number} was rejected.")
+            if comment:
+                text += "\n" + _("<b>Reason:</b> {comment}")
+        else:
+            text = _("🆕 Your ticket #{number} is back in the queue.")
+        return text.format(number=ticket.number, who=who, comment=comment)
+
+    return fit(render).text
