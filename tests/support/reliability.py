@@ -10,7 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.texts.backups import CAPTION_LIMIT
+from app.models.telegram_text import CAPTION_LIMIT
 from app.utils.tasks.scheduler import BackgroundJobs
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.harness import BotHarness
