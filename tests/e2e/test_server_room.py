@@ -6,7 +6,24 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from tests.support import flows
-from tests.support.harness import BotHarness
+from tests.support.fake_telegram import BotMessage, FakeUser
+from tests.support.harness import SUPERADMIN_ID, BotHarness
+from tests.support.staff import make_admin
+
+ALERTED = "✅ The admins have been alerted."
+
+
+def is_alert(message: BotMessage) -> bool:
+    text = (message.text or "").lower()
+    return "server room" in text or "серверн" in text
+
+
+async def open_call(bot: BotHarness, user_id: int = 2001) -> FakeUser:
+    user = bot.fake.user(user_id, first_name="Ivan", language_code="en")
+    await flows.start(user)
+    await user.tap(flows.SERVER_ROOM)
+    await user.wait_message(predicate=lambda m: "short note" in (m.text or ""))
+    return user
 
 
 async def test_call_with_note_alerts_every_staff_member(bot: BotHarness) -> None:
@@ -23,7 +40,7 @@ async def test_call_with_note_alerts_every_staff_member(bot: BotHarness) -> None
     assert prompt.button_texts() == ["📣 Send without note"]
     await user.send_text("Smoke from rack 3!")
     done = await user.wait_message()
-    assert "admins have been alerted" in done.text
+    assert done.text == "⚠️ Only 2 of 3 staff members could be alerted. If it cannot wait, also phone the IT department."
 
     for staff in (bot.superadmin, admin):
         alert = await staff.wait_message(
@@ -88,3 +105,37 @@ async def test_long_note_and_wrong_content_are_refused(bot: BotHarness) -> None:
     await user.wait_message(predicate=lambda m: "Cancelled" in (m.text or ""))
     await bot.superadmin.expect_no_message(within=0.3)
     assert await bot.db.server_room_calls.count_documents({}) == 0
+
+
+async def test_alert_survives_a_server_error_and_a_dropped_connection(bot: BotHarness) -> None:
+    admin = await make_admin(bot, 3001, "Olha")
+    user = await open_call(bot)
+    bot.fake.fail_next(1, status=502, methods=["sendMessage"], chat_id=SUPERADMIN_ID)
+    bot.fake.drop_next(1, methods=["sendMessage"], chat_id=admin.id)
+    await user.send_text("Smoke from rack 3!")
+    assert (await user.wait_message(timeout=10)).text == ALERTED
+    for staff in (bot.superadmin, admin):
+        alert = await staff.wait_message(predicate=is_alert)
+        assert "Smoke from rack 3!" in (alert.text or "")
+    outcomes = [(c.params["chat_id"], c.outcome) for c in bot.fake.calls_of("sendMessage")]
+    assert (SUPERADMIN_ID, 502) in outcomes and (admin.id, "dropped") in outcomes
+
+
+async def test_nobody_reached_says_so_and_gives_the_cooldown_back(bot: BotHarness) -> None:
+    user = await open_call(bot)
+    bot.fake.fail_next(3, status=500, methods=["sendMessage"], chat_id=SUPERADMIN_ID)  # the only staff member, 3 times
+    await user.click("📣 Send without note")
+    failed = await user.wait_message(timeout=10)
+    assert failed.text == (
+        "❌ Nobody could be alerted: Telegram did not deliver the alert to any staff member. "
+        "Try again in a minute or phone the IT department."
+    )
+    assert failed.button_texts() == [flows.NEW_TICKET, flows.MY_TICKETS, flows.SERVER_ROOM, "🌐 Language", "❓ Help"]
+    attempts = [c.outcome for c in bot.fake.calls_of("sendMessage") if c.params["chat_id"] == SUPERADMIN_ID]
+    assert attempts == [500, 500, 500]  # retried, but not forever
+
+    await user.tap(flows.SERVER_ROOM)  # no cooldown: the failed call did not count
+    await user.wait_message(predicate=lambda m: "short note" in (m.text or ""))
+    await user.click("📣 Send without note")
+    assert (await user.wait_message(timeout=10)).text == ALERTED
+    assert is_alert(await bot.superadmin.wait_message())

@@ -41,11 +41,24 @@ async def ask_note(message: Message, state: FSMContext, user: User, server_room:
     )
 
 
+def result_text(result: CallResult) -> str:
+    if not result.sent:
+        return cooldown_text(result.minutes_left)
+    if result.reached == 0:
+        return _(
+            "❌ Nobody could be alerted: Telegram did not deliver the alert to any staff member. "
+            "Try again in a minute or phone the IT department."
+        )
+    if result.reached < result.total:
+        return _(
+            "⚠️ Only {reached} of {total} staff members could be alerted. "
+            "If it cannot wait, also phone the IT department."
+        ).format(reached=result.reached, total=result.total)
+    return _("✅ The admins have been alerted.")
+
+
 async def report(result: CallResult, role: Role, message: Message) -> None:
-    if result.sent:
-        await message.answer(_("✅ The admins have been alerted."), reply_markup=reply.main_menu(role))
-    else:
-        await message.answer(cooldown_text(result.minutes_left), reply_markup=reply.main_menu(role))
+    await message.answer(result_text(result), reply_markup=reply.main_menu(role))
 
 
 async def got_note(message: Message, state: FSMContext, user: User, role: Role, server_room: ServerRoomService) -> None:

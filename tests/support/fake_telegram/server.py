@@ -44,13 +44,20 @@ class _TooLarge(Exception):
     pass
 
 
+class _Dropped(Exception):
+    """The connection is closed without an answer, as a network failure would."""
+
+
 @dataclass
 class _Fault:
     remaining: int
     methods: frozenset[str] | None  # None: every method except getUpdates
-    error: TelegramAPIError
+    error: TelegramAPIError | None  # None: drop the connection instead of answering
+    chat_id: int | None = None  # only requests to this chat
 
-    def applies(self, method: str) -> bool:
+    def applies(self, method: str, params: JsonDict) -> bool:
+        if self.chat_id is not None and str(params.get("chat_id")) != str(self.chat_id):
+            return False
         if self.methods is None:
             return method != "getUpdates"
         return method in self.methods
@@ -157,12 +164,17 @@ class FakeTelegram(BotApi):
         self.calls.append(ApiCall(method, params, time.monotonic(), "pending"))
         outcome: str | int = "cancelled"  # stays so if the client hangs up mid-request
         try:
-            self._check_faults(method)
+            self._check_faults(method, params)
             result = await self.handlers[method](ApiRequest(params, uploads))
             outcome = "ok"
         except TelegramAPIError as error:
             outcome = error.error_code
             return web.json_response(error.to_json(), status=error.error_code)
+        except _Dropped:
+            outcome = "dropped"
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=HTTPStatus.INTERNAL_SERVER_ERROR)  # never reaches the client
         finally:
             self.calls[index] = self.calls[index]._replace(outcome=outcome)
         return web.json_response({"ok": True, "result": result})
@@ -199,11 +211,13 @@ class FakeTelegram(BotApi):
             params.update({k: _decode_field(k, v) for k, v in form.items() if isinstance(v, str)})
         return params, uploads
 
-    def _check_faults(self, method: str) -> None:
+    def _check_faults(self, method: str, params: JsonDict) -> None:
         self._faults = [fault for fault in self._faults if fault.remaining > 0]
         for fault in self._faults:
-            if fault.applies(method):
+            if fault.applies(method, params):
                 fault.remaining -= 1
+                if fault.error is None:
+                    raise _Dropped
                 raise fault.error
         if method in SEND_METHODS and self._bucket is not None:
             wait = self._bucket.take()
@@ -246,10 +260,18 @@ class FakeTelegram(BotApi):
         """The next `count` send calls (or calls of `methods`) answer 429."""
         self._faults.append(_Fault(count, frozenset(methods or SEND_METHODS), _too_many_requests(retry_after)))
 
-    def fail_next(self, count: int, status: int = 500, methods: Iterable[str] | None = None) -> None:
-        """The next `count` calls (default: any method but getUpdates) answer `status`."""
+    def fail_next(
+        self, count: int, status: int = 500, methods: Iterable[str] | None = None, chat_id: int | None = None
+    ) -> None:
+        """The next `count` calls (default: any method but getUpdates; only to `chat_id` if given)
+        answer `status`."""
         error = TelegramAPIError(status, HTTPStatus(status).phrase)
-        self._faults.append(_Fault(count, frozenset(methods) if methods else None, error))
+        self._faults.append(_Fault(count, frozenset(methods) if methods else None, error, chat_id))
+
+    def drop_next(self, count: int, methods: Iterable[str] | None = None, chat_id: int | None = None) -> None:
+        """The next `count` calls (as in fail_next) get no answer: the connection is closed,
+        which the bot sees as a network error."""
+        self._faults.append(_Fault(count, frozenset(methods) if methods else None, None, chat_id))
 
     # --- inspection -----------------------------------------------------------------------------
 
