@@ -18,6 +18,7 @@ from app.db.repositories import FSM_COLLECTION, Repositories
 from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
@@ -86,6 +87,7 @@ def create_dispatcher(
         events_isolation=ChatIsolation(),
         **injected,
     )
+    PrivateChatsOnly().setup(dispatcher)
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())

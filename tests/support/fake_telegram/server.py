@@ -13,6 +13,7 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, web
 
 from .bot_api import BotApi
+from .group import FakeGroup
 from .models import SEND_METHODS, ApiCall, BotMessage, JsonDict, TelegramAPIError
 from .state import ApiRequest, Upload
 from .user import FakeUser
@@ -245,6 +246,10 @@ class FakeTelegram(BotApi):
         if user_id not in self.users:
             self.users[user_id] = FakeUser(self, user_id, first_name, last_name, username, language_code)
         return self.users[user_id]
+
+    def group(self, chat_id: int, title: str = "Office chat") -> FakeGroup:
+        """A group the bot was added to (a new handle each call; the chat itself has no state here)."""
+        return FakeGroup(self, chat_id, title)
 
     def block(self, user_id: int) -> None:
         self.blocked.add(user_id)
