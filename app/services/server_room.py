@@ -10,6 +10,15 @@ from app.db.repositories import Repositories
 from app.models.users import User
 from app.services.notifications import Notifier
 
+# A note step left open is not an emergency any more: whatever the person types later must
+# not go to every staff member as one.
+NOTE_WINDOW = timedelta(minutes=10)
+
+
+def note_window_closed(asked_at: float | None, now: datetime) -> bool:
+    """`asked_at`: when the note was asked for (POSIX seconds); unknown counts as closed."""
+    return asked_at is None or now.timestamp() - asked_at > NOTE_WINDOW.total_seconds()
+
 
 @dataclass(frozen=True, slots=True)
 class CallResult:
