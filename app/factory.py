@@ -17,6 +17,7 @@ from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
 from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
+from app.middlewares.in_flight import InFlightUpdates
 from app.middlewares.locale import UserLocaleMiddleware
 from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
@@ -87,6 +88,7 @@ def create_dispatcher(
         events_isolation=ChatIsolation(),
         **injected,
     )
+    InFlightUpdates().setup(dispatcher)
     PrivateChatsOnly().setup(dispatcher)
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)

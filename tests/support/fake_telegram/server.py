@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -64,6 +65,38 @@ class _Fault:
         return method in self.methods
 
 
+class Hold:
+    """Requests of `methods` (to `chat_id`, if given) wait unanswered until `release()`."""
+
+    def __init__(self, fake: FakeTelegram, methods: frozenset[str], chat_id: int | None) -> None:
+        self._fake = fake
+        self.methods = methods
+        self.chat_id = chat_id
+        self.held = 0  # requests that have waited here so far
+        self._released = asyncio.Event()
+
+    def applies(self, method: str, params: JsonDict) -> bool:
+        if self._released.is_set() or method not in self.methods:
+            return False
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+    async def wait(self) -> None:
+        self.held += 1
+        self._fake.notify()
+        await self._released.wait()
+
+    async def wait_held(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a deadline
+        deadline = time.monotonic() + timeout
+        while self.held == 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no request of {sorted(self.methods)} was held within {timeout}s")
+            await self._fake.wait_changed(remaining)
+
+    def release(self) -> None:
+        self._released.set()
+
+
 class _TokenBucket:
     def __init__(self, per_second: float) -> None:
         self.rate = per_second
@@ -109,6 +142,7 @@ class FakeTelegram(BotApi):
         self.calls: list[ApiCall] = []
         self.base_url = ""
         self._faults: list[_Fault] = []
+        self._holds: list[Hold] = []
         self._bucket: _TokenBucket | None = None
         self._runner: web.AppRunner | None = None
         self._by_lower_name = {name.lower(): name for name in self.handlers}
@@ -165,6 +199,8 @@ class FakeTelegram(BotApi):
         self.calls.append(ApiCall(method, params, time.monotonic(), "pending"))
         outcome: str | int = "cancelled"  # stays so if the client hangs up mid-request
         try:
+            for hold in [h for h in self._holds if h.applies(method, params)]:
+                await hold.wait()
             self._check_faults(method, params)
             result = await self.handlers[method](ApiRequest(params, uploads))
             outcome = "ok"
@@ -272,6 +308,13 @@ class FakeTelegram(BotApi):
         answer `status`."""
         error = TelegramAPIError(status, HTTPStatus(status).phrase)
         self._faults.append(_Fault(count, frozenset(methods) if methods else None, error, chat_id))
+
+    def hold(self, methods: Iterable[str], chat_id: int | None = None) -> Hold:
+        """Keep requests of `methods` (to `chat_id`) waiting, unanswered, until the hold is released:
+        a request in flight for as long as a test needs."""
+        hold = Hold(self, frozenset(methods), chat_id)
+        self._holds.append(hold)
+        return hold
 
     def drop_next(self, count: int, methods: Iterable[str] | None = None, chat_id: int | None = None) -> None:
         """The next `count` calls (as in fail_next) get no answer: the connection is closed,
