@@ -19,6 +19,7 @@ from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
 from app.middlewares.in_flight import InFlightUpdates
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.polling_conflict import PollingConflict
 from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
@@ -44,6 +45,7 @@ def create_bot(settings: Settings) -> Bot:
         else AiohttpSession()
     )
     session.middleware(KeepResponseTypes())
+    session.middleware(PollingConflict())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -76,7 +78,7 @@ def create_dispatcher(
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),
-        broadcaster=Broadcaster(bot, repos, i18n, settings),
+        broadcaster=Broadcaster(bot, repos, i18n, settings, jobs.lease),
         health=jobs.health,
         backups=jobs.backups,
         backup_schedule=jobs.schedule,
