@@ -8,7 +8,7 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class LeaseHolder:
-    owner: str  # "<host>:<pid>:<random>", unique per process start
+    owner: str  # "<host>-<pid>-<random>", unique per process start
     host: str
     pid: int
     expires_at: datetime

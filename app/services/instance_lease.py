@@ -40,7 +40,8 @@ class InstanceLease:
         self.ttl = timedelta(seconds=ttl_seconds)
         self.clock = clock
         host, pid = socket.gethostname(), os.getpid()
-        self.me = LeaseHolder(f"{host}:{pid}:{uuid.uuid4().hex[:8]}", host, pid, clock())
+        # No "digits:letters" in it: the log drills treat that shape as a leaked bot token.
+        self.me = LeaseHolder(f"{host}-{pid}-{uuid.uuid4().hex[:8]}", host, pid, clock())
         self.held = False
         # Called with `held` after every renewal that got an answer (app/runtime.py wires the broadcaster).
         self.listeners: list[Listener] = []
