@@ -4,11 +4,16 @@ sends nothing twice, says what is wrong in the log, and takes over when the firs
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from app.db.embedded import EmbeddedMongo
 from tests.support import broadcasting as bc
-from tests.support.harness import BotHarness
+from tests.support import flows
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.harness import BotHarness, make_settings
+from tests.support.reliability import backup_files, reliability
 from tests.support.staff import make_admin
 
 RATE = 20.0  # slow enough for the second process to start in the middle
@@ -71,3 +76,37 @@ async def test_the_second_instance_takes_over_when_the_first_stops(bot: BotHarne
     assert [bc.text_copies(u, TEXT) for u in users] == [1] * len(users)
     assert await bc.delivery_states(bot) == {"sent": 61}
     assert "This instance now runs the background work" in log_text(bot)
+
+
+async def test_one_health_alert_and_one_automatic_backup_for_two_instances(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    server = EmbeddedMongo(tmp_path / "mongo")  # its own: stopping it disturbs no other test
+    server.start()
+    settings = make_settings(
+        fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, HEALTHCHECK_INTERVAL_SECONDS=3600
+    )
+    first, second = BotHarness(fake, settings), BotHarness(fake, settings)
+    try:
+        await first.start()
+        await second.start()
+        await flows.start(first.superadmin)
+
+        for harness in (first, second):  # the job as the scheduler runs it, in each process
+            await reliability(harness).run_scheduled_backup()
+        assert len(backup_files(settings.backup_dir)) == 1
+        backups = [m for m in first.superadmin.messages if m.kind == "document"]
+        assert len(backups) == 1
+
+        server.stop()
+        for harness in (first, second):
+            await reliability(harness).check_health()
+        down = [m for m in first.superadmin.messages if "MongoDB" in (m.text or "")]
+        assert len(down) == 1, [m.text for m in down]
+    finally:
+        if server.process is None:
+            server.start()
+        await second.stop()
+        await second.client.close()
+        await first.close()
+        server.stop()
