@@ -25,6 +25,7 @@ EXPECTATIONS: dict[str, str] = {
     "DEFAULT_LANGUAGE": "one of: " + ", ".join(SUPPORTED_LANGUAGES),
     "SERVER_ROOM_COOLDOWN_SECONDS": "a whole number of seconds from 0 to 86400",
     "BROADCAST_RATE_PER_SECOND": "messages per second, a number above 0 and at most 1000",
+    "INSTANCE_LEASE_SECONDS": "a whole number of seconds from 3 to 600",
     "HEALTHCHECK_INTERVAL_SECONDS": "a whole number of seconds from 5 to 86400",
     "HEALTHCHECK_REMIND_MINUTES": "a whole number of minutes from 0 (never) to 10080",
     "BACKUP_ENABLED": "true or false",
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
     server_room_cooldown_seconds: int = Field(default=300, alias="SERVER_ROOM_COOLDOWN_SECONDS", ge=0, le=86400)
     # Telegram's bulk limit is about 30 messages per second per bot.
     broadcast_rate_per_second: float = Field(default=30.0, alias="BROADCAST_RATE_PER_SECOND", gt=0, le=1000)
+    # How long the process running broadcasts, automatic backups and health alerts keeps
+    # that role without renewing it (it renews every third of this); after a crash another
+    # process (or the restarted one) takes over once it has run out.
+    instance_lease_seconds: int = Field(default=30, alias="INSTANCE_LEASE_SECONDS", ge=3, le=600)
     healthcheck_interval_seconds: int = Field(default=60, alias="HEALTHCHECK_INTERVAL_SECONDS", ge=5, le=86400)
     healthcheck_remind_minutes: int = Field(default=60, alias="HEALTHCHECK_REMIND_MINUTES", ge=0, le=10080)
     backup_enabled: bool = Field(default=True, alias="BACKUP_ENABLED")

@@ -17,7 +17,10 @@ from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
 from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
+from app.middlewares.in_flight import InFlightUpdates
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.polling_conflict import PollingConflict
+from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
@@ -42,6 +45,7 @@ def create_bot(settings: Settings) -> Bot:
         else AiohttpSession()
     )
     session.middleware(KeepResponseTypes())
+    session.middleware(PollingConflict())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -74,7 +78,7 @@ def create_dispatcher(
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),
-        broadcaster=Broadcaster(bot, repos, i18n, settings),
+        broadcaster=Broadcaster(bot, repos, i18n, settings, jobs.lease),
         health=jobs.health,
         backups=jobs.backups,
         backup_schedule=jobs.schedule,
@@ -86,6 +90,8 @@ def create_dispatcher(
         events_isolation=ChatIsolation(),
         **injected,
     )
+    InFlightUpdates().setup(dispatcher)
+    PrivateChatsOnly().setup(dispatcher)
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())

@@ -14,6 +14,7 @@ from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.models.users import Role
 from app.services.broadcast.runner import Broadcaster
+from app.services.instance_lease import InstanceLease
 from app.services.menus import CommandMenus
 from app.utils.clock import Clock, utc_now
 from app.utils.debounce import Debouncer
@@ -51,10 +52,14 @@ class BotApp:
 
     async def run(self, *, handle_signals: bool = True) -> None:
         self.client = create_client(self.mongodb_uri, self.settings.mongodb_timeout_seconds)
+        lease: InstanceLease | None = None
         try:
             repos = Repositories.create(self.client[self.settings.mongodb_db])
             await repos.ensure_indexes()
             await repos.prepare()
+            # Real time, not self.clock: other processes compare the lease's expiry with theirs.
+            lease = InstanceLease(repos.leases, self.settings.instance_lease_seconds)
+            await lease.acquire()  # says so in the log when another process has it
             i18n = create_i18n(self.settings.default_language)
             self.bot = create_bot(self.settings)
             try:
@@ -65,8 +70,10 @@ class BotApp:
                     i18n,
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
+                    lease=lease,
                 )
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n, self.jobs)
+                lease.listeners.append(self.dispatcher["broadcaster"].follow_lease)
                 self.dispatcher.startup.register(self._on_startup)
                 await self.jobs.start()  # health check and backups; stopped below
                 await self.dispatcher.start_polling(
@@ -84,6 +91,8 @@ class BotApp:
                     await self.dispatcher["album_replies"].close()
                 await self.bot.session.close()
         finally:
+            if lease is not None:
+                await lease.release()  # the broadcast has stopped: the next process may start at once
             await self.client.close()
             logger.info("Bot stopped")
 

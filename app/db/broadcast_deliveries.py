@@ -72,6 +72,18 @@ class DeliveryRepository:
         )
         return [int(doc["user_id"]) async for doc in cursor]
 
+    async def claim(self, broadcast_id: int, user_id: int) -> bool:
+        """`pending → sending`, only if still pending; True if this caller may send it.
+
+        One conditional write: should two processes ever run the same broadcast, each
+        recipient is claimed (and sent) by exactly one of them.
+        """
+        claimed = await self.collection.update_one(
+            {"_id": delivery_id(broadcast_id, user_id), "state": DeliveryState.PENDING.value},
+            {"$set": {"state": DeliveryState.SENDING.value, "updated_at": datetime.now(UTC)}},
+        )
+        return claimed.modified_count == 1
+
     async def set_state(self, broadcast_id: int, user_id: int, state: DeliveryState, error: str | None = None) -> None:
         fields: dict[str, Any] = {"state": state.value, "updated_at": datetime.now(UTC)}
         if error is not None:

@@ -71,11 +71,14 @@ class ChatIsolation(BaseEventIsolation):
                     _held_chat.reset(token)
         finally:
             entry.holders -= 1
-            if entry.holders == 0:
+            if entry.holders == 0 and self._locks.get(key) is entry:
                 del self._locks[key]
 
     async def close(self) -> None:
-        self._locks.clear()
+        # aiogram closes the isolation on shutdown while updates may still hold their chat's
+        # lock (app/middlewares/in_flight.py waits for them afterwards); each lock is dropped
+        # by its last holder, so there is nothing to clear — and clearing would break them.
+        return None
 
 
 class SharedClientStorage(PyMongoStorage):

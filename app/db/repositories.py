@@ -12,6 +12,7 @@ from app.db.audit import AuditRepository
 from app.db.broadcast_deliveries import DeliveryRepository
 from app.db.broadcasts import BroadcastRepository
 from app.db.counters import CounterRepository
+from app.db.leases import LeaseRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.tickets import TicketRepository
 from app.db.users import UserRepository
@@ -30,6 +31,7 @@ class Repositories:
     audit: AuditRepository
     broadcasts: BroadcastRepository
     deliveries: DeliveryRepository
+    leases: LeaseRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             audit=AuditRepository(db),
             broadcasts=BroadcastRepository(db, counters),
             deliveries=DeliveryRepository(db),
+            leases=LeaseRepository(db),
         )
 
     async def prepare(self) -> None:

@@ -33,3 +33,14 @@ class ServerCallRepository:
         except DuplicateKeyError:
             return False
         return True
+
+    async def give_back(self, user_id: int, claimed_at: datetime, cooldown: timedelta) -> None:
+        """Undo the claim made at `claimed_at` (the alert reached nobody): the window is open again.
+
+        Only that claim: the filter matches nothing once a later call has replaced it.
+        `claimed_at` must be whole milliseconds, as BSON stores it.
+        """
+        await self.collection.update_one(
+            {"_id": user_id, "last_call_at": claimed_at},
+            {"$set": {"last_call_at": claimed_at - cooldown}, "$inc": {"count": -1}},
+        )

@@ -1,12 +1,27 @@
-"""Every inline button's payload. Short prefixes keep packed data far below Telegram's 64 bytes."""
+"""Every inline button's payload. Short prefixes keep packed data far below Telegram's 64 bytes.
+
+Button data comes from the client and can be forged: every number is bounded here, so a
+20-digit page or ticket number fails to unpack (aiogram's filter then does not match and the
+tap reaches the fallback's "no longer active") and no handler or query ever meets it.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from app.models.tickets import QueueView
+
+# Telegram's ids have at most 52 significant bits; ticket numbers stay far below that too.
+MAX_ID = 2**53 - 1
+# A page past the end opens the last page; beyond this it is not a page anyone could reach.
+MAX_PAGE = 1_000_000
+
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+PageNumber = Annotated[int, Field(ge=0, le=MAX_PAGE)]
 
 
 class MyTicketsAction(StrEnum):
@@ -24,8 +39,8 @@ class TicketScope(StrEnum):
 class MyTicketsCallback(CallbackData, prefix="my"):
     action: MyTicketsAction
     scope: TicketScope = TicketScope.ACTIVE
-    page: int = 0
-    number: int = 0
+    page: PageNumber = 0
+    number: Id = 0
 
 
 class ServerRoomAction(StrEnum):
@@ -42,7 +57,7 @@ class LanguageCallback(CallbackData, prefix="lang"):
 
 class QueueCallback(CallbackData, prefix="q"):
     view: QueueView
-    page: int = 0
+    page: PageNumber = 0
 
 
 class StaffTicketAction(StrEnum):
@@ -58,9 +73,9 @@ class StaffTicketCallback(CallbackData, prefix="st"):
     """A ticket action from the staff card; view/page lead back to the list it was opened from."""
 
     action: StaffTicketAction
-    number: int
+    number: Id
     view: QueueView = QueueView.NEW
-    page: int = 0
+    page: PageNumber = 0
 
 
 class StaffAction(StrEnum):
@@ -72,7 +87,7 @@ class StaffAction(StrEnum):
 
 class StaffCallback(CallbackData, prefix="sa"):
     action: StaffAction
-    user_id: int = 0
+    user_id: Id = 0
 
 
 class BroadcastAction(StrEnum):
@@ -104,4 +119,4 @@ class BackupCallback(CallbackData, prefix="bk"):
 
     action: BackupAction
     backup_id: str = "-"
-    page: int = 0
+    page: PageNumber = 0

@@ -6,8 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.enums import ChatType
-from aiogram.types import Chat, TelegramObject
+from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
 from app.db.repositories import Repositories
@@ -32,11 +31,10 @@ class UserContextMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender: TelegramUser | None = data.get("event_from_user")
-        chat: Chat | None = data.get("event_chat")
         if sender is None or sender.is_bot:
-            return await handler(event, data)
-        if chat is not None and chat.type != ChatType.PRIVATE:
-            return None  # a help desk works in private chats only; groups are ignored
+            # Only groups have such senders, and PrivateChatsOnly drops those first; handlers
+            # must never run without a user and a role.
+            return None
         user = await self.register(sender)
         data["user"] = user
         data["role"] = self.role_of(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -20,6 +21,14 @@ from config import Settings
 logger = logging.getLogger(__name__)
 
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How many of the staff (`total`) a notice was delivered to."""
+
+    reached: int
+    total: int
 
 
 class Notifier:
@@ -57,18 +66,18 @@ class Notifier:
             await self.repos.users.mark_unreachable(chat_id)
         return delivery.sent
 
-    async def to_staff(self, render: Render) -> int:
+    async def to_staff(self, render: Render) -> Reach:
         staff = await self.staff_ids()
         languages = await self.repos.users.languages(staff)  # one query for everyone's language
         delivered = 0
         for staff_id in staff:
             delivered += await self.deliver(staff_id, render, languages.get(staff_id, self.settings.default_language))
-        return delivered
+        return Reach(delivered, len(staff))
 
-    async def new_ticket(self, ticket: Ticket) -> int:
+    async def new_ticket(self, ticket: Ticket) -> Reach:
         return await self.to_staff(lambda: (new_ticket_notice(ticket), open_ticket_keyboard(ticket.number)))
 
-    async def server_room_call(self, user: User, phone: str | None, note: str | None) -> int:
+    async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:
         return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
 
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:

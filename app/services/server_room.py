@@ -10,11 +10,25 @@ from app.db.repositories import Repositories
 from app.models.users import User
 from app.services.notifications import Notifier
 
+# A note step left open is not an emergency any more: whatever the person types later must
+# not go to every staff member as one.
+NOTE_WINDOW = timedelta(minutes=10)
+
+
+def note_window_closed(asked_at: float | None, now: datetime) -> bool:
+    """`asked_at`: when the note was asked for (POSIX seconds); unknown counts as closed."""
+    return asked_at is None or now.timestamp() - asked_at > NOTE_WINDOW.total_seconds()
+
 
 @dataclass(frozen=True, slots=True)
 class CallResult:
+    """`sent` False: refused by the anti-flood window (`minutes_left`); else how many of the
+    staff (`total`) the alert reached — none reached gives the window back."""
+
     sent: bool
     minutes_left: int = 0
+    reached: int = 0
+    total: int = 0
 
 
 class ServerRoomService:
@@ -33,8 +47,12 @@ class ServerRoomService:
 
     async def call(self, user: User, note: str | None) -> CallResult:
         now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as BSON stores it, for give_back
         if not await self.repos.server_calls.try_claim(user.id, now, self.cooldown):
             return CallResult(sent=False, minutes_left=max(1, await self.minutes_left(user.id, now)))
         latest = await self.repos.tickets.latest_of_user(user.id)
-        await self.notifier.server_room_call(user, latest.phone if latest else None, note)
-        return CallResult(sent=True)
+        reach = await self.notifier.server_room_call(user, latest.phone if latest else None, note)
+        if reach.reached == 0:
+            # Nobody heard it: the caller must be free to try again at once.
+            await self.repos.server_calls.give_back(user.id, now, self.cooldown)
+        return CallResult(sent=True, reached=reach.reached, total=reach.total)

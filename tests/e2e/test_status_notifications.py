@@ -9,7 +9,7 @@ from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import Person
 from app.services.notifications import Notifier
 from tests.support import flows
-from tests.support.harness import BotHarness
+from tests.support.harness import SUPERADMIN_ID, BotHarness
 
 
 def notifier(bot: BotHarness) -> Notifier:
@@ -65,3 +65,16 @@ async def test_owner_who_blocked_the_bot_is_reported_and_marked(bot: BotHarness)
     assert delivered is False
     doc = await bot.db.users.find_one({"_id": 2001})
     assert doc is not None and doc["reachable"] is False
+
+
+async def test_new_ticket_notice_survives_a_server_error(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    await flows.fill_until_summary(user)
+    bot.fake.fail_next(1, status=500, methods=["sendMessage"], chat_id=SUPERADMIN_ID)
+    await user.tap(flows.SUBMIT)
+    await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
+    notice = await bot.superadmin.wait_message(timeout=10, predicate=lambda m: "#1" in (m.text or ""))
+    assert notice.button_texts() == ["Відкрити"]
+    attempts = [c.outcome for c in bot.fake.calls_of("sendMessage") if c.params["chat_id"] == SUPERADMIN_ID]
+    assert attempts == [500, "ok"]

@@ -16,6 +16,7 @@ def test_defaults() -> None:
     assert settings.mongodb_uri is None and settings.mongodb_db == "techsupport"
     assert settings.default_language == "uk" and settings.server_room_cooldown_seconds == 300
     assert settings.log_retention_days == 30 and settings.telegram_api_url is None
+    assert settings.instance_lease_seconds == 30
     assert "abc" not in repr(settings)  # the token is a secret
 
 
@@ -30,6 +31,10 @@ def test_defaults() -> None:
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "MONGODB_URI": "postgres://x"}, "MONGODB_URI is malformed"),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE is malformed"),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL is malformed"),
+        (
+            {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "INSTANCE_LEASE_SECONDS": "1"},
+            "INSTANCE_LEASE_SECONDS is malformed",
+        ),
         (
             {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TELEGRAM_API_URL": "not a url"},
             "TELEGRAM_API_URL is malformed",

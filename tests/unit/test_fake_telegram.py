@@ -17,6 +17,7 @@ from aiogram.exceptions import (
     TelegramConflictError,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
@@ -249,6 +250,20 @@ async def test_injected_429_and_server_errors(fake: FakeTelegram, bot: Bot, ivan
     with pytest.raises(TelegramServerError):
         await bot.get_me()
     await bot.get_me()
+
+
+async def test_faults_for_one_chat_and_dropped_connections(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:
+    other = fake.user(USER_ID + 1)
+    fake.fail_next(1, status=500, chat_id=USER_ID)
+    await bot.send_message(other.id, "not this chat")
+    with pytest.raises(TelegramServerError):
+        await bot.send_message(USER_ID, "this chat")
+    fake.drop_next(1, methods=["sendMessage"])
+    with pytest.raises(TelegramNetworkError):
+        await bot.send_message(USER_ID, "dropped")
+    await bot.send_message(USER_ID, "after")
+    assert [m.text for m in ivan.messages] == ["after"]
+    assert [c.outcome for c in fake.calls_of("sendMessage")] == ["ok", 500, "dropped", "ok"]
 
 
 async def test_rate_limit_token_bucket(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:

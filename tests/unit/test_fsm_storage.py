@@ -204,3 +204,24 @@ async def test_one_chat_waits_for_its_previous_update_other_chats_do_not(world: 
     await asyncio.gather(*tasks)
     assert order == ["first in", "other chat", "first out", "second in"]
     assert isolation._locks == {}  # no lock kept for chats with nothing pending
+
+
+async def test_closing_while_an_update_holds_its_chat_lets_it_finish(world: Any) -> None:
+    """aiogram closes the isolation on shutdown; an update still in flight must release normally."""
+    _, isolation, _ = world
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def in_flight() -> str:
+        async with isolation.lock(KEY):
+            inside.set()
+            await release.wait()
+        return "released"
+
+    task = asyncio.create_task(in_flight())
+    await inside.wait()
+    await isolation.close()
+    release.set()
+    assert await task == "released"
+    async with isolation.lock(KEY):  # and the chat can be locked again
+        pass
+    assert isolation._locks == {}

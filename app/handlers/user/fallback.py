@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -9,6 +11,8 @@ from aiogram.utils.i18n import gettext as _
 
 from app.keyboards import reply
 from app.models.users import Role
+
+logger = logging.getLogger(__name__)
 
 
 async def unknown_message(message: Message, role: Role) -> None:
@@ -19,6 +23,8 @@ async def unknown_message(message: Message, role: Role) -> None:
 
 
 async def unknown_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    # One line, no traceback: an old button, a role just removed, or forged data (≤ 64 bytes).
+    logger.info("Stale or unknown button from user %s: %r", query.from_user.id, query.data)
     callback_answer.text, callback_answer.show_alert = _("This button is no longer active."), True
 
 

@@ -80,7 +80,14 @@ async def set_language(
     role: Role,
     repos: Repositories,
     i18n: I18n,
+    raw_state: str | None,
 ) -> None:
+    if raw_state is not None:
+        # Mid-form the answer would replace the form's keyboard, and the form's buttons
+        # would no longer match in the new language.
+        callback_answer.text = _("Finish or cancel what you are doing first, then change the language.")
+        callback_answer.show_alert = True
+        return
     if callback_data.code not in i18n.available_locales:
         callback_answer.text, callback_answer.show_alert = _("This language is not available."), True
         return

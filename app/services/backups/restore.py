@@ -18,7 +18,8 @@ Collections restored as they are in the backup, except KEEP_ON_RESTORE:
   putting users back into week-old half-filled forms would only confuse them;
 - `broadcasts`, `broadcast_deliveries`: who has already received which announcement is a
   fact about the outside world; bringing back an older, `running` broadcast would make the
-  next start resume it and send it a second time to everyone served since the backup.
+  next start resume it and send it a second time to everyone served since the backup;
+- `leases`: which bot process runs the background work now (app/db/leases.py).
 They are still in every backup, for reading or a manual restore.
 """
 
@@ -34,6 +35,7 @@ from app.db.audit import AUDIT_COLLECTION
 from app.db.backup_state import STATE_COLLECTION
 from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
 from app.db.broadcasts import BROADCASTS_COLLECTION
+from app.db.leases import LEASES_COLLECTION
 from app.db.repositories import FSM_COLLECTION
 from app.services.backups.archive import DATA_NAME
 from app.models.backups import BackupInvalid, Metadata, BackupProblem
@@ -41,7 +43,7 @@ from app.services.backups.reader import DataStream, open_archive
 from app.utils.blocking import run_blocking
 
 KEEP_ON_RESTORE = frozenset(
-    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION}
+    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION, LEASES_COLLECTION}
 )
 
 Event = tuple[str, dict[str, Any] | None]

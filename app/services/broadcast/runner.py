@@ -16,6 +16,13 @@ rather than a possible duplicate. No protocol can do better without Telegram's h
 whatever we write before the request, the crash can fall between it and the answer.
 A graceful stop (SIGTERM, `BotApp.stop`) never leaves that window open: the run stops
 between two recipients (or abandons a rate-limit wait, which sent nothing).
+
+One sender. Only the process holding the instance lease (services/instance_lease.py) runs
+broadcasts: another one stores a broadcast started through it and leaves the sending to
+the holder, which picks it up at its next lease renewal; a process that loses the lease
+pauses its run as at shutdown. Each recipient is claimed with a conditional write
+(`pending → sending` only if still pending), so even two runs of one broadcast would send
+each message once.
 """
 
 from __future__ import annotations
@@ -24,31 +31,29 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import Enum
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError
+from pymongo.errors import PyMongoError
 
 from app.db.repositories import Repositories
 from app.keyboards.broadcast import stop_keyboard
 from app.models.broadcasts import Broadcast, BroadcastContent, BroadcastStatus, DeliveryState, Progress
+from app.services.broadcast import records
 from app.services.broadcast.pacing import Pacer
 from app.services.broadcast.send import send_to
 from app.services.broadcast.status_chat import StatusChat
+from app.services.instance_lease import InstanceLease
 from app.texts.broadcast import final_text, progress_text, resumed_text
 from config import Settings
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_BATCH = 500
 PAGE_SIZE = 500
 PROGRESS_EVERY_SECONDS = 3.0
 CLOSE_GRACE_SECONDS = 10.0
-DB_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
-TRANSIENT_DB_ERRORS = (ConnectionFailure, ExecutionTimeout)
 
 
 class BroadcastBusy(Exception):
@@ -65,10 +70,15 @@ class _Stop(Enum):
 
 
 class Broadcaster:
-    """Owns the one background task that sends a broadcast; `close()` ends it cleanly."""
+    """Owns the one background task that sends a broadcast; `close()` ends it cleanly.
 
-    def __init__(self, bot: Bot, repos: Repositories, i18n: I18n, settings: Settings) -> None:
+    Without a `lease` (a single process, as in the benchmarks) it always may send."""
+
+    def __init__(
+        self, bot: Bot, repos: Repositories, i18n: I18n, settings: Settings, lease: InstanceLease | None = None
+    ) -> None:
         self.bot = bot
+        self.lease = lease
         self.repos = repos
         self.i18n = i18n
         self.rate = settings.broadcast_rate_per_second
@@ -86,6 +96,10 @@ class Broadcaster:
     def is_running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def may_send(self) -> bool:
+        return self.lease is None or self.lease.held
+
     def _progress_of(self, broadcast: Broadcast) -> Progress:
         return Progress(broadcast.id, broadcast.counters, self.rate / broadcast.content.message_count)
 
@@ -102,8 +116,9 @@ class Broadcaster:
     async def start(self, content: BroadcastContent, initiator_id: int) -> Broadcast:
         """Create and launch a broadcast; BroadcastBusy if one is already running.
 
-        One process polls a token (Telegram answers a second poller 409), so this lock
-        plus the `running` document is enough to keep broadcasts strictly one at a time.
+        This lock plus the `running` document keep broadcasts one at a time (a second
+        process polling the same token could let two start together: the deliveries' claims
+        still send each message once).
         """
         async with self._lock:
             progress = await self.current()
@@ -112,19 +127,36 @@ class Broadcaster:
             estimated = await self.count_recipients()
             broadcast = await self.repos.broadcasts.create(content, initiator_id, estimated)
             logger.info("Broadcast %s started by %s (%s recipients)", broadcast.id, initiator_id, estimated)
-            if not self._closed:  # else (a tap during shutdown) it is stored as running: the next start sends it
+            if self._closed:
+                pass  # a tap during shutdown: stored as running, the next start sends it
+            elif self.may_send:
                 self._launch(broadcast, resumed=False)
+            else:
+                logger.info("Broadcast %s stored; the instance holding the lease sends it", broadcast.id)
             return broadcast
 
     async def resume(self) -> bool:
-        """On start-up: continue a broadcast the previous process left running."""
+        """On start-up (and at each lease renewal): continue a broadcast left running by the
+        previous process, or stored by another one that may not send."""
         async with self._lock:
-            broadcast = None if self.is_running or self._closed else await self.repos.broadcasts.running()
+            idle = not (self.is_running or self._closed) and self.may_send
+            broadcast = await self.repos.broadcasts.running() if idle else None
             if broadcast is None:
                 return False
             logger.info("Resuming broadcast %s", broadcast.id)
-            self._launch(broadcast, resumed=True)
+            # Not yet snapshotted: nobody has been sent anything, so nothing to announce.
+            self._launch(broadcast, resumed=broadcast.snapshot_done)
             return True
+
+    async def follow_lease(self, held: bool) -> None:
+        """After each lease renewal: pick up a broadcast waiting for a sender, or pause when
+        another process has taken over (it resumes from the recorded deliveries)."""
+        if held:
+            await self.resume()
+        elif self.is_running:
+            logger.warning("Broadcast %s paused: another instance runs broadcasts now", self._broadcast_id)
+            self._stop = self._stop or _Stop.SHUTDOWN
+            self._wake.set()
 
     def stop(self, broadcast_id: int) -> bool:
         """Staff asked to stop; the run finishes as `cancelled` after the current recipient."""
@@ -161,14 +193,14 @@ class Broadcaster:
         self._task = asyncio.create_task(self._supervise(broadcast, resumed), name=f"broadcast-{broadcast.id}")
 
     async def _supervise(self, broadcast: Broadcast, resumed: bool) -> None:
-        delays = iter(DB_RETRY_DELAYS)
+        delays = iter(records.DB_RETRY_DELAYS)
         announce = resumed
         while True:
             try:
                 await self._run(broadcast, recover=resumed, announce=announce)
                 return
-            except TRANSIENT_DB_ERRORS as error:
-                delay = next(delays, DB_RETRY_DELAYS[-1])
+            except records.TRANSIENT_DB_ERRORS as error:
+                delay = next(delays, records.DB_RETRY_DELAYS[-1])
                 logger.warning("Broadcast %s: database down (%s); retrying in %.0f s", broadcast.id, error, delay)
                 if self._stop is _Stop.CANCEL:
                     await asyncio.sleep(delay)  # the stop must still be recorded once the database is back
@@ -188,7 +220,7 @@ class Broadcaster:
             logger.warning("Broadcast %s: delivery to %s was in flight at a restart; not repeated", bid, user_id)
             await deliveries.set_state(bid, user_id, DeliveryState.FAILED, "interrupted by a restart")
         if not broadcast.snapshot_done:
-            await self._snapshot(bid)
+            await records.snapshot(self.repos, bid)
             broadcast.snapshot_done = True
         counters = await deliveries.counters(bid)
         progress = self._progress = self._progress_of(broadcast)
@@ -211,24 +243,12 @@ class Broadcaster:
                     await chat.show_status(lambda: (progress_text(progress), stop_keyboard(bid)))
         await self._finish(broadcast, progress, chat)
 
-    async def _snapshot(self, broadcast_id: int) -> None:
-        """Every reachable user gets a `pending` delivery; memory holds one batch of ids."""
-        batch: list[int] = []
-        async for user_id in self.repos.users.reachable_ids(SNAPSHOT_BATCH):
-            batch.append(user_id)
-            if len(batch) >= SNAPSHOT_BATCH:
-                await self.repos.deliveries.add_recipients(broadcast_id, batch)
-                batch = []
-        await self.repos.deliveries.add_recipients(broadcast_id, batch)
-        total = (await self.repos.deliveries.counters(broadcast_id)).total
-        await self.repos.broadcasts.snapshot_finished(broadcast_id, total)
-
     async def _deliver(self, broadcast: Broadcast, user_id: int, pacer: Pacer, progress: Progress) -> None:
         bid = broadcast.id
-        await self.repos.deliveries.set_state(bid, user_id, DeliveryState.SENDING)
+        if not await self.repos.deliveries.claim(bid, user_id):
+            return  # no longer pending: another run of this broadcast has it
         state, error = await send_to(self.bot, user_id, broadcast.content, pacer, self._sleep)
-        # Telegram has answered: forgetting that now would mean sending it again on resume.
-        await self._persist(lambda: self.repos.deliveries.set_state(bid, user_id, state, error))
+        await records.persist(lambda: self.repos.deliveries.set_state(bid, user_id, state, error))
         if state is DeliveryState.SENT:
             progress.counters.sent += 1
         elif state is DeliveryState.BLOCKED:
@@ -274,18 +294,6 @@ class Broadcaster:
         except TimeoutError:
             return True
         return False
-
-    @staticmethod
-    async def _persist(write: Callable[[], Awaitable[None]]) -> None:
-        delays = iter(DB_RETRY_DELAYS)
-        while True:
-            try:
-                await write()
-                return
-            except TRANSIENT_DB_ERRORS as error:
-                delay = next(delays, DB_RETRY_DELAYS[-1])
-                logger.warning("Broadcast: could not record a delivery (%s); retrying in %.0f s", error, delay)
-                await asyncio.sleep(delay)
 
     async def _chat_of(self, broadcast: Broadcast) -> StatusChat:
         if self._chat is None or self._chat.chat_id != broadcast.initiator_id:

@@ -33,11 +33,15 @@ async def send_to(
     async def hold(seconds: float) -> None:
         pacer.hold(seconds)  # the next reservation waits it out, for every recipient
 
+    async def backoff(seconds: float) -> None:
+        await sleep(seconds)  # woken by a stop: the next `paced` then stops before sending
+
     delivery = await deliver(
         lambda: send_content(bot, user_id, content),
         what=f"Broadcast to {user_id}",
         attempts=MAX_ATTEMPTS,
         before_attempt=paced,
         retry_after=hold,
+        backoff=backoff,
     )
     return STATES[delivery.state], delivery.error

@@ -4,6 +4,9 @@ APScheduler 3 `AsyncIOScheduler`: started by BotApp once the bot and dispatcher 
 shut down before the bot session and the database client close. Jobs are coroutines (one
 module each beside this one); a job still running at shutdown is cancelled and awaited
 (a backup then removes its `.part`).
+
+With an instance lease (services/instance_lease.py), the jobs that must run once per bot —
+health alerts and automatic backups — run only in the process holding it; a job renews it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from app.models.health import Alert
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
+from app.services.instance_lease import InstanceLease
 from app.services.superadmin_messages import SuperAdminMessenger
 from app.utils.clock import Clock, utc_now
 from app.utils.tasks import auto_backup, health_check
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 BACKUP_STARTUP_DELAY_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
+LEASE_JOB = "instance_lease"
 
 
 class BackgroundJobs:
@@ -49,8 +54,10 @@ class BackgroundJobs:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        lease: InstanceLease | None = None,
     ) -> None:
         self.settings = settings
+        self.lease = lease  # None: the only process, it does everything
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.messenger = SuperAdminMessenger(bot, i18n, settings, repos.users)
         self.health = HealthMonitor(repos.db, remind_minutes=settings.healthcheck_remind_minutes, clock=clock)
@@ -71,6 +78,15 @@ class BackgroundJobs:
             coalesce=True,
             misfire_grace_time=None,
         )
+        if self.lease is not None:
+            self.scheduler.add_job(
+                self.keep_lease,
+                IntervalTrigger(seconds=self.lease.renew_every, timezone=UTC),
+                id=LEASE_JOB,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
         await self.schedule.plan()
         self.scheduler.start()
 
@@ -94,10 +110,25 @@ class BackgroundJobs:
             if task is not None:
                 self._running.discard(task)
 
+    async def keep_lease(self) -> None:
+        if self.lease is not None:
+            with self._tracked():
+                await self.lease.renew()
+
+    @property
+    def runs_background_work(self) -> bool:
+        return self.lease is None or self.lease.held
+
     async def check_health(self) -> Alert | None:
+        if not self.runs_background_work:
+            return None  # the holder of the lease alerts; two processes would alert twice
         with self._tracked():
             return await health_check.check_health(self.health, self.messenger)
 
     async def run_scheduled_backup(self) -> BackupResult | None:
+        if not self.runs_background_work:
+            logger.info("Automatic backup left to the instance holding the lease; looking again later")
+            self.schedule.retry_later(auto_backup.RETRY_WHEN_BUSY)
+            return None
         with self._tracked():
             return await auto_backup.run_scheduled_backup(self.backups, self.schedule, self.messenger)

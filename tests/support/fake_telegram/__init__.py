@@ -8,14 +8,17 @@ await ivan.send_command("/start")
 reply = await ivan.wait_message()
 """
 
+from .group import ANONYMOUS_ADMIN_ID, FakeGroup
 from .models import ApiCall, BotMessage, ChatEvent, StoredFile, TelegramAPIError
 from .server import FakeTelegram
 from .user import FakeUser
 
 __all__ = [
+    "ANONYMOUS_ADMIN_ID",
     "ApiCall",
     "BotMessage",
     "ChatEvent",
+    "FakeGroup",
     "FakeTelegram",
     "FakeUser",
     "StoredFile",

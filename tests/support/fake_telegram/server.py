@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -13,6 +14,7 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, web
 
 from .bot_api import BotApi
+from .group import FakeGroup
 from .models import SEND_METHODS, ApiCall, BotMessage, JsonDict, TelegramAPIError
 from .state import ApiRequest, Upload
 from .user import FakeUser
@@ -44,16 +46,55 @@ class _TooLarge(Exception):
     pass
 
 
+class _Dropped(Exception):
+    """The connection is closed without an answer, as a network failure would."""
+
+
 @dataclass
 class _Fault:
     remaining: int
     methods: frozenset[str] | None  # None: every method except getUpdates
-    error: TelegramAPIError
+    error: TelegramAPIError | None  # None: drop the connection instead of answering
+    chat_id: int | None = None  # only requests to this chat
 
-    def applies(self, method: str) -> bool:
+    def applies(self, method: str, params: JsonDict) -> bool:
+        if self.chat_id is not None and str(params.get("chat_id")) != str(self.chat_id):
+            return False
         if self.methods is None:
             return method != "getUpdates"
         return method in self.methods
+
+
+class Hold:
+    """Requests of `methods` (to `chat_id`, if given) wait unanswered until `release()`."""
+
+    def __init__(self, fake: FakeTelegram, methods: frozenset[str], chat_id: int | None) -> None:
+        self._fake = fake
+        self.methods = methods
+        self.chat_id = chat_id
+        self.held = 0  # requests that have waited here so far
+        self._released = asyncio.Event()
+
+    def applies(self, method: str, params: JsonDict) -> bool:
+        if self._released.is_set() or method not in self.methods:
+            return False
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+    async def wait(self) -> None:
+        self.held += 1
+        self._fake.notify()
+        await self._released.wait()
+
+    async def wait_held(self, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.held == 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no request of {sorted(self.methods)} was held within {timeout}s")
+            await self._fake.wait_changed(remaining)
+
+    def release(self) -> None:
+        self._released.set()
 
 
 class _TokenBucket:
@@ -101,6 +142,7 @@ class FakeTelegram(BotApi):
         self.calls: list[ApiCall] = []
         self.base_url = ""
         self._faults: list[_Fault] = []
+        self._holds: list[Hold] = []
         self._bucket: _TokenBucket | None = None
         self._runner: web.AppRunner | None = None
         self._by_lower_name = {name.lower(): name for name in self.handlers}
@@ -157,12 +199,19 @@ class FakeTelegram(BotApi):
         self.calls.append(ApiCall(method, params, time.monotonic(), "pending"))
         outcome: str | int = "cancelled"  # stays so if the client hangs up mid-request
         try:
-            self._check_faults(method)
+            for hold in [h for h in self._holds if h.applies(method, params)]:
+                await hold.wait()
+            self._check_faults(method, params)
             result = await self.handlers[method](ApiRequest(params, uploads))
             outcome = "ok"
         except TelegramAPIError as error:
             outcome = error.error_code
             return web.json_response(error.to_json(), status=error.error_code)
+        except _Dropped:
+            outcome = "dropped"
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=HTTPStatus.INTERNAL_SERVER_ERROR)  # never reaches the client
         finally:
             self.calls[index] = self.calls[index]._replace(outcome=outcome)
         return web.json_response({"ok": True, "result": result})
@@ -199,11 +248,13 @@ class FakeTelegram(BotApi):
             params.update({k: _decode_field(k, v) for k, v in form.items() if isinstance(v, str)})
         return params, uploads
 
-    def _check_faults(self, method: str) -> None:
+    def _check_faults(self, method: str, params: JsonDict) -> None:
         self._faults = [fault for fault in self._faults if fault.remaining > 0]
         for fault in self._faults:
-            if fault.applies(method):
+            if fault.applies(method, params):
                 fault.remaining -= 1
+                if fault.error is None:
+                    raise _Dropped
                 raise fault.error
         if method in SEND_METHODS and self._bucket is not None:
             wait = self._bucket.take()
@@ -232,6 +283,10 @@ class FakeTelegram(BotApi):
             self.users[user_id] = FakeUser(self, user_id, first_name, last_name, username, language_code)
         return self.users[user_id]
 
+    def group(self, chat_id: int, title: str = "Office chat") -> FakeGroup:
+        """A group the bot was added to (a new handle each call; the chat itself has no state here)."""
+        return FakeGroup(self, chat_id, title)
+
     def block(self, user_id: int) -> None:
         self.blocked.add(user_id)
 
@@ -246,10 +301,25 @@ class FakeTelegram(BotApi):
         """The next `count` send calls (or calls of `methods`) answer 429."""
         self._faults.append(_Fault(count, frozenset(methods or SEND_METHODS), _too_many_requests(retry_after)))
 
-    def fail_next(self, count: int, status: int = 500, methods: Iterable[str] | None = None) -> None:
-        """The next `count` calls (default: any method but getUpdates) answer `status`."""
+    def fail_next(
+        self, count: int, status: int = 500, methods: Iterable[str] | None = None, chat_id: int | None = None
+    ) -> None:
+        """The next `count` calls (default: any method but getUpdates; only to `chat_id` if given)
+        answer `status`."""
         error = TelegramAPIError(status, HTTPStatus(status).phrase)
-        self._faults.append(_Fault(count, frozenset(methods) if methods else None, error))
+        self._faults.append(_Fault(count, frozenset(methods) if methods else None, error, chat_id))
+
+    def hold(self, methods: Iterable[str], chat_id: int | None = None) -> Hold:
+        """Keep requests of `methods` (to `chat_id`) waiting, unanswered, until the hold is released:
+        a request in flight for as long as a test needs."""
+        hold = Hold(self, frozenset(methods), chat_id)
+        self._holds.append(hold)
+        return hold
+
+    def drop_next(self, count: int, methods: Iterable[str] | None = None, chat_id: int | None = None) -> None:
+        """The next `count` calls (as in fail_next) get no answer: the connection is closed,
+        which the bot sees as a network error."""
+        self._faults.append(_Fault(count, frozenset(methods) if methods else None, None, chat_id))
 
     # --- inspection -----------------------------------------------------------------------------
 
