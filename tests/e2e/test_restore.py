@@ -124,8 +124,9 @@ async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
     assert await data_now(bot) == vandalised  # nothing changes before the confirmation
     await admin.click(YES, question)
     progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
+    assert "Restoring from weekly.zip" in progress.text  # the name the super-admin sent, not ours
     report = await admin.wait_edit(progress.message_id, timeout=30)
-    assert "Restored from upload_" in (report.text or "")
+    assert "Restored from weekly.zip" in (report.text or "") and "upload_" not in (report.text or "")
     assert await data_now(bot) == backed_up
     assert list((bot.settings.backup_dir / "uploads").iterdir()) == []
 

@@ -178,14 +178,23 @@ class BackupService:
         """A button's id → the file; raises BackupInvalid for anything else."""
         return files.path_for_id(self.directory, backup_id)
 
-    def new_upload(self) -> tuple[str, Path]:
+    def new_upload(self, name: str | None = None) -> tuple[str, Path]:
+        """A fresh path for a file the super-admin sends; `name` is what it was called in Telegram."""
         files.prepare_directory(self.directory)
-        return files.new_upload(self.directory)
+        upload_id, path = files.new_upload(self.directory)
+        if name:
+            files.remember_name(path, name)
+        return upload_id, path
+
+    def display_name(self, backup_id: str, path: Path) -> str:
+        """How to call the file in messages: an upload by the name it was sent with."""
+        if files.UPLOAD_ID.fullmatch(backup_id):
+            return files.remembered_name(path) or path.name
+        return path.name
 
     def discard_upload(self, backup_id: str) -> None:
         if files.UPLOAD_ID.fullmatch(backup_id):
-            with contextlib.suppress(BackupInvalid):
-                self.path_for(backup_id).unlink(missing_ok=True)
+            files.discard_upload(files.upload_path(self.directory, backup_id))
 
     async def cleanup(self) -> None:
         """At start-up: remove what interrupted runs left (not while the CLI is writing one)."""
@@ -201,7 +210,7 @@ class BackupService:
 
     # --- restoring --------------------------------------------------------------------------
 
-    async def restore(self, path: Path, by: int | str) -> RestoreReport:
+    async def restore(self, path: Path, by: int | str, *, name: str | None = None) -> RestoreReport:
         """Validate, take a safety backup, then make the data what it was at the backup's time.
 
         Every collection of the backup is replaced; collections the backup does not have
@@ -227,7 +236,7 @@ class BackupService:
                 rolled_back = await self._roll_back(safety, touched)
                 raise RestoreFailed(error, safety.name, rolled_back) from error
             report = RestoreReport(
-                source=path.name,
+                source=name or path.name,
                 metadata=metadata,
                 restored=restored,
                 kept=sorted(set(metadata.records_count) & KEEP_ON_RESTORE),
