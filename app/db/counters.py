@@ -7,10 +7,12 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+COUNTERS_COLLECTION = "counters"
+
 
 class CounterRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["counters"]
+        self.collection = db[COUNTERS_COLLECTION]
 
     async def next_value(self, name: str) -> int:
         doc = await self.collection.find_one_and_update(

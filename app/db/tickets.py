@@ -18,9 +18,12 @@ OWNER_ORDER = [("created_at", DESCENDING), ("number", DESCENDING)]
 FINISHED_WINDOW = timedelta(days=30)
 
 
+TICKETS_COLLECTION = "tickets"
+
+
 class TicketRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["tickets"]
+        self.collection = db[TICKETS_COLLECTION]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("number", unique=True)

@@ -26,6 +26,10 @@ class BackupProblem(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     BAD_JSON = "bad_json"
     BAD_COLLECTION = "bad_collection"
+    UNKNOWN_COLLECTION = "unknown_collection"
+    BAD_DOCUMENT = "bad_document"  # a record the app could not read back (wrong or missing field)
+    TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
     CHECKSUM = "checksum"
     COUNTS = "counts"
 

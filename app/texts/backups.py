@@ -65,6 +65,10 @@ def problem_text(error: BackupInvalid) -> str:
         BackupProblem.UNSUPPORTED_VERSION: _("Backup version {detail} is not supported (this bot reads version 1.0)."),
         BackupProblem.BAD_JSON: _("data.json is not valid JSON: {detail}."),
         BackupProblem.BAD_COLLECTION: _("data.json has an invalid collection name: {detail}."),
+        BackupProblem.UNKNOWN_COLLECTION: _("data.json has a collection this bot does not use: {detail}."),
+        BackupProblem.BAD_DOCUMENT: _("data.json has a record this bot could not read ({detail})."),
+        BackupProblem.TOO_LARGE: _("data.json has a record larger than 16 MB ({detail})."),
+        BackupProblem.TOO_DEEP: _("data.json has a record nested deeper than 100 levels ({detail})."),
         BackupProblem.CHECKSUM: _(
             "data.json does not match the checksum in metadata.json ({detail}): the file was changed or damaged."
         ),

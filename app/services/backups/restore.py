@@ -24,46 +24,50 @@ They are still in every backup, for reading or a manual restore.
 
 from __future__ import annotations
 
-import itertools
 import zipfile
 from typing import IO, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.db.audit import AUDIT_COLLECTION
-from app.db.backup_state import STATE_COLLECTION
-from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
-from app.db.broadcasts import BROADCASTS_COLLECTION
-from app.db.repositories import FSM_COLLECTION
+from app.models.backups import BackupInvalid, BackupProblem, Metadata
 from app.services.backups.archive import DATA_NAME
-from app.models.backups import BackupInvalid, Metadata, BackupProblem
-from app.services.backups.reader import DataStream, open_archive
+from app.services.backups.reader import Checks, DataStream, open_archive
+from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 
-KEEP_ON_RESTORE = frozenset(
-    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION}
-)
+__all__ = ["KEEP_ON_RESTORE", "load_collections"]
+
+# A batch of documents is inserted once it holds this much JSON text (or `batch_size`
+# documents): memory stays at a few documents however large each of them is.
+BATCH_CHARS = 1024 * 1024
 
 Event = tuple[str, dict[str, Any] | None]
-
-
 
 
 class _Reader:
     """The backup's data.json as batches of events, for the async side to pull through a thread."""
 
-    def __init__(self, path: Any) -> None:
+    def __init__(self, path: Any, checks: Checks | None) -> None:
         self._archive: zipfile.ZipFile = open_archive(path)
         try:
             self._raw: IO[bytes] = self._archive.open(DATA_NAME)
         except BaseException:
             self._archive.close()
             raise
-        self._stream = DataStream(self._raw)
+        self._stream = DataStream(self._raw, checks)
         self._events = self._stream.events()
 
     def next_batch(self, size: int) -> list[Event]:
-        return list(itertools.islice(self._events, size))
+        """Up to `size` events, fewer once their documents hold BATCH_CHARS of text."""
+        batch: list[Event] = []
+        chars = 0
+        for event in self._events:
+            batch.append(event)
+            if event[1] is not None:
+                chars += self._stream.last_size
+            if len(batch) >= size or chars >= BATCH_CHARS:
+                break
+        return batch
 
     def digest(self) -> str:
         return self._stream.drain()
@@ -79,6 +83,7 @@ async def load_collections(
     metadata: Metadata,
     touched: set[str],
     batch_size: int,
+    checks: Checks | None = None,
 ) -> dict[str, int]:
     """Replace each collection of the backup (but KEEP_ON_RESTORE); returns the counts loaded.
 
@@ -95,7 +100,7 @@ async def load_collections(
             restored[current] += len(pending)
             pending.clear()
 
-    reader = await run_blocking(_Reader, path)
+    reader = await run_blocking(_Reader, path, checks)
     try:
         while batch := await run_blocking(reader.next_batch, batch_size):
             for name, document in batch:
@@ -108,9 +113,7 @@ async def load_collections(
                         restored[current] = 0
                 elif current is not None:
                     pending.append(document)
-            if len(pending) >= batch_size:
-                await flush()
-        await flush()
+            await flush()
         digest = await run_blocking(reader.digest)
     finally:
         await run_blocking(reader.close)

@@ -30,7 +30,9 @@ from app.models.backups import BACKUP_VERSION
 from app.services.backups.archive import ArchiveWriter
 from app.models.backups import BackupInvalid, BackupKind, Metadata
 from app.services.backups.reader import peek_metadata, validate_archive
-from app.services.backups.restore import KEEP_ON_RESTORE, load_collections
+from app.services.backups.restore import BATCH_CHARS, KEEP_ON_RESTORE, load_collections
+from app.services.backups.schema import APP_CHECKS, APP_COLLECTIONS, RESTORED
+from app.db.counters import COUNTERS_COLLECTION
 from app.models.backups import RestoreFailed
 from app.utils.blocking import run_blocking
 from app.utils.clock import Clock, utc_now
@@ -145,17 +147,26 @@ class BackupService:
         return BackupResult(final, metadata, size)
 
     async def _write_collections(self, writer: ArchiveWriter) -> dict[str, int]:
+        """The app's collections, one by one; `counters` last.
+
+        Collections are not read at one instant: a ticket filed while the backup runs may be
+        in `tickets` though `counters` was read before it took its number. Read last, the
+        counter is at least every number in the backup (restore also derives it, for older
+        backups). Other collections in the database are not the app's and are left out.
+        """
+        present = set(await self.db.list_collection_names()) & APP_COLLECTIONS
+        order = sorted(present - {COUNTERS_COLLECTION}) + sorted(present & {COUNTERS_COLLECTION})
         counts: dict[str, int] = {}
-        for name in sorted(await self.db.list_collection_names()):
-            if name.startswith("system."):
-                continue
+        for name in order:
             await run_blocking(writer.begin_collection, name)
-            count, batch = 0, []
+            count, batch, limit = 0, [], self.batch_size
             async for document in self.db[name].find({}, batch_size=self.batch_size):
                 batch.append(document)
-                if len(batch) >= self.batch_size:
-                    await run_blocking(writer.write_documents, batch)
+                if len(batch) >= limit:
+                    chars = await run_blocking(writer.write_documents, batch)
                     count, batch = count + len(batch), []
+                    # Large documents: fewer per batch, so memory stays near BATCH_CHARS.
+                    limit = max(1, min(self.batch_size, limit * BATCH_CHARS // max(chars, 1)))
             if batch:
                 await run_blocking(writer.write_documents, batch)
                 count += len(batch)
@@ -206,7 +217,8 @@ class BackupService:
             logger.info("Leftover backup files not checked: a backup or restore is running")
 
     async def validate(self, path: Path) -> Metadata:
-        return await run_blocking(validate_archive, path)
+        """Everything a restore checks before it changes anything, the app's rules included."""
+        return await run_blocking(validate_archive, path, APP_CHECKS)
 
     # --- restoring --------------------------------------------------------------------------
 
@@ -221,12 +233,12 @@ class BackupService:
         """
         async with self.exclusive():
             metadata = await self.validate(path)
-            present = {n for n in await self.db.list_collection_names() if not n.startswith("system.")}
-            emptied = sorted(present - set(metadata.records_count) - KEEP_ON_RESTORE)
+            present = set(await self.db.list_collection_names()) & set(RESTORED)
+            emptied = sorted(present - set(metadata.records_count))
             safety = await self._create(BackupKind.SAFETY)
             touched: set[str] = set()
             try:
-                restored = await load_collections(self.db, path, metadata, touched, self.batch_size)
+                restored = await load_collections(self.db, path, metadata, touched, self.batch_size, APP_CHECKS)
                 for name in emptied:
                     touched.add(name)
                     await self.db[name].delete_many({})
@@ -257,9 +269,10 @@ class BackupService:
 
     async def _roll_back(self, safety: BackupResult, touched: set[str]) -> bool:
         try:
+            # The data as it was, whatever it held: only the format is checked, not the app's rules.
             await load_collections(self.db, safety.path, safety.metadata, set(), self.batch_size)
             for name in touched - set(safety.metadata.records_count):
-                await self.db[name].delete_many({})  # did not exist before the restore began
+                await self.db[name].drop()  # did not exist before the restore began
             await AdminRepository(self.db).sync_role_marks()
         except Exception:
             logger.exception("Could not load the safety backup %s back", safety.name)
