@@ -33,7 +33,9 @@ MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_NAME_CHARS = 1024  # a collection name (the app's are short; check_collection_name says more)
 _BLANK = re.compile(r"[ \t\n\r]*")
-_STRUCTURE = re.compile(r'[{}\[\]"]')
+# A bracket, or a whole string (group 1 is its closing quote: None when the string runs on past
+# the end of the text read so far). Possessive, so a long string costs one linear match.
+_TOKEN = re.compile(r'[{}\[\]]|"(?:[^"\\]++|\\.)*+(")?', re.DOTALL)
 _STRING_STOP = re.compile(r'["\\]')
 # Dates come back as UTC-aware datetimes, like everything the app reads from MongoDB.
 READ_OPTIONS = RELAXED_JSON_OPTIONS.with_options(tz_aware=True, tzinfo=UTC)
@@ -151,13 +153,18 @@ class DataStream:
                             end = pos
                             break
                 else:
-                    match = _STRUCTURE.search(buffer, pos)
+                    match = _TOKEN.search(buffer, pos)
                     if match is None:
                         pos = length
                         continue
-                    pos, char = match.end(), match.group()
+                    pos, char = match.end(), buffer[match.start()]
                     if char == '"':
-                        in_string = True
+                        if match.group(1) is None:  # continues in the next piece
+                            in_string, escaped = True, pos < length  # stopped at a final backslash
+                            pos = length
+                        elif depth == 0:
+                            end = pos
+                            break
                     elif char in "{[":
                         depth += 1
                         if depth > MAX_DEPTH:

@@ -31,7 +31,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.models.backups import BackupInvalid, BackupProblem, Metadata
 from app.services.backups.archive import DATA_NAME
-from app.services.backups.reader import Checks, DataStream, open_archive
+from app.services.backups.reader import DataStream, open_archive
 from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 
@@ -47,14 +47,14 @@ Event = tuple[str, dict[str, Any] | None]
 class _Reader:
     """The backup's data.json as batches of events, for the async side to pull through a thread."""
 
-    def __init__(self, path: Any, checks: Checks | None) -> None:
+    def __init__(self, path: Any) -> None:
         self._archive: zipfile.ZipFile = open_archive(path)
         try:
             self._raw: IO[bytes] = self._archive.open(DATA_NAME)
         except BaseException:
             self._archive.close()
             raise
-        self._stream = DataStream(self._raw, checks)
+        self._stream = DataStream(self._raw)
         self._events = self._stream.events()
 
     def next_batch(self, size: int) -> list[Event]:
@@ -83,7 +83,6 @@ async def load_collections(
     metadata: Metadata,
     touched: set[str],
     batch_size: int,
-    checks: Checks | None = None,
 ) -> dict[str, int]:
     """Replace each collection of the backup (but KEEP_ON_RESTORE); returns the counts loaded.
 
@@ -100,7 +99,7 @@ async def load_collections(
             restored[current] += len(pending)
             pending.clear()
 
-    reader = await run_blocking(_Reader, path, checks)
+    reader = await run_blocking(_Reader, path)
     try:
         while batch := await run_blocking(reader.next_batch, batch_size):
             for name, document in batch:
