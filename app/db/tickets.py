@@ -109,6 +109,12 @@ class TicketRepository:
         )
         return Ticket.from_doc(doc) if doc else None
 
+    async def highest_number(self) -> int:
+        """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
+        doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])
+        number = doc.get("number") if doc else None
+        return number if isinstance(number, int) else 0
+
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find(
             {"assignee.id": admin_id, "status": TicketStatus.IN_PROGRESS.value}, {"number": 1}

@@ -98,7 +98,7 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
             for n in range(1, 8)
         ]
     )
-    await db.counters.insert_one({"_id": "ticket", "value": 7})
+    await db.counters.insert_one({"_id": "tickets", "value": 7})
     await db.admins.insert_one({"_id": 6001, "name": "Admin", "added_at": at, "added_by": 1})
     await db.server_room_calls.insert_many(
         [{"_id": 5001, "last_call_at": at, "count": 2**40, "ratio": 0.25, "tags": ["a", "b"]}]

@@ -29,13 +29,16 @@ from typing import IO, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.db.broadcasts import BroadcastRepository
+from app.db.counters import BROADCASTS_SEQUENCE, TICKETS_SEQUENCE, CounterRepository
+from app.db.tickets import TicketRepository
 from app.models.backups import BackupInvalid, BackupProblem, Metadata
 from app.services.backups.archive import DATA_NAME
 from app.services.backups.reader import DataStream, open_archive
 from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 
-__all__ = ["KEEP_ON_RESTORE", "load_collections"]
+__all__ = ["KEEP_ON_RESTORE", "load_collections", "number_floors", "settle_counters"]
 
 # A batch of documents is inserted once it holds this much JSON text (or `batch_size`
 # documents): memory stays at a few documents however large each of them is.
@@ -122,3 +125,30 @@ async def load_collections(
     if restored != expected:
         raise BackupInvalid(BackupProblem.COUNTS, "loaded counts differ from the metadata")
     return restored
+
+
+async def number_floors(db: AsyncDatabase[dict[str, Any]]) -> dict[str, int]:
+    """Per sequence, the highest number handed out so far (the counter, or a number in use above it).
+
+    Read before a restore replaces the data: numbers already shown to people (an "Open #6001"
+    button, a broadcast id) must never be handed out again, whatever the backup's counter says.
+    """
+    counters = CounterRepository(db)
+    tickets = max(await counters.value(TICKETS_SEQUENCE), await TicketRepository(db).highest_number())
+    broadcasts = max(
+        await counters.value(BROADCASTS_SEQUENCE), await BroadcastRepository(db, counters).highest_id()
+    )
+    return {TICKETS_SEQUENCE: tickets, BROADCASTS_SEQUENCE: broadcasts}
+
+
+async def settle_counters(db: AsyncDatabase[dict[str, Any]], floors: dict[str, int]) -> None:
+    """After loading: every counter at least its floor and every number now in use.
+
+    Backups taken by older versions could hold a counter below their own tickets (counters were
+    read before tickets), and `broadcasts` is kept on restore while `counters` is not.
+    """
+    now = await number_floors(db)
+    counters = CounterRepository(db)
+    for name, floor in floors.items():
+        if highest := max(floor, now.get(name, 0)):  # nothing numbered yet: no counter to make
+            await counters.raise_to(name, highest)

@@ -30,7 +30,13 @@ from app.models.backups import BACKUP_VERSION
 from app.services.backups.archive import ArchiveWriter
 from app.models.backups import BackupInvalid, BackupKind, Metadata
 from app.services.backups.reader import peek_metadata, validate_archive
-from app.services.backups.restore import BATCH_CHARS, KEEP_ON_RESTORE, load_collections
+from app.services.backups.restore import (
+    BATCH_CHARS,
+    KEEP_ON_RESTORE,
+    load_collections,
+    number_floors,
+    settle_counters,
+)
 from app.services.backups.schema import APP_CHECKS, APP_COLLECTIONS, RESTORED
 from app.db.counters import COUNTERS_COLLECTION
 from app.models.backups import RestoreFailed
@@ -237,16 +243,19 @@ class BackupService:
             emptied = sorted(present - set(metadata.records_count))
             safety = await self._create(BackupKind.SAFETY)
             touched: set[str] = set()
+            floors: dict[str, int] = {}
             try:
+                floors = await number_floors(self.db)
                 # Checked already; a file changed since fails its checksum at the end and is rolled back.
                 restored = await load_collections(self.db, path, metadata, touched, self.batch_size)
                 for name in emptied:
                     touched.add(name)
                     await self.db[name].delete_many({})
                 await AdminRepository(self.db).sync_role_marks()  # older backups hold no marks
+                await settle_counters(self.db, floors)
             except Exception as error:
                 logger.exception("Restore from %s failed; loading the safety backup %s", path.name, safety.name)
-                rolled_back = await self._roll_back(safety, touched)
+                rolled_back = await self._roll_back(safety, touched, floors)
                 raise RestoreFailed(error, safety.name, rolled_back) from error
             report = RestoreReport(
                 source=name or path.name,
@@ -268,13 +277,14 @@ class BackupService:
         logger.info("Restored %s (%s records); safety backup %s", path.name, sum(restored.values()), safety.name)
         return report
 
-    async def _roll_back(self, safety: BackupResult, touched: set[str]) -> bool:
+    async def _roll_back(self, safety: BackupResult, touched: set[str], floors: dict[str, int]) -> bool:
         try:
             # The data as it was, whatever it held: only the format is checked, not the app's rules.
             await load_collections(self.db, safety.path, safety.metadata, set(), self.batch_size)
             for name in touched - set(safety.metadata.records_count):
                 await self.db[name].drop()  # did not exist before the restore began
             await AdminRepository(self.db).sync_role_marks()
+            await settle_counters(self.db, floors)
         except Exception:
             logger.exception("Could not load the safety backup %s back", safety.name)
             return False
