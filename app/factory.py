@@ -18,6 +18,7 @@ from app.db.repositories import FSM_COLLECTION, Repositories
 from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.maintenance import MaintenanceMiddleware
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
@@ -86,6 +87,11 @@ def create_dispatcher(
         events_isolation=ChatIsolation(),
         **injected,
     )
+    # Before the FSM reads the chat's state and before the sender is registered: during a restore
+    # nothing is read or written for users (and a database gone mid-restore is not needed to say so).
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+    dispatcher.update.outer_middleware(MaintenanceMiddleware(jobs.backups.maintenance, i18n, settings))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())

@@ -160,3 +160,26 @@ class BackupState:
     last_success_at: datetime
     last_file: str
     last_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreMarker:
+    """A restore under way, as recorded in the database before it changes anything.
+
+    It outlives the process: found at start-up (or by the health check) with no restore running,
+    it means one died midway, and `safety` is the backup that puts the data back as it was
+    (None: it died before the safety backup existed, so nothing had changed yet).
+    """
+
+    source: str  # the file restored from, as the operator knows it
+    by: int | str
+    started_at: datetime
+    safety: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What finishing an interrupted restore did: the data put back (error None), or why not yet."""
+
+    marker: RestoreMarker
+    error: Exception | None = None

@@ -15,6 +15,7 @@ from app.models.backups import (
     BackupResult,
     BackupState,
     Metadata,
+    Recovery,
     RestoreFailed,
     RestoreReport,
 )
@@ -121,9 +122,41 @@ def restore_failed(error: RestoreFailed) -> str:
             "❌ The restore failed: {reason}\nThe previous data was loaded back from the safety backup {name}."
         ).format(reason=reason, name=escape(error.safety_name))
     return _(
-        "❌ The restore failed: {reason}\nThe previous data could not be loaded back automatically. "
-        "Restore the safety backup {name} as soon as the database is available."
+        "❌ The restore failed: {reason}\nThe previous data could not be loaded back yet. Users get a "
+        "maintenance notice until it is: I will load the safety backup {name} back as soon as the database "
+        "is available, and tell you."
     ).format(reason=reason, name=escape(error.safety_name))
+
+
+def maintenance_notice() -> str:
+    """For users while a restore runs; also a button's alert, so at most 200 characters."""
+    return _(
+        "🛠 Maintenance: the bot's data is being restored. "
+        "Please try again in a minute; what you just sent was not saved."
+    )
+
+
+def recovered(recovery: Recovery) -> str:
+    marker = recovery.marker
+    if marker.safety is None:
+        return _(
+            "ℹ️ The restore from {name} was interrupted before it changed anything. The data is as it was; "
+            "users are served again."
+        ).format(name=escape(marker.source))
+    return _(
+        "✅ The restore from {name} did not finish, so the data from before it was loaded back from the "
+        "safety backup {safety}. Users are served again."
+    ).format(name=escape(marker.source), safety=escape(marker.safety))
+
+
+def not_recovered(recovery: Recovery) -> str:
+    error = recovery.error
+    reason = problem_text(error) if isinstance(error, BackupInvalid) else escape(str(error)[:300])
+    return _(
+        "⚠️ The restore from {name} did not finish, and the data from before it could not be loaded back yet "
+        "({reason}). Users get a maintenance notice until it is. I will keep trying; restoring a backup from "
+        "/backup_list also ends it."
+    ).format(name=escape(recovery.marker.source), reason=reason)
 
 
 def busy() -> str:
