@@ -34,7 +34,8 @@ from app.db.counters import BROADCASTS_SEQUENCE, TICKETS_SEQUENCE, CounterReposi
 from app.db.tickets import TicketRepository
 from app.models.backups import BackupInvalid, BackupProblem, Metadata
 from app.services.backups.archive import DATA_NAME
-from app.services.backups.reader import DataStream, open_archive
+from app.services.backups.reader import open_archive
+from app.services.backups.stream import DataStream
 from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 

@@ -33,7 +33,7 @@ from app.models.backups import BackupInvalid, BackupProblem
 from app.models.media import Media
 from app.models.tickets import Priority, Ticket, TicketStatus
 from app.models.users import Admin, Person, User
-from app.services.backups.reader import Checks
+from app.services.backups.stream import Checks
 
 KEEP_ON_RESTORE = frozenset(
     {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION}
