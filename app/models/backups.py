@@ -126,8 +126,11 @@ class RestoreReport:
 class RestoreFailed(Exception):
     """Loading failed after validation; `rolled_back` tells whether the safety backup is back in place."""
 
-    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool) -> None:
-        super().__init__(f"restore failed ({reason}); safety backup {safety_name} rolled back: {rolled_back}")
+    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool, detail: str = "") -> None:
+        # `detail` says what went wrong without the documents involved (a write error carries the
+        # whole document, phone numbers included, which must not reach a log or a chat).
+        self.detail = detail or type(reason).__name__
+        super().__init__(f"restore failed ({self.detail}); safety backup {safety_name} rolled back: {rolled_back}")
         self.reason = reason
         self.safety_name = safety_name
         self.rolled_back = rolled_back
@@ -183,3 +186,4 @@ class Recovery:
 
     marker: RestoreMarker
     error: Exception | None = None
+    detail: str = ""  # the error in words, without the documents involved

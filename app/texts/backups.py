@@ -116,7 +116,7 @@ def restore_report(report: RestoreReport) -> str:
 
 
 def restore_failed(error: RestoreFailed) -> str:
-    reason = problem_text(error.reason) if isinstance(error.reason, BackupInvalid) else escape(str(error.reason)[:300])
+    reason = problem_text(error.reason) if isinstance(error.reason, BackupInvalid) else escape(error.detail[:300])
     if error.rolled_back:
         return _(
             "❌ The restore failed: {reason}\nThe previous data was loaded back from the safety backup {name}."
@@ -151,7 +151,7 @@ def recovered(recovery: Recovery) -> str:
 
 def not_recovered(recovery: Recovery) -> str:
     error = recovery.error
-    reason = problem_text(error) if isinstance(error, BackupInvalid) else escape(str(error)[:300])
+    reason = problem_text(error) if isinstance(error, BackupInvalid) else escape(recovery.detail[:300])
     return _(
         "⚠️ The restore from {name} did not finish, and the data from before it could not be loaded back yet "
         "({reason}). Users get a maintenance notice until it is. I will keep trying; restoring a backup from "

@@ -232,6 +232,7 @@ async def test_a_failure_midway_puts_the_previous_data_back(bot: BotHarness) -> 
     )
     report = await ask_and_confirm(admin, "♻️ Restore #1 · backup_20260101_000000.zip")
     assert "The restore failed" in (report.text or "") and "loaded back from the safety backup" in (report.text or "")
+    assert "write error 11000" in (report.text or "") and "+380501234567" not in (report.text or "")  # no documents
     assert await data_now(bot) == before
 
 

@@ -28,6 +28,7 @@ import zipfile
 from typing import IO, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from app.db.broadcasts import BroadcastRepository
 from app.db.counters import BROADCASTS_SEQUENCE, TICKETS_SEQUENCE, CounterRepository
@@ -39,7 +40,7 @@ from app.services.backups.stream import DataStream
 from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 
-__all__ = ["KEEP_ON_RESTORE", "load_collections", "number_floors", "settle_counters"]
+__all__ = ["KEEP_ON_RESTORE", "describe_error", "load_collections", "number_floors", "settle_counters"]
 
 # A batch of documents is inserted once it holds this much JSON text (or `batch_size`
 # documents): memory stays at a few documents however large each of them is.
@@ -85,13 +86,11 @@ async def load_collections(
     db: AsyncDatabase[dict[str, Any]],
     path: Any,
     metadata: Metadata,
-    touched: set[str],
     batch_size: int,
 ) -> dict[str, int]:
     """Replace each collection of the backup (but KEEP_ON_RESTORE); returns the counts loaded.
 
-    `touched` collects the names already changed, for the caller's roll-back. Raises
-    BackupInvalid if the file no longer matches its metadata (changed since validation).
+    Raises BackupInvalid if the file no longer matches its metadata (changed since validation).
     """
     restored: dict[str, int] = {}
     current: str | None = None
@@ -111,7 +110,6 @@ async def load_collections(
                     await flush()
                     current = None if name in KEEP_ON_RESTORE else name
                     if current is not None:
-                        touched.add(current)
                         await db[current].delete_many({})
                         restored[current] = 0
                 elif current is not None:
@@ -153,3 +151,19 @@ async def settle_counters(db: AsyncDatabase[dict[str, Any]], floors: dict[str, i
     for name, floor in floors.items():
         if highest := max(floor, now.get(name, 0)):  # nothing numbered yet: no counter to make
             await counters.raise_to(name, highest)
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong, for the log and the super-admin, without the documents involved.
+
+    PyMongo's write errors carry each failed document whole (`op`); a ticket's phone number
+    must not reach a log file that way. The server's own message names the key, not the data.
+    """
+    if isinstance(error, BulkWriteError):
+        errors = error.details.get("writeErrors") or [{}]
+        first = str(errors[0].get("errmsg") or "")
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"write error {errors[0].get('code')}: {first[:200]}{more}"
+    if isinstance(error, PyMongoError):
+        return f"{type(error).__name__}: {str(error).split(', full error:')[0][:300]}"
+    return f"{type(error).__name__}: {str(error)[:300]}"

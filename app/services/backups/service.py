@@ -39,7 +39,13 @@ from app.models.backups import (
 from app.services.backups import files
 from app.services.backups.maintenance import Maintenance
 from app.services.backups.reader import peek_metadata, validate_archive
-from app.services.backups.restore import KEEP_ON_RESTORE, load_collections, number_floors, settle_counters
+from app.services.backups.restore import (
+    KEEP_ON_RESTORE,
+    describe_error,
+    load_collections,
+    number_floors,
+    settle_counters,
+)
 from app.services.backups.schema import APP_CHECKS, RESTORED
 from app.services.backups.writing import write_backup
 from app.utils.blocking import run_blocking
@@ -191,20 +197,28 @@ class BackupService:
         """
         source = name or path.name
         async with self.exclusive():
-            previous = await self._recover_locked()
+            metadata = await self.validate(path)
+            previous = await self._recover_locked()  # a restore that died: its roll-back comes first
             if previous is not None and previous.error is not None and not isinstance(previous.error, BackupInvalid):
                 # An unusable safety backup can never be loaded back; restoring a good backup over it is the way out.
-                raise RestoreFailed(previous.error, previous.marker.safety or "", rolled_back=False)
-            metadata = await self.validate(path)
+                raise RestoreFailed(previous.error, previous.marker.safety or "", False, previous.detail)
             async with self.maintenance.restoring():
                 safety = await self._prepare(source, by)
                 try:
                     restored, emptied = await self._replace(path, metadata)
                     await self.markers.clear()
                 except Exception as error:
-                    logger.exception("Restore from %s failed; loading the safety backup %s", source, safety.name)
+                    detail = describe_error(error)
+                    expected = isinstance(error, PyMongoError | BackupInvalid)  # else a bug: its traceback helps
+                    logger.error(
+                        "Restore from %s failed (%s); loading the safety backup %s",
+                        source,
+                        detail,
+                        safety.name,
+                        exc_info=not expected,
+                    )
                     rolled_back = await self._roll_back(safety)
-                    raise RestoreFailed(error, safety.name, rolled_back) from error
+                    raise RestoreFailed(error, safety.name, rolled_back, detail) from error
                 except BaseException:
                     self.maintenance.owe_roll_back()  # cancelled midway: the marker stays for `recover`
                     raise
@@ -247,7 +261,7 @@ class BackupService:
         emptied = sorted(present - set(metadata.records_count))
         floors = await number_floors(self.db)
         # Checked already; a file changed since fails its checksum at the end and is rolled back.
-        restored = await load_collections(self.db, path, metadata, set(), self.batch_size)
+        restored = await load_collections(self.db, path, metadata, self.batch_size)
         for collection in emptied:
             await self.db[collection].delete_many({})
         await AdminRepository(self.db).sync_role_marks()  # older backups hold no marks
@@ -258,7 +272,7 @@ class BackupService:
         """A safety backup's data as it was (only its format is checked, not the app's rules);
         the app's collections it did not have did not exist then, and are dropped."""
         floors = await number_floors(self.db)
-        await load_collections(self.db, path, metadata, set(), self.batch_size)
+        await load_collections(self.db, path, metadata, self.batch_size)
         for collection in set(RESTORED) - set(metadata.records_count):
             await self.db[collection].drop()
         await AdminRepository(self.db).sync_role_marks()
@@ -269,8 +283,8 @@ class BackupService:
     async def _roll_back(self, safety: BackupResult) -> bool:
         try:
             await self._put_back(safety.path, safety.metadata)
-        except Exception:
-            logger.exception("Could not load the safety backup %s back; will retry", safety.name)
+        except Exception as error:
+            logger.error("Could not load the safety backup %s back (%s); will retry", safety.name, describe_error(error))
             self.maintenance.owe_roll_back()
             return False
         return True
@@ -294,9 +308,10 @@ class BackupService:
         try:
             await self._recover_from(marker)
         except (BackupInvalid, PyMongoError, OSError) as error:
-            logger.exception("The restore from %s did not finish and could not be rolled back yet", marker.source)
+            detail = describe_error(error)
+            logger.error("The restore from %s did not finish and could not be rolled back yet: %s", marker.source, detail)
             self.maintenance.owe_roll_back()
-            return Recovery(marker, error)
+            return Recovery(marker, error, detail)
         await self.audit.record("backup.restore_rolled_back", "recovery", self.clock(), source=marker.source)
         logger.info("The unfinished restore from %s was rolled back (%s)", marker.source, marker.safety)
         return Recovery(marker)
