@@ -20,6 +20,7 @@ from pymongo.errors import PyMongoError
 from app.db.client import create_client
 from app.models.backups import BackupBusy, BackupKind, RestoreFailed
 from app.services.backups.files import list_backups as backups_in
+from app.services.backups.maintenance import NOTICE_SECONDS
 from app.services.backups.reader import peek_metadata
 from app.services.backups.service import BackupInvalid, BackupService
 from app.texts import backups as rt
@@ -45,7 +46,8 @@ def complain(text: str) -> None:
 async def service(settings: Settings, uri: str) -> AsyncIterator[BackupService]:
     client = create_client(uri, settings.mongodb_timeout_seconds)
     try:
-        yield BackupService(client[settings.mongodb_db], settings)
+        # A bot running on the same database must notice the restore before the data changes.
+        yield BackupService(client[settings.mongodb_db], settings, notice_seconds=NOTICE_SECONDS)
     finally:
         await client.close()
 

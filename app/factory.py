@@ -19,6 +19,7 @@ from app.filters.inline import run_filters_inline
 from app.handlers import errors, get_routers
 from app.middlewares.in_flight import InFlightUpdates
 from app.middlewares.locale import UserLocaleMiddleware
+from app.middlewares.maintenance import MaintenanceMiddleware
 from app.middlewares.polling_conflict import PollingConflict
 from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
@@ -92,6 +93,11 @@ def create_dispatcher(
     )
     InFlightUpdates().setup(dispatcher)
     PrivateChatsOnly().setup(dispatcher)
+    # Before the FSM reads the chat's state and before the sender is registered: during a restore
+    # nothing is read or written for users (and a database gone mid-restore is not needed to say so).
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+    dispatcher.update.outer_middleware(MaintenanceMiddleware(jobs.backups.maintenance, i18n, settings))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(UserContextMiddleware(repos, settings))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())

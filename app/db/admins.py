@@ -19,15 +19,17 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from app.db.users import USERS_COLLECTION
 from app.models.users import Admin
 
+ADMINS_COLLECTION = "admins"
 ADMIN_MARK = {"role": "admin"}
 
 
 class AdminRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["admins"]
-        self.users = db["users"]
+        self.collection = db[ADMINS_COLLECTION]
+        self.users = db[USERS_COLLECTION]
 
     async def ids(self) -> AsyncIterator[int]:
         async for doc in self.collection.find({}, {"_id": 1}):

@@ -12,7 +12,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.db.counters import CounterRepository
+from app.db.counters import BROADCASTS_SEQUENCE, CounterRepository
 from app.models.broadcasts import Broadcast, BroadcastContent, BroadcastStatus, Counters
 
 BROADCASTS_COLLECTION = "broadcasts"
@@ -28,7 +28,7 @@ class BroadcastRepository:
 
     async def create(self, content: BroadcastContent, initiator_id: int, estimated_total: int) -> Broadcast:
         doc = {
-            "_id": await self.counters.next_value("broadcasts"),
+            "_id": await self.counters.next_value(BROADCASTS_SEQUENCE),
             "content": content.to_doc(),
             "initiator_id": initiator_id,
             "status": BroadcastStatus.RUNNING.value,
@@ -38,6 +38,11 @@ class BroadcastRepository:
         }
         await self.collection.insert_one(doc)
         return Broadcast.from_doc(doc)
+
+    async def highest_id(self) -> int:
+        doc = await self.collection.find_one({}, {"_id": 1}, sort=[("_id", -1)])
+        value = doc.get("_id") if doc else None
+        return value if isinstance(value, int) else 0
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         doc = await self.collection.find_one({"_id": broadcast_id})

@@ -8,10 +8,12 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+SERVER_CALLS_COLLECTION = "server_room_calls"
+
 
 class ServerCallRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["server_room_calls"]
+        self.collection = db[SERVER_CALLS_COLLECTION]
 
     async def last_call_at(self, user_id: int) -> datetime | None:
         doc = await self.collection.find_one({"_id": user_id})

@@ -49,9 +49,12 @@ def eq(value: Any) -> dict[str, Any]:
     return {"$eq": value}
 
 
+TICKETS_COLLECTION = "tickets"
+
+
 class TicketRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["tickets"]
+        self.collection = db[TICKETS_COLLECTION]
         self.counts = db[COUNTS_COLLECTION]
 
     async def ensure_indexes(self) -> None:
@@ -201,6 +204,12 @@ class TicketRepository:
         if change.from_status is not change.to_status:
             await self._count_in({change.from_status.value: -1, change.to_status.value: 1})
         return Ticket.from_doc(doc)
+
+    async def highest_number(self) -> int:
+        """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
+        doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])
+        number = doc.get("number") if doc else None
+        return number if isinstance(number, int) else 0
 
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find(

@@ -20,9 +20,12 @@ class Registration:
     renamed: bool  # name or @username differ from what the profile held
 
 
+USERS_COLLECTION = "users"
+
+
 class UserRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.collection = db["users"]
+        self.collection = db[USERS_COLLECTION]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("reachable")

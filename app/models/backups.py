@@ -26,6 +26,10 @@ class BackupProblem(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     BAD_JSON = "bad_json"
     BAD_COLLECTION = "bad_collection"
+    UNKNOWN_COLLECTION = "unknown_collection"
+    BAD_DOCUMENT = "bad_document"  # a record the app could not read back (wrong or missing field)
+    TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
     CHECKSUM = "checksum"
     COUNTS = "counts"
 
@@ -122,8 +126,11 @@ class RestoreReport:
 class RestoreFailed(Exception):
     """Loading failed after validation; `rolled_back` tells whether the safety backup is back in place."""
 
-    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool) -> None:
-        super().__init__(f"restore failed ({reason}); safety backup {safety_name} rolled back: {rolled_back}")
+    def __init__(self, reason: Exception, safety_name: str, rolled_back: bool, detail: str = "") -> None:
+        # `detail` says what went wrong without the documents involved (a write error carries the
+        # whole document, phone numbers included, which must not reach a log or a chat).
+        self.detail = detail or type(reason).__name__
+        super().__init__(f"restore failed ({self.detail}); safety backup {safety_name} rolled back: {rolled_back}")
         self.reason = reason
         self.safety_name = safety_name
         self.rolled_back = rolled_back
@@ -156,3 +163,27 @@ class BackupState:
     last_success_at: datetime
     last_file: str
     last_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreMarker:
+    """A restore under way, as recorded in the database before it changes anything.
+
+    It outlives the process: found at start-up (or by the health check) with no restore running,
+    it means one died midway, and `safety` is the backup that puts the data back as it was
+    (None: it died before the safety backup existed, so nothing had changed yet).
+    """
+
+    source: str  # the file restored from, as the operator knows it
+    by: int | str
+    started_at: datetime
+    safety: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What finishing an interrupted restore did: the data put back (error None), or why not yet."""
+
+    marker: RestoreMarker
+    error: Exception | None = None
+    detail: str = ""  # the error in words, without the documents involved

@@ -15,6 +15,7 @@ from app.models.backups import (
     BackupResult,
     BackupState,
     Metadata,
+    Recovery,
     RestoreFailed,
     RestoreReport,
 )
@@ -63,6 +64,10 @@ def problem_text(error: BackupInvalid) -> str:
         BackupProblem.UNSUPPORTED_VERSION: _("Backup version {detail} is not supported (this bot reads version 1.0)."),
         BackupProblem.BAD_JSON: _("data.json is not valid JSON: {detail}."),
         BackupProblem.BAD_COLLECTION: _("data.json has an invalid collection name: {detail}."),
+        BackupProblem.UNKNOWN_COLLECTION: _("data.json has a collection this bot does not use: {detail}."),
+        BackupProblem.BAD_DOCUMENT: _("data.json has a record this bot could not read ({detail})."),
+        BackupProblem.TOO_LARGE: _("data.json has a record larger than 16 MB ({detail})."),
+        BackupProblem.TOO_DEEP: _("data.json has a record nested deeper than 100 levels ({detail})."),
         BackupProblem.CHECKSUM: _(
             "data.json does not match the checksum in metadata.json ({detail}): the file was changed or damaged."
         ),
@@ -109,15 +114,47 @@ def restore_report(report: RestoreReport) -> str:
 
 
 def restore_failed(error: RestoreFailed) -> str:
-    reason = problem_text(error.reason) if isinstance(error.reason, BackupInvalid) else escape(str(error.reason)[:300])
+    reason = problem_text(error.reason) if isinstance(error.reason, BackupInvalid) else escape(error.detail[:300])
     if error.rolled_back:
         return _(
             "❌ The restore failed: {reason}\nThe previous data was loaded back from the safety backup {name}."
         ).format(reason=reason, name=escape(error.safety_name))
     return _(
-        "❌ The restore failed: {reason}\nThe previous data could not be loaded back automatically. "
-        "Restore the safety backup {name} as soon as the database is available."
+        "❌ The restore failed: {reason}\nThe previous data could not be loaded back yet. Users get a "
+        "maintenance notice until it is: I will load the safety backup {name} back as soon as the database "
+        "is available, and tell you."
     ).format(reason=reason, name=escape(error.safety_name))
+
+
+def maintenance_notice() -> str:
+    """For users while a restore runs; also a button's alert, so at most 200 characters."""
+    return _(
+        "🛠 Maintenance: the bot's data is being restored. "
+        "Please try again in a minute; what you just sent was not saved."
+    )
+
+
+def recovered(recovery: Recovery) -> str:
+    marker = recovery.marker
+    if marker.safety is None:
+        return _(
+            "ℹ️ The restore from {name} was interrupted before it changed anything. The data is as it was; "
+            "users are served again."
+        ).format(name=escape(marker.source))
+    return _(
+        "✅ The restore from {name} did not finish, so the data from before it was loaded back from the "
+        "safety backup {safety}. Users are served again."
+    ).format(name=escape(marker.source), safety=escape(marker.safety))
+
+
+def not_recovered(recovery: Recovery) -> str:
+    error = recovery.error
+    reason = problem_text(error) if isinstance(error, BackupInvalid) else escape(recovery.detail[:300])
+    return _(
+        "⚠️ The restore from {name} did not finish, and the data from before it could not be loaded back yet "
+        "({reason}). Users get a maintenance notice until it is. I will keep trying; restoring a backup from "
+        "/backup_list also ends it."
+    ).format(name=escape(recovery.marker.source), reason=reason)
 
 
 def busy() -> str:

@@ -64,7 +64,8 @@ async def test_backup_command_writes_a_complete_archive_and_sends_it(bot: BotHar
     english(bot)
     await flows.start(bot.superadmin)
     await seed(bot.db)
-    before = await snapshot(bot.db)
+    await bot.db.other_program.insert_one({"_id": 1, "of": "another program"})
+    before = await snapshot(bot.db, skip=frozenset({"other_program"}))
 
     summary, document = await backup_via_telegram(bot)
 
@@ -82,7 +83,7 @@ async def test_backup_command_writes_a_complete_archive_and_sends_it(bot: BotHar
     assert metadata["data_sha256"] == hashlib.sha256(entries["data.json"]).hexdigest()
     assert metadata["records_count"] == {name: len(docs) for name, docs in before.items()}
     data = json_util.loads(entries["data.json"], json_options=READ_OPTIONS)
-    assert set(data) == set(before)  # every collection, the extra "notes" one too
+    assert set(data) == set(before)  # every collection of the app; another program's is not the bot's
     for collection, docs in before.items():
         assert sorted(data[collection], key=lambda d: str(d["_id"])) == docs, collection
     # The same bytes went to the super-admin as a document, with a caption that says what it is.
@@ -99,7 +100,7 @@ async def test_too_large_backup_is_described_not_sent(bot: BotHarness) -> None:
     english(bot)
     await flows.start(bot.superadmin)
     noise = [{"_id": i, "blob": base64.b64encode(os.urandom(60_000)).decode()} for i in range(20)]
-    await bot.db.attachments_cache.insert_many(noise)  # ~1.2 MB that does not compress below 1 MB
+    await bot.db.audit.insert_many(noise)  # ~1.2 MB that does not compress below 1 MB
     await bot.superadmin.send_command("/backup")
     progress = await bot.superadmin.wait_message(timeout=10)
     await bot.superadmin.wait_edit(progress.message_id, timeout=30)
@@ -108,7 +109,7 @@ async def test_too_large_backup_is_described_not_sent(bot: BotHarness) -> None:
     path = bot.settings.backup_dir / name
     assert path.stat().st_size > 1024 * 1024
     assert notice.kind == "text" and "larger than the upload limit (1 MB)" in notice.body
-    assert str(path.resolve()) in notice.body and "attachments_cache 20" in notice.body
+    assert str(path.resolve()) in notice.body and "audit 20" in notice.body
     assert bot.fake.calls_of("sendDocument") == []
 
 

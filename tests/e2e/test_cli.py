@@ -96,7 +96,7 @@ async def test_backup_list_and_restore(env: dict[str, str], db: AsyncDatabase[di
     assert "Backup created." in made.out and "Records (" in made.out
 
     await db.tickets.delete_many({})
-    await db.notes.insert_one({"_id": 1, "after": "the backup"})
+    await db.server_room_calls.insert_one({"_id": 1, "after": "the backup"})
     changed = await snapshot(db)
     tampered = tampered_copy(path)
     listing, refused, declined = await asyncio.gather(

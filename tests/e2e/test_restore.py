@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bson import ObjectId
 
 from app.db.admins import AdminRepository
 from app.keyboards.callback_data import BackupAction, BackupCallback
@@ -25,6 +24,7 @@ from tests.support.reliability import (
     send_zip,
     snapshot,
     text_of,
+    ticket_doc,
     zip_entries,
 )
 
@@ -36,9 +36,9 @@ def english(bot: BotHarness) -> None:
 
 
 async def data_now(bot: BotHarness) -> dict[str, list[object]]:
-    """The data a restore brings back. The status counts are not data: every restore rebuilds
-    them from the tickets (app/db/tickets.py); `counts_match_tickets` checks them."""
-    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"ticket_counts"})
+    """What a restore brings back exactly; counters only ever go up (test_restore_numbers.py), and the
+    status counts are not data: every restore rebuilds them from the tickets (`counts_match_tickets`)."""
+    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"counters", "ticket_counts"})
 
 
 async def counts_match_tickets(bot: BotHarness) -> bool:
@@ -52,9 +52,9 @@ async def vandalise(bot: BotHarness) -> None:
     """What a restore has to undo: deleted, changed, added and dropped data."""
     await bot.db.tickets.delete_many({"number": {"$gt": 3}})
     await bot.db.tickets.update_one({"number": 1}, {"$set": {"status": "closed", "phone": "+380000000000"}})
-    await bot.db.tickets.insert_one({"_id": ObjectId(), "number": 99, "description": "added after the backup"})
+    await bot.db.tickets.insert_one(ticket_doc(99, description="added after the backup"))
     await bot.db.users.delete_one({"_id": 5002})
-    await bot.db.notes.drop()
+    await bot.db.server_room_calls.drop()
 
 
 async def ask_and_confirm(admin: FakeUser, restore_button: str) -> BotMessage:
@@ -82,12 +82,14 @@ async def test_round_trip_restores_every_document_exactly(bot: BotHarness) -> No
 
     assert await data_now(bot) == backed_up  # ObjectIds, datetimes, big ints, Cyrillic: identical
     assert await counts_match_tickets(bot)
+    counter = await bot.db.counters.find_one({"_id": "tickets"})
+    assert counter is not None and counter["value"] == 99  # #99 was handed out after the backup: never again
     text = report.text or ""
-    assert f"Restored from {result.name}" in text and "tickets 7" in text and "notes 1" in text
+    assert f"Restored from {result.name}" in text and "tickets 7" in text and "server_room_calls 1" in text
     [safety] = [n for n in backup_files(bot.settings.backup_dir) if n.endswith("_safety.zip")]
     assert safety in text
     safety_counts = json.loads(zip_entries(bot.settings.backup_dir / safety)["metadata.json"])["records_count"]
-    assert safety_counts["tickets"] == 4 and "notes" not in safety_counts  # the state just before
+    assert safety_counts["tickets"] == 4 and "server_room_calls" not in safety_counts  # the state just before
     audit = await bot.db.audit.find_one({"action": "backup.restore"})
     assert audit is not None and audit["by"] == SUPERADMIN_ID and audit["file"] == result.name
     assert audit["counts"]["tickets"] == 7 and audit["safety_file"] == safety
@@ -97,7 +99,7 @@ async def test_round_trip_restores_every_document_exactly(bot: BotHarness) -> No
     assert "🛟 safety copy before a restore" in listing.body
     await ask_and_confirm(admin, f"♻️ Restore #1 · {safety}")
     assert await bot.db.tickets.count_documents({}) == 4
-    assert await bot.db.notes.count_documents({}) == 0  # did not exist then: emptied
+    assert await bot.db.server_room_calls.count_documents({}) == 0  # did not exist then: emptied
 
 
 async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
@@ -135,8 +137,9 @@ async def test_restore_from_an_uploaded_file(bot: BotHarness) -> None:
     assert await data_now(bot) == vandalised  # nothing changes before the confirmation
     await admin.click(YES, question)
     progress = await admin.wait_message(predicate=lambda m: "Restoring from" in (m.text or ""), timeout=10)
+    assert "Restoring from weekly.zip" in progress.body  # the name the super-admin sent, not ours
     report = await admin.wait_edit(progress.message_id, timeout=30)
-    assert "Restored from upload_" in report.body
+    assert "Restored from weekly.zip" in report.body and "upload_" not in report.body
     assert await data_now(bot) == backed_up
     assert list((bot.settings.backup_dir / "uploads").iterdir()) == []
 
@@ -226,19 +229,20 @@ async def test_a_failure_midway_puts_the_previous_data_back(bot: BotHarness) -> 
     await seed(bot.db)
     await bot.db.tickets.create_index("number", unique=True)
     before = await data_now(bot)
-    # Valid as a file, but two tickets share a number: the unique index stops the load midway.
-    at = datetime(2026, 1, 1, tzinfo=UTC)
+    # Valid as a file, every record readable, but two tickets share a number: the unique index
+    # stops the load midway.
     bot.settings.backup_dir.mkdir(parents=True, exist_ok=True)
     craft_backup(
         bot.settings.backup_dir / "backup_20260101_000000.zip",
         {
-            "counters": [{"_id": "ticket", "value": 2}],
-            "tickets": [{"_id": ObjectId(), "number": 1, "created_at": at}, {"_id": ObjectId(), "number": 1}],
+            "counters": [{"_id": "tickets", "value": 2}],
+            "tickets": [ticket_doc(1), ticket_doc(1)],
             "users": [],
         },
     )
     report = await ask_and_confirm(admin, "♻️ Restore #1 · backup_20260101_000000.zip")
     assert "The restore failed" in report.body and "loaded back from the safety backup" in report.body
+    assert "write error 11000" in report.body and "+380501234567" not in report.body  # no documents
     assert await data_now(bot) == before
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +44,7 @@ def text_of(message: BotMessage) -> str:
 
 
 async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
-    """Documents of every BSON type the app stores, in app collections and one extra collection."""
+    """Documents of every BSON type the app stores (big ints, floats, lists too), in the app's collections."""
     at = datetime(2026, 1, 15, 9, 30, 0, 123000, tzinfo=UTC)
     await db.users.insert_many(
         [
@@ -96,9 +98,11 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
             for n in range(1, 8)
         ]
     )
-    await db.counters.insert_one({"_id": "ticket", "value": 7})
+    await db.counters.insert_one({"_id": "tickets", "value": 7})
     await db.admins.insert_one({"_id": 6001, "name": "Admin", "added_at": at, "added_by": 1})
-    await db.notes.insert_many([{"_id": ObjectId(), "big": 2**40, "ratio": 0.25, "tags": ["a", "b"]}])
+    await db.server_room_calls.insert_many(
+        [{"_id": 5001, "last_call_at": at, "count": 2**40, "ratio": 0.25, "tags": ["a", "b"]}]
+    )
 
 
 async def snapshot(db: AsyncDatabase[dict[str, Any]], *, skip: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
@@ -152,6 +156,59 @@ def craft_backup(path: Path, collections: dict[str, list[dict[str, Any]]], **met
     }
     writer.write_metadata(Metadata(**(values | metadata)))
     writer.close()
+
+
+def craft_raw_backup(path: Path, data: bytes, counts: dict[str, int]) -> None:
+    """A backup whose data.json is exactly `data` (a document no writer would produce), with matching metadata."""
+    from app.models.backups import BACKUP_VERSION
+
+    metadata = {
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "backup_version": BACKUP_VERSION,
+        "app_version": "1.0.0",
+        "kind": "manual",
+        "database": "test",
+        "records_count": counts,
+        "data_sha256": hashlib.sha256(data).hexdigest(),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", data)
+        archive.writestr("metadata.json", json.dumps(metadata))
+
+
+def ticket_doc(number: int, /, **fields: Any) -> dict[str, Any]:
+    """A ticket as the app writes it (override fields to break it)."""
+    at = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    doc: dict[str, Any] = {
+        "_id": ObjectId(),
+        "number": number,
+        "user_id": 5001,
+        "username": "taras",
+        "full_name": "Тарас Шевченко",
+        "phone": "+380501234567",
+        "description": f"Принтер №{number} не друкує",
+        "priority": 2,
+        "status": "new",
+        "created_at": at,
+        "updated_at": at,
+        "media": [],
+        "assignee": None,
+        "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}],
+    }
+    return doc | fields
+
+
+def user_doc(user_id: int, **fields: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "_id": user_id,
+        "first_name": "Тарас",
+        "last_name": None,
+        "username": None,
+        "language": "uk",
+        "reachable": True,
+        "created_at": datetime(2026, 1, 15, 9, 30, tzinfo=UTC),
+    }
+    return doc | fields
 
 
 def rezip(path: Path, replace: dict[str, bytes], drop: str = "") -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, Metadata
 from app.services.backups import archive as fmt
-from app.services.backups import files, reader
+from app.services.backups import files, reader, stream
 
 BSON_TEXT = st.characters(exclude_categories=["Cs"])  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)
@@ -110,7 +110,7 @@ def test_documents_split_across_read_chunks(tmp_path: Path, monkeypatch: pytest.
     path = tmp_path / "backup.zip"
     collections = sample()
     write_archive(path, collections)
-    monkeypatch.setattr(reader, "CHUNK_BYTES", 7)  # every document spans many reads
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 7)  # every document spans many reads
     assert [doc for _, doc in read_events(path) if doc is not None] == [
         doc for docs in collections.values() for doc in docs
     ]
@@ -298,3 +298,48 @@ def test_directory_lock_is_exclusive(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def raw_archive(path: Path, data: bytes, counts: dict[str, int]) -> None:
+    path.unlink(missing_ok=True)
+    metadata = write_archive(path, {}).to_json()
+    digest = __import__("hashlib").sha256(data).hexdigest()
+    rewrite(path, data=data, metadata=metadata | {"records_count": counts, "data_sha256": digest})
+
+
+@pytest.mark.parametrize("chunk", [7, stream.CHUNK_BYTES])
+def test_limits_are_reasons_never_crashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(stream, "CHUNK_BYTES", chunk)
+    path = tmp_path / "backup.zip"
+    deep = b'{"users": [{"_id": 1, "x": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}]}"
+    raw_archive(path, deep, {"users": 1})
+    with pytest.raises(BackupInvalid) as too_deep:
+        reader.validate_archive(path)  # not RecursionError
+    assert too_deep.value.problem is BackupProblem.TOO_DEEP and too_deep.value.detail == "users, record 1"
+
+    deep_list = b'{"users": [{"_id": 1, "x": ' + b"[" * 101 + b"]" * 101 + b"}]}"
+    raw_archive(path, deep_list, {"users": 1})
+    with pytest.raises(BackupInvalid) as lists:
+        reader.validate_archive(path)
+    assert lists.value.problem is BackupProblem.TOO_DEEP
+
+    monkeypatch.setattr(stream, "MAX_DOCUMENT_CHARS", 1000)  # the real one is 16 MB
+    big = b'{"users": [{"_id": 1}, {"_id": 2, "x": "' + b'\\"{[' * 400 + b'"}]}'
+    raw_archive(path, big, {"users": 2})
+    with pytest.raises(BackupInvalid) as too_large:
+        reader.validate_archive(path)
+    assert too_large.value.problem is BackupProblem.TOO_LARGE and too_large.value.detail == "users, record 2"
+
+    name = b'{"' + b"n" * 5000 + b'": []}'
+    raw_archive(path, name, {"n" * 5000: 0})
+    with pytest.raises(BackupInvalid) as long_name:
+        reader.validate_archive(path)
+    assert long_name.value.problem is BackupProblem.BAD_COLLECTION
+
+
+def test_strings_with_escapes_and_brackets_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 3)
+    path = tmp_path / "backup.zip"
+    tricky = {"_id": 1, "s": 'a\\"}]{["\\\\', "t": "\\", "u": 'ї"\\n', "n": [{"x": [1, {"y": "}"}]}]}
+    write_archive(path, {"users": [tricky, {"_id": 2}]})
+    assert [doc for _, doc in read_events(path) if doc is not None] == [tricky, {"_id": 2}]

@@ -66,9 +66,10 @@ async def restore_confirmed(
     except BackupInvalid as error:
         await bot.send_message(chat_id, rt.refused(error))
         return
-    progress = await bot.send_message(chat_id, _("⏳ Restoring from {name}…").format(name=path.name))
+    name = backups.display_name(callback_data.backup_id, path)
+    progress = await bot.send_message(chat_id, _("⏳ Restoring from {name}…").format(name=escape(name)))
     try:
-        report = await backups.restore(path, by=query.from_user.id)
+        report = await backups.restore(path, by=query.from_user.id, name=name)
     except BackupBusy:
         text = rt.busy()
     except BackupInvalid as error:
@@ -115,23 +116,25 @@ async def receive_file(message: Message, bot: Bot, state: FSMContext, role: Role
     if (document.file_size or 0) > DOWNLOAD_LIMIT_BYTES:
         await message.answer(too_big_text())
         return
-    upload_id, path = backups.new_upload()
+    upload_id, path = backups.new_upload(document.file_name)
     try:
         await download(bot, document, path)
+        metadata = await backups.validate(path)
     except TelegramBadRequest as error:
-        path.unlink(missing_ok=True)
+        backups.discard_upload(upload_id)
         if "too big" in error.message:
             await message.answer(too_big_text())
         else:
             await message.answer(_("❌ Could not download the file: {error}").format(error=escape(error.message)))
         return
-    try:
-        metadata = await backups.validate(path)
     except BackupInvalid as error:
-        path.unlink(missing_ok=True)
+        backups.discard_upload(upload_id)
         await message.answer(rt.refused(error))
         return
-    question = rt.restore_question(document.file_name or path.name, metadata)
+    except BaseException:
+        backups.discard_upload(upload_id)  # whatever went wrong, a file nobody can confirm is not kept
+        raise
+    question = rt.restore_question(backups.display_name(upload_id, path), metadata)
     await message.answer(question, reply_markup=keyboards.restore_confirmation_keyboard(upload_id))
 
 

@@ -72,13 +72,16 @@ class ArchiveWriter:
         self._collections += 1
         self._documents = 0
 
-    def write_documents(self, documents: list[dict[str, Any]]) -> None:
+    def write_documents(self, documents: list[dict[str, Any]]) -> int:
+        """Returns the characters written, so the caller can keep its batches small in bytes too."""
         parts = []
         for document in documents:
             parts.append(",\n" if self._documents else "\n")
             parts.append(json_util.dumps(document, json_options=RELAXED_JSON_OPTIONS, ensure_ascii=False))
             self._documents += 1
-        self._write("".join(parts))
+        text = "".join(parts)
+        self._write(text)
+        return len(text)
 
     def end_collection(self) -> None:
         self._write("\n]" if self._documents else "]")

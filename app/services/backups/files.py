@@ -5,6 +5,7 @@ Layout of BACKUP_DIR (0700, every file 0600):
     backup_YYYYMMDD_HHMMSS_safety.zip   taken automatically right before a restore
     .backup_….zip.part                  being written; renamed into place only when complete
     uploads/upload_<16 hex>.zip         a file the super-admin sent to restore from
+    uploads/upload_<16 hex>.name        the name it had in Telegram, for the messages about it
     .lock                               held while a backup or restore runs (bot or CLI)
 
 Buttons carry only the id (the timestamp part, or `u` + 16 hex for an upload), checked
@@ -38,6 +39,7 @@ UPLOAD_ID = re.compile(r"^u[0-9a-f]{16}$")
 STAMP_FORMAT = "%Y%m%d_%H%M%S"
 UPLOADS = "uploads"
 STALE_UPLOAD_SECONDS = 24 * 3600
+MAX_NAME_CHARS = 255  # Telegram's file names are short; this only bounds what we read back
 
 
 
@@ -105,7 +107,7 @@ def remove_leftovers(directory: Path, now: float | None = None) -> list[Path]:
         removed.append(path)
     uploads = directory / UPLOADS
     if uploads.is_dir():
-        for path in uploads.glob("upload_*.zip"):
+        for path in [*uploads.glob("upload_*.zip"), *uploads.glob("upload_*.name")]:
             if now - path.stat().st_mtime > STALE_UPLOAD_SECONDS:
                 path.unlink(missing_ok=True)
                 removed.append(path)
@@ -114,13 +116,41 @@ def remove_leftovers(directory: Path, now: float | None = None) -> list[Path]:
 
 def new_upload(directory: Path) -> tuple[str, Path]:
     upload_id = "u" + secrets.token_hex(8)
-    return upload_id, directory / UPLOADS / f"upload_{upload_id[1:]}.zip"
+    return upload_id, upload_path(directory, upload_id)
+
+
+def name_file(upload: Path) -> Path:
+    return upload.with_suffix(".name")
+
+
+def remember_name(upload: Path, name: str) -> None:
+    """Keep the file's name as the super-admin sent it (ours is random) next to the upload."""
+    fd = os.open(name_file(upload), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(name[:MAX_NAME_CHARS])
+
+
+def remembered_name(upload: Path) -> str | None:
+    try:
+        return name_file(upload).read_text(encoding="utf-8")[:MAX_NAME_CHARS] or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def discard_upload(upload: Path) -> None:
+    upload.unlink(missing_ok=True)
+    name_file(upload).unlink(missing_ok=True)
+
+
+def upload_path(directory: Path, upload_id: str) -> Path:
+    """Only for ids that match UPLOAD_ID."""
+    return directory / UPLOADS / f"upload_{upload_id[1:]}.zip"
 
 
 def path_for_id(directory: Path, backup_id: str) -> Path:
     """The file a button's id names; refuses anything that is not one of our names."""
     if UPLOAD_ID.fullmatch(backup_id):
-        path = directory / UPLOADS / f"upload_{backup_id[1:]}.zip"
+        path = upload_path(directory, backup_id)
     elif STORED_ID.fullmatch(backup_id):
         path = directory / f"backup_{backup_id}.zip"
     else:

@@ -1,149 +1,22 @@
-"""Reading a backup archive back: a streaming parser for data.json and the full validation.
+"""Reading a backup archive back: its metadata, and the full validation (data.json via stream.py).
 
 Blocking file work; the async side calls it through `asyncio.to_thread`.
 """
 
 from __future__ import annotations
 
-import codecs
-import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
-from datetime import UTC
-from functools import partial
 from pathlib import Path
-from typing import IO, Any
 
-from bson import json_util
-from bson.errors import BSONError
-from bson.json_util import RELAXED_JSON_OPTIONS
+from app.models.backups import BackupInvalid, BackupProblem, Metadata
+from app.services.backups.archive import DATA_NAME, METADATA_NAME
+from app.services.backups.stream import READ_OPTIONS, Checks, DataStream
 
-from app.services.backups.archive import DATA_NAME, METADATA_NAME, check_collection_name
-from app.models.backups import BackupInvalid, Metadata, BackupProblem
+__all__ = ["READ_OPTIONS", "Checks", "DataStream", "open_archive", "peek_metadata", "read_metadata", "validate_archive"]
 
-CHUNK_BYTES = 64 * 1024
 METADATA_MAX_BYTES = 1024 * 1024
-_WHITESPACE = " \t\n\r"
-# Dates come back as UTC-aware datetimes, like everything the app reads from MongoDB.
-READ_OPTIONS = RELAXED_JSON_OPTIONS.with_options(tz_aware=True, tzinfo=UTC)
-
-
-class DataStream:
-    """Reads `data.json` one document at a time, hashing the raw bytes as they go by."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.hasher = hashlib.sha256()
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._buffer = ""
-        self._pos = 0
-        self._dropped = 0  # characters already discarded from the buffer, for error positions
-        self._eof = False
-        hook = partial(json_util.object_pairs_hook, json_options=READ_OPTIONS)
-        self._decoder = json.JSONDecoder(object_pairs_hook=hook)
-
-    def _fill(self) -> bool:
-        """Read one more chunk into the buffer; False at the end of the stream."""
-        if self._eof:
-            return False
-        chunk = self._raw.read(CHUNK_BYTES)
-        self._dropped += self._pos
-        rest = self._buffer[self._pos :]
-        self._pos = 0
-        if not chunk:
-            self._eof = True
-            self._buffer = rest + self._decode(b"", final=True)
-            return False
-        self.hasher.update(chunk)
-        self._buffer = rest + self._decode(chunk, final=False)
-        return True
-
-    def _decode(self, chunk: bytes, *, final: bool) -> str:
-        try:
-            return self._utf8.decode(chunk, final=final)
-        except UnicodeDecodeError:
-            raise BackupInvalid(BackupProblem.BAD_JSON, "not UTF-8 text") from None
-
-    def _error(self, reason: str, position: int | None = None) -> BackupInvalid:
-        where = self._dropped + (self._pos if position is None else position)
-        return BackupInvalid(BackupProblem.BAD_JSON, f"{reason} near character {where}")
-
-    def _peek(self) -> str:
-        """The next non-blank character ("" at the end), without consuming it."""
-        while True:
-            buffer = self._buffer
-            while self._pos < len(buffer) and buffer[self._pos] in _WHITESPACE:
-                self._pos += 1
-            if self._pos < len(buffer):
-                return buffer[self._pos]
-            if not self._fill():
-                return ""
-
-    def _expect(self, allowed: str) -> str:
-        char = self._peek()
-        if not char or char not in allowed:
-            raise self._error(f"expected one of {' '.join(allowed)}")
-        self._pos += 1
-        return char
-
-    def _value(self) -> Any:
-        self._peek()
-        while True:
-            try:
-                value, end = self._decoder.raw_decode(self._buffer, self._pos)
-            except json.JSONDecodeError as error:
-                if self._fill():
-                    continue  # the value may just continue in the next chunk
-                raise self._error(error.msg, error.pos) from None
-            except (ValueError, TypeError, BSONError) as error:
-                raise self._error(f"invalid Extended JSON ({error})") from None
-            self._pos = end
-            return value
-
-    def events(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
-        """(collection, None) when a collection starts, then (collection, document) for each document."""
-        self._expect("{")
-        if self._peek() == "}":
-            self._pos += 1
-        else:
-            seen: set[str] = set()
-            while True:
-                if self._peek() != '"':
-                    raise self._error("expected a collection name")
-                name = self._value()
-                check_collection_name(name)
-                if name in seen:
-                    raise BackupInvalid(BackupProblem.BAD_COLLECTION, f"{name[:60]} appears twice")
-                seen.add(name)
-                self._expect(":")
-                self._expect("[")
-                yield name, None
-                if self._peek() == "]":
-                    self._pos += 1
-                else:
-                    while True:
-                        if self._peek() != "{":
-                            raise self._error(f"a document of {name[:60]} is not an object")
-                        document = self._value()
-                        if not isinstance(document, dict):
-                            raise self._error(f"a document of {name[:60]} is not an object")
-                        yield name, document
-                        if self._expect(",]") == "]":
-                            break
-                if self._expect(",}") == "}":
-                    break
-        if self._peek():
-            raise self._error("unexpected data after the end")
-
-    def drain(self) -> str:
-        """Hash whatever was not read yet; returns the SHA-256 of the whole stream."""
-        if not self._eof:
-            while chunk := self._raw.read(CHUNK_BYTES):
-                self.hasher.update(chunk)
-            self._eof = True
-        return self.hasher.hexdigest()
 
 
 def open_archive(path: Path) -> zipfile.ZipFile:
@@ -182,15 +55,18 @@ def peek_metadata(path: Path) -> Metadata | None:
         return None
 
 
-def validate_archive(path: Path) -> Metadata:
-    """Every check a restore needs, without touching the database; raises BackupInvalid."""
+def validate_archive(path: Path, checks: Checks | None = None) -> Metadata:
+    """Every check a restore needs, without touching the database; raises BackupInvalid.
+
+    `checks` are the app's rules for collections and documents (schema.py); without them,
+    only the format is checked (the archive, JSON, sizes, checksum and counts)."""
     with open_archive(path) as archive:
         metadata = read_metadata(archive)
         counts: dict[str, int] = {}
         parse_error: BackupInvalid | None = None
         try:
             with archive.open(DATA_NAME) as raw:
-                stream = DataStream(raw)
+                stream = DataStream(raw, checks)
                 try:
                     for name, document in stream.events():
                         counts[name] = counts.get(name, 0) + (document is not None)

@@ -25,30 +25,29 @@ They are still in every backup, for reading or a manual restore.
 
 from __future__ import annotations
 
-import itertools
 import zipfile
 from typing import IO, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, PyMongoError
 
-from app.db.audit import AUDIT_COLLECTION
-from app.db.backup_state import STATE_COLLECTION
-from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
-from app.db.broadcasts import BROADCASTS_COLLECTION
-from app.db.leases import LEASES_COLLECTION
-from app.db.repositories import FSM_COLLECTION
+from app.db.broadcasts import BroadcastRepository
+from app.db.counters import BROADCASTS_SEQUENCE, TICKETS_SEQUENCE, CounterRepository
+from app.db.tickets import TicketRepository
+from app.models.backups import BackupInvalid, BackupProblem, Metadata
 from app.services.backups.archive import DATA_NAME
-from app.models.backups import BackupInvalid, Metadata, BackupProblem
-from app.services.backups.reader import DataStream, open_archive
+from app.services.backups.reader import open_archive
+from app.services.backups.stream import DataStream
+from app.services.backups.schema import KEEP_ON_RESTORE
 from app.utils.blocking import run_blocking
 
-KEEP_ON_RESTORE = frozenset(
-    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION, LEASES_COLLECTION}
-)
+__all__ = ["KEEP_ON_RESTORE", "describe_error", "load_collections", "number_floors", "settle_counters"]
+
+# A batch of documents is inserted once it holds this much JSON text (or `batch_size`
+# documents): memory stays at a few documents however large each of them is.
+BATCH_CHARS = 1024 * 1024
 
 Event = tuple[str, dict[str, Any] | None]
-
-
 
 
 class _Reader:
@@ -65,7 +64,16 @@ class _Reader:
         self._events = self._stream.events()
 
     def next_batch(self, size: int) -> list[Event]:
-        return list(itertools.islice(self._events, size))
+        """Up to `size` events, fewer once their documents hold BATCH_CHARS of text."""
+        batch: list[Event] = []
+        chars = 0
+        for event in self._events:
+            batch.append(event)
+            if event[1] is not None:
+                chars += self._stream.last_size
+            if len(batch) >= size or chars >= BATCH_CHARS:
+                break
+        return batch
 
     def digest(self) -> str:
         return self._stream.drain()
@@ -79,13 +87,11 @@ async def load_collections(
     db: AsyncDatabase[dict[str, Any]],
     path: Any,
     metadata: Metadata,
-    touched: set[str],
     batch_size: int,
 ) -> dict[str, int]:
     """Replace each collection of the backup (but KEEP_ON_RESTORE); returns the counts loaded.
 
-    `touched` collects the names already changed, for the caller's roll-back. Raises
-    BackupInvalid if the file no longer matches its metadata (changed since validation).
+    Raises BackupInvalid if the file no longer matches its metadata (changed since validation).
     """
     restored: dict[str, int] = {}
     current: str | None = None
@@ -105,14 +111,11 @@ async def load_collections(
                     await flush()
                     current = None if name in KEEP_ON_RESTORE else name
                     if current is not None:
-                        touched.add(current)
                         await db[current].delete_many({})
                         restored[current] = 0
                 elif current is not None:
                     pending.append(document)
-            if len(pending) >= batch_size:
-                await flush()
-        await flush()
+            await flush()
         digest = await run_blocking(reader.digest)
     finally:
         await run_blocking(reader.close)
@@ -122,3 +125,46 @@ async def load_collections(
     if restored != expected:
         raise BackupInvalid(BackupProblem.COUNTS, "loaded counts differ from the metadata")
     return restored
+
+
+async def number_floors(db: AsyncDatabase[dict[str, Any]]) -> dict[str, int]:
+    """Per sequence, the highest number handed out so far (the counter, or a number in use above it).
+
+    Read before a restore replaces the data: numbers already shown to people (an "Open #6001"
+    button, a broadcast id) must never be handed out again, whatever the backup's counter says.
+    """
+    counters = CounterRepository(db)
+    tickets = max(await counters.value(TICKETS_SEQUENCE), await TicketRepository(db).highest_number())
+    broadcasts = max(
+        await counters.value(BROADCASTS_SEQUENCE), await BroadcastRepository(db, counters).highest_id()
+    )
+    return {TICKETS_SEQUENCE: tickets, BROADCASTS_SEQUENCE: broadcasts}
+
+
+async def settle_counters(db: AsyncDatabase[dict[str, Any]], floors: dict[str, int]) -> None:
+    """After loading: every counter at least its floor and every number now in use.
+
+    Backups taken by older versions could hold a counter below their own tickets (counters were
+    read before tickets), and `broadcasts` is kept on restore while `counters` is not.
+    """
+    now = await number_floors(db)
+    counters = CounterRepository(db)
+    for name, floor in floors.items():
+        if highest := max(floor, now.get(name, 0)):  # nothing numbered yet: no counter to make
+            await counters.raise_to(name, highest)
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong, for the log and the super-admin, without the documents involved.
+
+    PyMongo's write errors carry each failed document whole (`op`); a ticket's phone number
+    must not reach a log file that way. The server's own message names the key, not the data.
+    """
+    if isinstance(error, BulkWriteError):
+        errors = error.details.get("writeErrors") or [{}]
+        first = str(errors[0].get("errmsg") or "")
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"write error {errors[0].get('code')}: {first[:200]}{more}"
+    if isinstance(error, PyMongoError):
+        return f"{type(error).__name__}: {str(error).split(', full error:')[0][:300]}"
+    return f"{type(error).__name__}: {str(error)[:300]}"

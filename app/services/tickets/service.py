@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from app.db.counters import TICKETS_SEQUENCE
 from app.db.repositories import Repositories
 from app.models.paging import Page
 from app.models.tickets import ACTIVE_STATUSES, FINISHED_STATUSES, Draft, StatusChange, Ticket, TicketStatus
@@ -20,7 +21,7 @@ class TicketService:
         if draft.priority is None or not (draft.full_name and draft.phone and draft.description):
             raise ValueError("incomplete draft")
         now = datetime.now(UTC)
-        number = await self.repos.counters.next_value("tickets")
+        number = await self.repos.counters.next_value(TICKETS_SEQUENCE)
         ticket = Ticket(
             number=number,
             user_id=user.id,

@@ -33,6 +33,7 @@ from app.services.instance_lease import InstanceLease
 from app.services.superadmin_messages import SuperAdminMessenger
 from app.utils.clock import Clock, utc_now
 from app.utils.tasks import auto_backup, health_check
+from app.utils.tasks.restore_recovery import RestoreRecovery
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,11 +66,13 @@ class BackgroundJobs:
         self.schedule = BackupSchedule(self.scheduler, self.backups, settings, clock, backup_startup_delay)
         self.schedule.job = self.run_scheduled_backup
         self.backups.listeners.append(self.schedule.after_backup)
+        self.recovery = RestoreRecovery(self.backups, self.messenger)
         self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         await self.backups.cleanup()
         await self.messenger.refresh_language()
+        await self.recovery.run()  # a restore the previous process left unfinished: its data back first
         self.scheduler.add_job(
             self.check_health,
             IntervalTrigger(seconds=self.settings.healthcheck_interval_seconds, timezone=UTC),
@@ -123,7 +126,10 @@ class BackgroundJobs:
         if not self.runs_background_work:
             return None  # the holder of the lease alerts; two processes would alert twice
         with self._tracked():
-            return await health_check.check_health(self.health, self.messenger)
+            alert = await health_check.check_health(self.health, self.messenger)
+            if self.health.healthy:
+                await self.recovery.run()  # e.g. the database went away during a restore's roll-back
+            return alert
 
     async def run_scheduled_backup(self) -> BackupResult | None:
         if not self.runs_background_work:
