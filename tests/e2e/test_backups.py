@@ -65,7 +65,8 @@ async def test_backup_command_writes_a_complete_archive_and_sends_it(bot: BotHar
     await flows.start(bot.superadmin)
     await seed(bot.db)
     await bot.db.other_program.insert_one({"_id": 1, "of": "another program"})
-    before = await snapshot(bot.db, skip=frozenset({"other_program"}))
+    # ticket_counts is derived from the tickets and rebuilt after a restore: never backed up.
+    before = await snapshot(bot.db, skip=frozenset({"other_program", "ticket_counts"}))
 
     summary, document = await backup_via_telegram(bot)
 
