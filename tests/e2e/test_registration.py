@@ -85,8 +85,31 @@ async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
     assert english[1][1] == "New ticket"
     ukrainian = bot.fake.commands_for("all_private_chats", language_code="uk")
     assert CYRILLIC.search(ukrainian[1][1])
+
+
+async def test_staff_menu_on_a_fresh_install_comes_with_the_first_start(bot: BotHarness) -> None:
+    # The super-admin never wrote to the bot, so Telegram refused their menu at start-up.
+    assert bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID) == []
+    await flows.start(bot.superadmin)
     staff = bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)
-    assert "menu" in [c for c, _ in staff]
+    assert "staff" in [c for c, _ in staff] and CYRILLIC.search(staff[0][1])
+    # A language change re-applies it in the new language.
+    await bot.superadmin.tap("🌐 Мова")
+    await bot.superadmin.wait_message()
+    await bot.superadmin.click("🇬🇧 English")
+    await bot.superadmin.wait_message(predicate=lambda m: "Language changed" in (m.text or ""))
+    assert ("queue", "Ticket queue") in bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)
+
+
+async def test_admin_added_before_writing_gets_the_menu_on_first_start(bot: BotHarness) -> None:
+    await flows.start(bot.superadmin)
+    await bot.db.users.update_one({"_id": SUPERADMIN_ID}, {"$set": {"language": "en"}})
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
+    await bot.restart()  # start-up applies menus; Telegram refuses the one for a chat that never wrote
+    assert bot.fake.commands_for("chat", chat_id=3001) == []
+    await flows.start(admin)
+    assert ("queue", "Ticket queue") in bot.fake.commands_for("chat", chat_id=3001)
 
 
 async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None:

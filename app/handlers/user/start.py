@@ -31,7 +31,11 @@ async def cancel(message: Message, state: FSMContext, role: Role) -> None:
     await message.answer(text, reply_markup=reply.main_menu(role))
 
 
-async def start(message: Message, user: User, role: Role) -> None:
+async def start(message: Message, user: User, role: Role, menus: CommandMenus) -> None:
+    if role.is_staff:
+        # Telegram refuses a chat's menu until the person has written: on a fresh install
+        # the menus set at start-up failed for staff who had not, so /start applies it again.
+        await menus.apply(message.chat.id, role, user.language)
     await message.answer(
         _(
             "Hello, {name}! I am the IT support bot.\n"
@@ -80,11 +84,14 @@ async def set_language(
     role: Role,
     repos: Repositories,
     i18n: I18n,
+    menus: CommandMenus,
 ) -> None:
     if callback_data.code not in i18n.available_locales:
         callback_answer.text, callback_answer.show_alert = _("This language is not available."), True
         return
     await repos.users.set_language(user.id, callback_data.code)
+    if role.is_staff:
+        await menus.apply(user.id, role, callback_data.code)
     with i18n.use_locale(callback_data.code):
         if query.message is not None:
             await query.message.answer(_("Language changed to English."), reply_markup=reply.main_menu(role))
