@@ -11,12 +11,13 @@ from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.broadcast_deliveries import DeliveryRepository
 from app.db.broadcasts import BroadcastRepository
+from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.tickets import TicketRepository
 from app.db.users import UserRepository
 
-FSM_COLLECTION = "fsm_states"
+__all__ = ["FSM_COLLECTION", "Repositories"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Repositories:
     audit: AuditRepository
     broadcasts: BroadcastRepository
     deliveries: DeliveryRepository
+    conversations: ConversationRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             audit=AuditRepository(db),
             broadcasts=BroadcastRepository(db, counters),
             deliveries=DeliveryRepository(db),
+            conversations=ConversationRepository(db),
         )
 
     async def ensure_indexes(self) -> None:

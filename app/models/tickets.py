@@ -141,6 +141,7 @@ class Outcome(StrEnum):
     ALREADY_TAKEN = "already_taken"
     NOT_ASSIGNEE = "not_assignee"
     WRONG_STATE = "wrong_state"
+    NOT_STAFF = "not_staff"  # the actor lost the staff role while acting
 
 
 def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.users import Person
+from app.services.staff import StaffService
 from tests.support import flows
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 from tests.support.staff import make_admin, open_card
@@ -136,3 +141,76 @@ async def test_refresh_panel_and_menu_resend_the_role_keyboard(bot: BotHarness) 
     assert chief.reply_keyboard and chief.reply_keyboard[:2] == ADMIN_ROWS
     staff_menu = [c for c, _ in bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)]
     assert {"queue", "staff", "menu"} <= set(staff_menu)
+
+
+async def test_removed_admin_in_a_staff_dialogue_is_not_stuck(bot: BotHarness) -> None:
+    chief = await boss(bot)
+    olha = await make_admin(bot, 3001, name="Olha")
+    owner = bot.fake.user(2001, language_code="en")
+    await flows.start(owner)
+    await flows.file_ticket(owner)
+    card = await open_card(olha, 1)
+    await olha.click("⛔ Reject", card)
+    await olha.wait_message(predicate=lambda m: "Rejecting ticket #1" in (m.text or ""))
+
+    await chief.tap("👥 Staff")
+    panel = await chief.wait_message(predicate=lambda m: "Support staff" in (m.text or ""))
+    await chief.click("➖ Remove Olha", panel)
+    confirm = await chief.wait_edit(panel.message_id)
+    await chief.click("✅ Yes, remove", confirm)
+    await chief.wait_edit(panel.message_id)
+    notice = await olha.wait_message(predicate=lambda m: "access has been removed" in (m.text or ""))
+    assert "You can still file tickets" in (notice.text or "")
+    assert olha.reply_keyboard and olha.reply_keyboard[0] == ["📝 New ticket", "📋 My tickets"]
+    assert await bot.db.fsm_states.find_one({"_id": "fsm:3001:3001"}) is None
+
+    await olha.tap("📝 New ticket")
+    assert "Step 1 of 5" in ((await olha.wait_message()).text or "")
+    await olha.tap(flows.CANCEL)
+    await olha.wait_message()
+    await olha.tap("📋 My tickets")
+    assert "did not understand" not in ((await olha.wait_message()).text or "")
+    await olha.send_command("/start")
+    assert "Hello, Olha!" in ((await olha.wait_message()).text or "")
+    ticket = await bot.db.tickets.find_one({"number": 1})
+    assert ticket is not None and ticket["status"] == "new"
+
+
+async def test_a_leftover_staff_dialogue_does_not_trap_a_plain_user(bot: BotHarness) -> None:
+    # The removal raced with the person's own update, which wrote the dialogue back.
+    user = bot.fake.user(2001, first_name="Ivan", language_code="en")
+    await flows.start(user)
+    await bot.db.fsm_states.insert_one(
+        {"_id": "fsm:2001:2001", "state": "BroadcastCompose:content", "data": {"kind": "text"}}
+    )
+    await user.tap("📝 New ticket")
+    assert "Step 1 of 5" in ((await user.wait_message()).text or "")
+
+
+async def test_a_take_racing_the_removal_leaves_no_ticket_with_a_non_admin(bot: BotHarness) -> None:
+    await boss(bot)
+    olha = await make_admin(bot, 3001, name="Olha")
+    owner = bot.fake.user(2001, language_code="en")
+    await flows.start(owner)
+    await flows.file_ticket(owner)
+    card = await open_card(olha, 1)
+    assert bot.app is not None and bot.app.dispatcher is not None
+    staff: StaffService = bot.app.dispatcher["staff"]
+    tickets = staff.repos.tickets
+    take_ticket = tickets.change_status
+
+    async def removed_meanwhile(
+        number: int, condition: dict[str, Any], change: StatusChange, assignee: Person | bool | None = False
+    ) -> Ticket | None:
+        # Olha's role was read when her tap arrived; the removal completes before her take lands.
+        if change.to_status is TicketStatus.IN_PROGRESS and await bot.db.admins.count_documents({"_id": 3001}):
+            await staff.remove(3001, Person(SUPERADMIN_ID, "Olena"))
+        return await take_ticket(number, condition, change, assignee)
+
+    tickets.change_status = removed_meanwhile  # type: ignore[method-assign]
+    query = await olha.click("🛠 Take into work", card)
+    text, alert = await olha.wait_callback_answer(query)
+    assert text == "You are no longer on the support staff." and alert
+    ticket = await bot.db.tickets.find_one({"number": 1})
+    assert ticket is not None and ticket["status"] == "new" and ticket["assignee"] is None
+    assert await bot.db.admins.count_documents({}) == 0

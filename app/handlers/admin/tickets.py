@@ -27,6 +27,8 @@ from app.utils.messages import show
 
 def refusal(result: ActionResult) -> str:
     ticket = result.ticket
+    if result.outcome is Outcome.NOT_STAFF:
+        return _("You are no longer on the support staff.")
     if result.outcome is Outcome.NOT_FOUND or ticket is None:
         return _("Ticket not found.")
     if result.outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
@@ -82,7 +84,8 @@ async def take(
     role: Role,
     ticket_actions: TicketActions,
 ) -> None:
-    result = await ticket_actions.take(callback_data.number, Person(user.id, user.display_name))
+    actor = Person(user.id, user.display_name)
+    result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
         await show(
             query,

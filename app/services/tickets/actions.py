@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiogram.utils.i18n import gettext as _
+
 from app.db.repositories import Repositories
 from app.models.tickets import Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
@@ -31,12 +33,14 @@ class TicketActions:
         self.repos = repos
         self.notifier = notifier
 
-    async def take(self, number: int, actor: Person) -> ActionResult:
+    async def take(self, number: int, actor: Person, *, superadmin: bool = False) -> ActionResult:
         change = StatusChange(datetime.now(UTC), actor, TicketStatus.NEW, TicketStatus.IN_PROGRESS)
         ticket = await self.repos.tickets.change_status(
             number, {"status": TicketStatus.NEW.value}, change, assignee=actor
         )
         if ticket is not None:
+            if not superadmin and await self.repos.admins.get(actor.id) is None:
+                return await self._undo_take(ticket, actor)
             return await self._finish("take", ticket, change)
         current = await self.repos.tickets.get(number)
         if current is None:
@@ -80,6 +84,19 @@ class TicketActions:
         if ticket is not None:
             await self._finish("return_to_queue", ticket, change)
         return ticket
+
+    async def _undo_take(self, ticket: Ticket, actor: Person) -> ActionResult:
+        """The actor's role was removed between their tap and this take.
+
+        Removal deletes the admin, then returns their tickets; a take checks the role after
+        writing. Whichever comes second sees the other, so no ticket stays with a non-admin.
+        The owner was not told of the take yet, so they are not told of its undoing either."""
+        reason = _("the assignee left the support staff")
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, reason)
+        condition = {"status": TicketStatus.IN_PROGRESS.value, "assignee.id": actor.id}
+        if await self.repos.tickets.change_status(ticket.number, condition, change, assignee=None) is not None:
+            await self.repos.audit.record("take_undone", actor.id, ticket=ticket.number)
+        return ActionResult(Outcome.NOT_STAFF, None)
 
     async def _finish(self, action: str, ticket: Ticket, change: StatusChange) -> ActionResult:
         await self.repos.audit.record(
