@@ -82,8 +82,11 @@ class UserRepository:
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})
 
-    async def count_reachable(self) -> int:
-        return await self.collection.count_documents({"reachable": {"$ne": False}})
+    async def count_reachable(self, excluding: int | None = None) -> int:
+        query: dict[str, Any] = {"reachable": {"$ne": False}}
+        if excluding is not None:
+            query["_id"] = {"$ne": excluding}
+        return await self.collection.count_documents(query)
 
     async def reachable_ids(self, batch_size: int) -> AsyncIterator[int]:
         """Ids of users not known to have blocked the bot, in id order, streamed in batches."""

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards import reply
+from app.models.tickets import ChangeNote
 from app.models.users import Person, Role
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -78,7 +79,7 @@ class StaffService:
         await self.repos.conversations.forget(user_id, self.staff_dialogues)
         returned = []
         for number in await self.repos.tickets.numbers_assigned_to(user_id):
-            if await self.actions.return_to_queue(number, by, reason=_("the assignee left the support staff")):
+            if await self.actions.return_to_queue(number, by, note=ChangeNote.ASSIGNEE_LEFT):
                 returned.append(number)
         await self.repos.audit.record("admin_removed", by.id, admin=user_id, returned_tickets=returned)
         notified = await self.refresh_navigation(

@@ -9,7 +9,7 @@ from html import escape
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.models.tickets import Priority, QueueView, Ticket, TicketStatus
+from app.models.tickets import ChangeNote, Priority, QueueView, Ticket, TicketStatus
 from app.texts.formatting import age, short, telegram_link, when
 
 PRIORITY_MARKERS = {
@@ -54,6 +54,10 @@ def status_label(status: TicketStatus) -> str:
         TicketStatus.REJECTED: _("Rejected"),
     }
     return f"{STATUS_MARKERS[status]} {names[status]}"
+
+
+def change_note(note: ChangeNote) -> str:
+    return {ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff")}[note]
 
 
 def form_summary(full_name: str, phone: str, description: str, media_count: int, priority: Priority | None) -> str:
@@ -112,7 +116,9 @@ def staff_card(ticket: Ticket) -> str:
     for change in ticket.history:
         who = escape(change.by.name) if change.by else _("the user")
         line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
-        if change.comment:
+        if change.note is not None:
+            line += f": {change_note(change.note)}"
+        elif change.comment:
             line += f": {escape(change.comment)}"
         lines.append(line)
     return "\n".join(lines)
@@ -133,7 +139,7 @@ def queue_title(view: QueueView) -> str:
     return {
         QueueView.NEW: _("🆕 New tickets"),
         QueueView.MINE: _("🛠 In my work"),
-        QueueView.IN_WORK: _("👥 In work, everyone"),
+        QueueView.IN_WORK: _("👥 In progress, everyone"),
         QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
     }[view]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 FILE_PATTERN = re.compile(r"^bot_(\d{4}-\d{2}-\d{2})\.log$")
+FILE_GLOB = "bot_*.log"  # the daily files, not whatever else sits in the folder (.gitkeep)
 
 
 class RedactingFormatter(logging.Formatter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -20,6 +21,21 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
                 return
             # Too old to edit, or deleted: fall through and send it anew.
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+
+
+async def show_at(
+    bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Re-render an earlier message of the chat (e.g. the card a dialogue started from) in place,
+    so no older copy keeps buttons for a state that has passed; a fresh message if it can't be."""
+    if message_id is not None:
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+    await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def remove_buttons(query: CallbackQuery) -> None:

@@ -150,3 +150,33 @@ async def test_errors_are_logged_with_a_traceback_and_ids_only(bot: BotHarness) 
     assert "Traceback (most recent call last)" in log_text and "TelegramServerError" in log_text
     for personal in ("0507654321", "380507654321", "Ivan Petrenko", "Petrenko"):
         assert personal not in log_text, personal
+
+
+async def test_health_names_the_embedded_database_and_counts_only_log_files(
+    fake: FakeTelegram, mongo_uri: str, db_name: str, tmp_path: Path
+) -> None:
+    settings = make_settings(fake, mongo_uri, db_name, tmp_path, DEFAULT_LANGUAGE="en")
+    harness = BotHarness(fake, settings)
+    # What main.py does without MONGODB_URI: the bot runs on the embedded server's address.
+    harness.settings = settings.model_copy(update={"mongodb_uri": None})
+    harness.superadmin.language_code = "en"
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    (settings.log_dir / ".gitkeep").write_text("")
+    (settings.log_dir / "notes.txt").write_text("not a log")
+    await harness.start()
+    try:
+        await flows.start(harness.superadmin)
+        await harness.superadmin.send_command("/health")
+        report = (await harness.superadmin.wait_message(timeout=10)).text or ""
+        assert "embedded (nx-27017" in report
+        log_files = len(list(settings.log_dir.glob("bot_*.log")))
+        assert f"files: {log_files} (" in report
+    finally:
+        await harness.close()
+
+
+async def test_health_with_mongodb_uri_does_not_say_embedded(bot: BotHarness) -> None:
+    bot.superadmin.language_code = "en"
+    await flows.start(bot.superadmin)
+    await bot.superadmin.send_command("/health")
+    assert "embedded" not in ((await bot.superadmin.wait_message(timeout=10)).text or "")

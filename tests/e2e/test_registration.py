@@ -18,7 +18,7 @@ async def test_first_start_creates_profile_and_later_ones_update_it(bot: BotHarn
     assert "Hello, Taras!" in hello.text
     assert user.reply_keyboard == [
         ["📝 New ticket", "📋 My tickets"],
-        ["🚨 Call to server room"],
+        ["🚨 Call to the server room"],
         ["🌐 Language", "❓ Help"],
     ]  # no staff buttons for a plain user
     doc = await bot.db.users.find_one({"_id": 2001})
@@ -138,3 +138,23 @@ async def test_blocked_user_who_writes_again_becomes_reachable(bot: BotHarness) 
     await flows.start(user)
     doc = await bot.db.users.find_one({"_id": 2001})
     assert doc is not None and doc["reachable"] is True
+
+
+async def test_staff_get_a_staff_help(bot: BotHarness) -> None:
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
+    await flows.start(admin)
+    await admin.tap("❓ Help")
+    text = (await admin.wait_message()).text or ""
+    assert "How to get help" in text and "For support staff" in text and "/queue" in text
+    assert "/backup_list" not in text
+    bot.superadmin.language_code = "en"
+    await flows.start(bot.superadmin)
+    await bot.db.users.update_one({"_id": SUPERADMIN_ID}, {"$set": {"language": "en"}})
+    await bot.superadmin.send_command("/help")
+    text = (await bot.superadmin.wait_message()).text or ""
+    assert "For support staff" in text and "/backup_list" in text and "/staff" in text
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    await user.send_command("/help")
+    assert "For support staff" not in ((await user.wait_message()).text or "")

@@ -1,4 +1,4 @@
-"""«Call to server room»: alert to all staff, anti-flood window kept in MongoDB."""
+"""«Call to the server room»: alert to all staff, anti-flood window kept in MongoDB."""
 
 from __future__ import annotations
 

@@ -33,8 +33,11 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     await admin.send_text("Replaced the toner cartridge")
     done = await admin.wait_message()
     assert done.text == "✅ Ticket #1 closed."
-    card_after = await admin.wait_message()
-    assert "Closed" in card_after.text and "Replaced the toner cartridge" in card_after.text
+    # The card the Close button was on is re-rendered in place: no second card, no stale buttons.
+    card_after = await admin.wait_edit(card.message_id)
+    assert "Closed" in (card_after.text or "") and "Replaced the toner cartridge" in (card_after.text or "")
+    assert "✅ Close" not in card_after.button_texts()
+    assert len([m for m in admin.messages if "<b>Ticket #1</b>" in (m.raw_text or "")]) == 1
     closed = await owner.wait_message(predicate=lambda m: "closed" in (m.text or ""))
     assert "Comment: Replaced the toner cartridge" in closed.text
 
@@ -83,14 +86,14 @@ async def test_reject_needs_a_reason(bot: BotHarness) -> None:
     assert (await bot.db.tickets.find_one({"number": 1}))["status"] == "new"  # type: ignore[index]
 
     await admin.tap("❌ Cancel")
-    assert "not changed" in (await admin.wait_message()).text
-    back = await admin.wait_message()
-    assert "Ticket #1" in back.text and "🛠 Take into work" in back.button_texts()
-
-    await admin.click("⛔ Reject", back)
+    assert "not changed" in ((await admin.wait_message()).text or "")
+    await admin.click("⛔ Reject", card)  # the card's buttons still work after a cancel
     await admin.wait_message(predicate=lambda m: "Rejecting ticket #1" in (m.text or ""))
     await admin.send_text("This is a facilities issue, call 101")
     assert (await admin.wait_message()).text == "⛔ Ticket #1 rejected."
+    rejected_card = await admin.wait_edit(card.message_id)
+    assert "Rejected" in (rejected_card.text or "") and "⛔ Reject" not in rejected_card.button_texts()
+    assert len([m for m in admin.messages if "<b>Ticket #1</b>" in (m.raw_text or "")]) == 1
     rejected = await owner.wait_message(predicate=lambda m: "rejected" in (m.text or ""))
     assert "Reason: This is a facilities issue, call 101" in rejected.text
     doc = await bot.db.tickets.find_one({"number": 1})
@@ -127,7 +130,7 @@ async def test_only_the_assignee_closes_and_blocked_owner_is_reported(bot: BotHa
     card = await open_card(olha, 1)
     await olha.click("🛠 Take into work", card)
     await olha.wait_edit(card.message_id)
-    other = await open_card(petro, 1, view="👥 All in work")
+    other = await open_card(petro, 1, view="👥 All in progress")
     assert "✅ Close" not in other.button_texts()
     query = await petro.press_data("st:c:1:w:0", other.message_id)  # forged: Petro is not the assignee
     text, _ = await petro.wait_callback_answer(query)
@@ -153,7 +156,7 @@ async def test_superadmin_may_close_a_ticket_someone_else_took(bot: BotHarness) 
     await boss.wait_message(predicate=lambda m: "Hello" in (m.text or "") or "Привіт" in (m.text or ""))
     await boss.send_command("/queue")
     queue = await boss.wait_message(predicate=lambda m: "🆕" in (m.text or ""))
-    await boss.click("👥 All in work", queue)
+    await boss.click("👥 All in progress", queue)
     in_work = await boss.wait_edit(queue.message_id)
     await boss.click(next(t for t in in_work.button_texts() if "#1 " in t), in_work)
     boss_card = await boss.wait_edit(queue.message_id)
@@ -164,3 +167,14 @@ async def test_superadmin_may_close_a_ticket_someone_else_took(bot: BotHarness) 
     await boss.wait_message(predicate=lambda m: "#1" in (m.text or ""))
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "closed" and doc["history"][-1]["by"]["id"] == bot.superadmin.id
+
+
+async def test_a_repeated_take_by_the_assignee_says_already_yours(bot: BotHarness) -> None:
+    admin = await make_admin(bot, 3001, name="Olha")
+    await owner_with_ticket(bot)
+    card = await open_card(admin, 1)
+    await admin.click("🛠 Take into work", card)
+    await admin.wait_edit(card.message_id)
+    query = await admin.press_data("st:t:1:n:0", card.message_id)  # the button from before, tapped again
+    text, _ = await admin.wait_callback_answer(query)
+    assert text == "Ticket #1 is already yours."

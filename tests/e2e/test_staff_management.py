@@ -214,3 +214,25 @@ async def test_a_take_racing_the_removal_leaves_no_ticket_with_a_non_admin(bot: 
     ticket = await bot.db.tickets.find_one({"number": 1})
     assert ticket is not None and ticket["status"] == "new" and ticket["assignee"] is None
     assert await bot.db.admins.count_documents({}) == 0
+
+
+async def test_history_note_is_worded_in_the_readers_language(bot: BotHarness) -> None:
+    chief = bot.superadmin  # Ukrainian
+    await flows.start(chief)
+    olha = await make_admin(bot, 3001, name="Olha")
+    petro = await make_admin(bot, 3002, name="Petro")
+    owner = bot.fake.user(2001, language_code="en")
+    await flows.start(owner)
+    await flows.file_ticket(owner)
+    card = await open_card(olha, 1)
+    await olha.click("🛠 Take into work", card)
+    await olha.wait_edit(card.message_id)
+    assert bot.app is not None and bot.app.dispatcher is not None
+    staff: StaffService = bot.app.dispatcher["staff"]
+    i18n = bot.app.dispatcher["i18n"]
+    with i18n.context(), i18n.use_locale("uk"):  # the remover's language
+        await staff.remove(3001, Person(SUPERADMIN_ID, "Olena"))
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["history"][-1]["note"] == "assignee_left" and not doc["history"][-1]["comment"]
+    card = await open_card(petro, 1)
+    assert "(Olena): the assignee left the support staff" in (card.text or "")

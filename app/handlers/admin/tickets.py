@@ -3,6 +3,8 @@ reject (mandatory reason). Every action re-checks the ticket's current state."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -22,7 +24,7 @@ from app.services.media import send_ticket_media
 from app.services.tickets.actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, TicketActions
 from app.texts import labels
 from app.texts.tickets import staff_card
-from app.utils.messages import show
+from app.utils.messages import show, show_at
 
 
 def refusal(result: ActionResult) -> str:
@@ -31,6 +33,8 @@ def refusal(result: ActionResult) -> str:
         return _("You are no longer on the support staff.")
     if result.outcome is Outcome.NOT_FOUND or ticket is None:
         return _("Ticket not found.")
+    if result.outcome is Outcome.ALREADY_YOURS:
+        return _("Ticket #{number} is already yours.").format(number=ticket.number)
     if result.outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
         return _("Ticket #{number} is already taken by {name}.").format(number=ticket.number, name=ticket.assignee.name)
     if result.outcome is Outcome.NOT_ASSIGNEE:
@@ -126,6 +130,7 @@ async def ask_finish(
         number=ticket.number,
         view=callback_data.view.value,
         page=callback_data.page,
+        card=query.message.message_id if isinstance(query.message, Message) else None,
     )
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
@@ -140,7 +145,7 @@ async def ask_finish(
     await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
-async def report(message: Message, result: ActionResult, user: User, role: Role, view: QueueView, page: int) -> None:
+async def report(message: Message, result: ActionResult, user: User, role: Role, data: dict[str, Any]) -> None:
     if result.done and result.ticket is not None:
         ticket: Ticket = result.ticket
         done = (
@@ -154,9 +159,16 @@ async def report(message: Message, result: ActionResult, user: User, role: Role,
     else:
         await message.answer(refusal(result), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
-        await message.answer(
-            staff_card(result.ticket), reply_markup=staff_card_keyboard(result.ticket, user.id, role, view, page)
-        )
+        await refresh_card(message, result.ticket, user, role, data)
+
+
+async def refresh_card(message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any]) -> None:
+    """The card the dialogue started from, re-rendered where it is."""
+    view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
+    card = data.get("card")
+    markup = staff_card_keyboard(ticket, user.id, role, view, page)
+    if message.bot is not None:
+        await show_at(message.bot, message.chat.id, card if isinstance(card, int) else None, staff_card(ticket), markup)
 
 
 async def finish_with(
@@ -171,7 +183,7 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0)))
+    await report(message, result, user, role, data)
 
 
 async def got_comment(
@@ -222,8 +234,7 @@ async def cancel_finish(message: Message, state: FSMContext, user: User, role: R
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
-        await message.answer(staff_card(ticket), reply_markup=staff_card_keyboard(ticket, user.id, role, view, page))
+        await refresh_card(message, ticket, user, role, data)
 
 
 def create_router() -> Router:

@@ -123,7 +123,7 @@ async def confirm_remove(
         return
     await show(
         query,
-        _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
+        _("Remove {name} from the support staff? Their tickets in progress go back to the queue.").format(
             name=escape(admin.label)
         ),
         keyboards.remove_confirmation_keyboard(admin.id),

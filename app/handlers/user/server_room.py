@@ -1,4 +1,4 @@
-"""«Call to server room»: an optional short note, then an immediate alert to all staff."""
+"""«Call to the server room»: an optional short note, then an immediate alert to all staff."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from app.keyboards.user import language_keyboard
 from app.models.users import Role, User
 from app.services.menus import CommandMenus
 from app.texts import labels
+from app.texts.help import help_text
 
 
 async def cancel(message: Message, state: FSMContext, role: Role) -> None:
@@ -53,18 +54,7 @@ async def start(message: Message, user: User, role: Role, menus: CommandMenus) -
 
 
 async def help_(message: Message, role: Role) -> None:
-    await message.answer(
-        _(
-            "<b>How to get help</b>\n"
-            "1. Tap «{new}» and answer the questions: name, phone, what happened, "
-            "photos or files, urgency.\n"
-            "2. You get a ticket number; I will tell you when support takes it, closes it or rejects it.\n"
-            "3. «{mine}» shows your open tickets and the history.\n"
-            "4. «{call}» alerts the admins at once — for emergencies only.\n\n"
-            "Commands: /new, /my, /call, /language, /menu, /cancel."
-        ).format(new=labels.NEW_TICKET, mine=labels.MY_TICKETS, call=labels.SERVER_ROOM),
-        reply_markup=reply.main_menu(role),
-    )
+    await message.answer(help_text(role), reply_markup=reply.main_menu(role))
 
 
 async def refresh_menu(message: Message, role: Role, menus: CommandMenus) -> None:

@@ -133,11 +133,11 @@ def path_for_id(directory: Path, backup_id: str) -> Path:
     return path
 
 
-def directory_size(directory: Path) -> tuple[int, int]:
-    """(bytes, files) of the regular files directly in `directory`."""
+def directory_size(directory: Path, pattern: str = "*") -> tuple[int, int]:
+    """(bytes, files) of the regular files directly in `directory` whose names match `pattern`."""
     if not directory.is_dir():
         return 0, 0
-    sizes = [p.stat().st_size for p in directory.iterdir() if p.is_file()]
+    sizes = [p.stat().st_size for p in directory.glob(pattern) if p.is_file()]
     return sum(sizes), len(sizes)
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiogram.utils.i18n import gettext as _
-
 from app.db.repositories import Repositories
-from app.models.tickets import Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
+from app.models.tickets import ChangeNote, Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
 from app.services.notifications import Notifier
 
@@ -46,7 +44,8 @@ class TicketActions:
         if current is None:
             return ActionResult(Outcome.NOT_FOUND, None)
         if current.status is TicketStatus.IN_PROGRESS:
-            return ActionResult(Outcome.ALREADY_TAKEN, current)
+            mine = current.assignee is not None and current.assignee.id == actor.id
+            return ActionResult(Outcome.ALREADY_YOURS if mine else Outcome.ALREADY_TAKEN, current)
         return ActionResult(Outcome.WRONG_STATE, current)
 
     async def close(self, number: int, actor: Person, *, superadmin: bool, comment: str | None) -> ActionResult:
@@ -75,9 +74,9 @@ class TicketActions:
             return ActionResult(Outcome.WRONG_STATE, latest)
         return await self._finish(action, ticket, change)
 
-    async def return_to_queue(self, number: int, actor: Person, reason: str) -> Ticket | None:
+    async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
         """Put an in-progress ticket back to `new` (its assignee lost their role)."""
-        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, reason)
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, note=note)
         ticket = await self.repos.tickets.change_status(
             number, {"status": TicketStatus.IN_PROGRESS.value}, change, assignee=None
         )
@@ -91,8 +90,8 @@ class TicketActions:
         Removal deletes the admin, then returns their tickets; a take checks the role after
         writing. Whichever comes second sees the other, so no ticket stays with a non-admin.
         The owner was not told of the take yet, so they are not told of its undoing either."""
-        reason = _("the assignee left the support staff")
-        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, reason)
+        note = ChangeNote.ASSIGNEE_LEFT
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, note=note)
         condition = {"status": TicketStatus.IN_PROGRESS.value, "assignee.id": actor.id}
         if await self.repos.tickets.change_status(ticket.number, condition, change, assignee=None) is not None:
             await self.repos.audit.record("take_undone", actor.id, ticket=ticket.number)
@@ -106,6 +105,7 @@ class TicketActions:
             from_status=change.from_status.value if change.from_status else None,
             to_status=change.to_status.value,
             comment=change.comment,
+            note=change.note.value if change.note else None,
         )
         notified = await self.notifier.status_changed(ticket, change)
         return ActionResult(Outcome.DONE, ticket, owner_notified=notified)
