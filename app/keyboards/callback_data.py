@@ -69,8 +69,11 @@ class StaffAction(StrEnum):
 
 
 class StaffCallback(CallbackData, prefix="sa"):
+    """`page`: the staff list's page the button was on, to come back to it."""
+
     action: StaffAction
     user_id: int = 0
+    page: int = 0
 
 
 class BroadcastAction(StrEnum):

@@ -32,12 +32,18 @@ class InvalidInput(ValueError):
         self.problem = problem
 
 
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (most emoji are two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _check_length(text: str, minimum: int, maximum: int) -> None:
+    # In Telegram's units: the card that shows the text has a limit counted that way.
     if not text:
         raise InvalidInput(InputProblem.EMPTY)
-    if len(text) < minimum:
+    if units(text) < minimum:
         raise InvalidInput(InputProblem.TOO_SHORT)
-    if len(text) > maximum:
+    if units(text) > maximum:
         raise InvalidInput(InputProblem.TOO_LONG)
 
 

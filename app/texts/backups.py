@@ -18,16 +18,25 @@ from app.models.backups import (
     RestoreFailed,
     RestoreReport,
 )
-from app.texts.formatting import human_size, when
+from app.texts.formatting import human_size, short, when
 from app.utils.i18n_text import gettext as _
 
 CAPTION_LIMIT = 1024
+# A backup's metadata comes from a file anyone could have planted: its collection names are
+# cut (before escaping, so no HTML entity is split) and only so many are named, which keeps
+# every list and confirmation that shows them within Telegram's 4096.
+COUNTS_SHOWN = 10
+NAME_SHOWN = 32
 
 
 def counts_line(counts: Mapping[str, int]) -> str:
     if not counts:
         return _("no records")
-    return ", ".join(f"{escape(name)} {count}" for name, count in sorted(counts.items()))
+    items = sorted(counts.items())
+    line = ", ".join(f"{escape(short(name, NAME_SHOWN))} {count}" for name, count in items[:COUNTS_SHOWN])
+    if len(items) > COUNTS_SHOWN:
+        line += " " + _("… and {n} more").format(n=len(items) - COUNTS_SHOWN)
+    return line
 
 
 def backup_summary(result: BackupResult) -> str:
@@ -44,7 +53,10 @@ def backup_summary(result: BackupResult) -> str:
 
 def caption(title: str, result: BackupResult) -> str:
     text = f"{title}\n{backup_summary(result)}"
-    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
+    if len(text) <= CAPTION_LIMIT:
+        return text
+    # Never cut HTML (it could split a tag or an entity): drop whole lines instead.
+    return f"{title}\n" + _("File: <code>{name}</code>").format(name=escape(result.name))
 
 
 def kept_on_server(result: BackupResult, limit_mb: int) -> str:

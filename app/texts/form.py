@@ -90,7 +90,7 @@ def phone_hint(_problem: InputProblem, _text: str) -> str:
 def description_hint(problem: InputProblem, text: str) -> str:
     if problem is InputProblem.TOO_LONG:
         return _("The description is too long: at most {max} characters, yours has {n}.").format(
-            max=validators.DESCRIPTION_MAX, n=len(text.strip())
+            max=validators.DESCRIPTION_MAX, n=validators.units(text.strip())
         )
     return _("The description is too short: at least {min} characters, please add details.").format(
         min=validators.DESCRIPTION_MIN

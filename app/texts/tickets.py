@@ -9,8 +9,12 @@ from html import escape
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from app.models.tickets import ChangeNote, Priority, QueueView, Ticket, TicketStatus
+from app.models.tickets import ChangeNote, Priority, QueueView, StatusChange, Ticket, TicketStatus
+from app.models.validators import units
 from app.texts.formatting import age, short, telegram_link, when
+
+MESSAGE_LIMIT = 4096
+NAME_SHOWN = 40  # staff names in a card, cut before escaping
 
 PRIORITY_MARKERS = {
     Priority.LOW: "🟢",
@@ -111,17 +115,27 @@ def staff_card(ticket: Ticket) -> str:
         _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
     ]
     if ticket.assignee is not None:
-        lines.append(_("<b>Assignee:</b> {name}").format(name=escape(ticket.assignee.name)))
+        lines.append(_("<b>Assignee:</b> {name}").format(name=escape(short(ticket.assignee.name, NAME_SHOWN))))
     lines.append(_("<b>History:</b>"))
-    for change in ticket.history:
-        who = escape(change.by.name) if change.by else _("the user")
-        line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
-        if change.note is not None:
-            line += f": {change_note(change.note)}"
-        elif change.comment:
-            line += f": {escape(change.comment)}"
-        lines.append(line)
-    return "\n".join(lines)
+    history = [history_line(change) for change in ticket.history]
+    # A long description, a long comment and many changes could pass Telegram's limit
+    # together: the oldest changes give way (the HTML's length bounds the parsed one).
+    text = "\n".join([*lines, *history])
+    for hidden in range(1, len(history)):
+        if units(text) <= MESSAGE_LIMIT:
+            break
+        text = "\n".join([*lines, _("• … {n} earlier changes").format(n=hidden), *history[hidden:]])
+    return text
+
+
+def history_line(change: StatusChange) -> str:
+    who = escape(short(change.by.name, NAME_SHOWN)) if change.by else _("the user")
+    line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
+    if change.note is not None:
+        line += f": {change_note(change.note)}"
+    elif change.comment:
+        line += f": {escape(change.comment)}"
+    return line
 
 
 def queue_line(ticket: Ticket) -> str:

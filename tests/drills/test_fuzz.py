@@ -68,7 +68,7 @@ STAFF_PREFIXES = ALL_PREFIXES - USER_PREFIXES
 NAMED_STAFF_CALLBACKS = [
     *STAFF_CALLBACKS,
     *SUPERADMIN_CALLBACKS,
-    f"sa:y:{SUPERADMIN_ID}",
+    f"sa:y:{SUPERADMIN_ID}:0",
     "bc:s:x",
     "bc:e:x",
     "bc:c:x",

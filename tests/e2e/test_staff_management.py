@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.models.tickets import StatusChange, Ticket, TicketStatus
@@ -124,11 +127,11 @@ async def test_superadmin_cannot_be_removed(bot: BotHarness) -> None:
     chief = await boss(bot)
     await chief.tap("👥 Staff")
     panel = await chief.wait_message()
-    for data in (f"sa:r:{SUPERADMIN_ID}", f"sa:y:{SUPERADMIN_ID}"):
+    for data in (f"sa:r:{SUPERADMIN_ID}:0", f"sa:y:{SUPERADMIN_ID}:0"):
         query = await chief.press_data(data, panel.message_id)
         text, alert = await chief.wait_callback_answer(query)
         assert text == "The super-admin cannot be removed — and cannot remove themselves." and alert
-    query = await chief.press_data("sa:y:777", panel.message_id)
+    query = await chief.press_data("sa:y:777:0", panel.message_id)
     text, _ = await chief.wait_callback_answer(query)
     assert text == "This person is not an admin any more."
 
@@ -236,3 +239,73 @@ async def test_history_note_is_worded_in_the_readers_language(bot: BotHarness) -
     assert doc is not None and doc["history"][-1]["note"] == "assignee_left" and not doc["history"][-1]["comment"]
     card = await open_card(petro, 1)
     assert "(Olena): the assignee left the support staff" in (card.text or "")
+
+
+async def seed_admins(bot: BotHarness, count: int, first_id: int = 5000) -> None:
+    now = datetime.now(UTC)
+    await bot.db.admins.insert_many(
+        [
+            {
+                "_id": uid,
+                "name": f"Admin Number{uid} With A Rather Long Family Name",
+                "username": f"admin_user_{uid}_long",
+                "added_by": SUPERADMIN_ID,
+                "added_at": now - timedelta(minutes=first_id + count - uid),
+            }
+            for uid in range(first_id, first_id + count)
+        ]
+    )
+
+
+async def test_staff_list_of_a_hundred_and_one_admins_is_paged(bot: BotHarness) -> None:
+    chief = await boss(bot)
+    await seed_admins(bot, 101)
+    await chief.tap("👥 Staff")
+    panel = await chief.wait_message(predicate=lambda m: "Support staff" in (m.text or ""))
+    assert "Page 1 of 11" in (panel.text or "") and "Number5000 " in (panel.text or "")
+    assert "by Olena" in (panel.text or "")  # who added them, by name
+    assert "▶️" in panel.button_texts()
+    last = panel
+    for _page in range(10):
+        await chief.click("▶️", last)
+        last = await chief.wait_edit(panel.message_id)
+    assert "Page 11 of 11" in (last.text or "") and "Number5100 " in (last.text or "")
+    assert "▶️" not in last.button_texts()
+    remove = next(t for t in last.button_texts() if "Number5100" in t)
+    await chief.click(remove, last)
+    confirm = await chief.wait_edit(panel.message_id)
+    await chief.click("✅ Yes, remove", confirm)
+    after = await chief.wait_edit(panel.message_id)
+    # The list shrank to 100 under the buttons: the last page that exists is shown.
+    assert "Page 10 of 10" in (after.text or "") and "Number5099 " in (after.text or "")
+    assert await bot.db.admins.count_documents({}) == 100
+    await chief.click("➕ Add admin", after)
+    await chief.wait_message(predicate=lambda m: "numeric Telegram ID" in (m.text or ""))
+    await chief.send_text("7777")
+    assert "(id 7777) is now an admin" in ((await chief.wait_message()).text or "")
+    # The panel the Add started from is refreshed in place, on its last page, with the newcomer.
+    refreshed = await chief.wait_edit(panel.message_id)
+    assert "Page 11 of 11" in (refreshed.text or "") and "7777" in (refreshed.text or "")
+
+
+async def test_backups_list_survives_planted_names_and_counts(bot: BotHarness) -> None:
+    chief = await boss(bot)
+    directory = bot.settings.backup_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    # Five shifts of the text: a cut at any fixed offset lands inside "&amp;" for one of them.
+    for shift in range(5):
+        evil = {"x" * shift + f"<b>&amp;{i}&lt;" + "&" * 300: 1 for i in range(40)}
+        for second in range(5):
+            with zipfile.ZipFile(directory / f"backup_20250101_00000{second}.zip", "w") as archive:
+                metadata = {
+                    "backup_version": "1.0",
+                    "created_at": "2025-01-01T00:00:00+00:00",
+                    "records_count": evil,
+                    "data_sha256": "0" * 64,
+                }
+                archive.writestr("metadata.json", json.dumps(metadata))
+                archive.writestr("data.json", "{}")
+        await chief.send_command("/backup_list")
+        listing = await chief.wait_message()
+        assert "Backups" in (listing.text or "") and "backup_20250101_000000.zip" in (listing.text or "")
+        assert "<b>&amp;0&lt;" in (listing.text or "")  # shown as written, not as markup

@@ -24,7 +24,7 @@ STAFF_CALLBACKS = [
     "st:c:2:w:0",
     "st:r:2:w:0",
 ]
-SUPERADMIN_CALLBACKS = ["sa:l:0", "sa:a:0", "sa:r:3001", "sa:y:3001"]
+SUPERADMIN_CALLBACKS = ["sa:l:0:0", "sa:a:0:0", "sa:r:3001:0", "sa:y:3001:0"]
 
 
 async def make_admin(bot: BotHarness, user_id: int, name: str = "Admin", **kwargs: Any) -> FakeUser:

@@ -110,7 +110,7 @@ def test_contact_phone_accepts_telegram_formats() -> None:
 @given(st.text(min_size=0, max_size=2100))
 def test_description_length_rule(text: str) -> None:
     stripped = text.strip()
-    if 10 <= len(stripped) <= 2000:
+    if 10 <= len(stripped.encode("utf-16-le")) // 2 <= 2000:  # Telegram's units
         assert validators.description(text) == stripped
     else:
         with pytest.raises(InvalidInput):

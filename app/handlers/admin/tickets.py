@@ -20,6 +20,7 @@ from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.keyboards.tickets import staff_card_keyboard
 from app.models.tickets import Outcome, QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person, Role, User
+from app.models.validators import units
 from app.services.media import send_ticket_media
 from app.services.tickets.actions import COMMENT_MAX, REASON_MAX, REASON_MIN, ActionResult, TicketActions
 from app.texts import labels
@@ -190,7 +191,7 @@ async def got_comment(
     message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
 ) -> None:
     text = (message.text or "").strip()
-    if len(text) > COMMENT_MAX:
+    if units(text) > COMMENT_MAX:
         await message.answer(_("The comment is too long: at most {max} characters.").format(max=COMMENT_MAX))
         return
     await finish_with(message, state, user, role, ticket_actions, text or None)
@@ -206,10 +207,10 @@ async def got_reason(
     message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
 ) -> None:
     reason = (message.text or "").strip()
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
+    if not REASON_MIN <= units(reason) <= REASON_MAX:
         await message.answer(
             _("The reason must be {min}–{max} characters long; yours has {n}.").format(
-                min=REASON_MIN, max=REASON_MAX, n=len(reason)
+                min=REASON_MIN, max=REASON_MAX, n=units(reason)
             )
         )
         return

@@ -49,9 +49,9 @@ async def list_view(backups: BackupService, page: int) -> tuple[str, InlineKeybo
             title += " " + _("🛟 safety copy before a restore")
         lines.append(title)
         lines += ["   " + line for line in rt.entry_details(entry.size, entry.created_at, metadata)]
+    # Every part is bounded (names by their pattern, metadata by texts/backups.py), so a page
+    # of PAGE_SIZE entries always fits one message: nothing is cut after escaping.
     text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:3990] + "…"
     return text, keyboards.backup_list(shown, page * PAGE_SIZE + 1, page, pages)
 
 

@@ -55,7 +55,7 @@ async def got_note(message: Message, state: FSMContext, user: User, role: Role, 
     except InvalidInput:
         await message.answer(
             _("The note is too long: at most {max} characters, yours has {n}. Please shorten it.").format(
-                max=validators.NOTE_MAX, n=len(message.text.strip())
+                max=validators.NOTE_MAX, n=validators.units(message.text.strip())
             )
         )
         return
