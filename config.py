@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +34,7 @@ EXPECTATIONS: dict[str, str] = {
     "BACKUP_DIR": "a directory path",
     "BACKUP_KEEP_COUNT": "a whole number from 1 to 1000",
     "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
+    "TIMEZONE": "an IANA time zone name, such as Europe/Kyiv or UTC",
 }
 
 
@@ -67,6 +70,12 @@ class Settings(BaseSettings):
     backup_keep_count: int = Field(default=10, alias="BACKUP_KEEP_COUNT", ge=1, le=1000)
     # The cloud Bot API accepts uploads up to 50 MB; a self-hosted server up to 2000 MB.
     backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
+    # Every date and time a person reads, and the local hour automatic backups keep; stored times stay UTC.
+    timezone: str = Field(default="Europe/Kyiv", alias="TIMEZONE")
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @field_validator("bot_token")
     @classmethod
@@ -96,6 +105,16 @@ class Settings(BaseSettings):
             raise ValueError("unknown log level")
         return level
 
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str:
+        name = str(value).strip()
+        try:
+            ZoneInfo(name)  # the system's database, or PyPI's tzdata on slim images
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone") from None
+        return name
+
     @field_validator("default_language", mode="before")
     @classmethod
     def _language(cls, value: Any) -> str:
@@ -124,4 +143,3 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(describe_error(error)) from None
-

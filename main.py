@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app import cli
 from app.db.embedded import EmbeddedDatabaseError, EmbeddedMongo
+from app.utils.clock import use_display_zone
 from app.utils.logging_setup import setup_logging
 from config import ConfigError, Settings, load_settings
 
@@ -41,6 +42,7 @@ async def run_bot(settings: Settings) -> None:
 
 
 async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    use_display_zone(settings.zone)
     if args.command == "run":
         await run_bot(settings)
         return 0

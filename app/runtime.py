@@ -15,7 +15,7 @@ from app.factory import create_bot, create_dispatcher
 from app.models.users import Role
 from app.services.broadcast.runner import Broadcaster
 from app.services.menus import CommandMenus
-from app.utils.clock import Clock, utc_now
+from app.utils.clock import Clock, use_display_zone, utc_now
 from app.utils.debounce import Debouncer
 from app.utils.i18n import create_i18n
 from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, BackgroundJobs
@@ -50,6 +50,7 @@ class BotApp:
         self.dispatcher: Dispatcher | None = None
 
     async def run(self, *, handle_signals: bool = True) -> None:
+        use_display_zone(self.settings.zone)
         self.client = create_client(self.mongodb_uri, self.settings.mongodb_timeout_seconds)
         try:
             repos = Repositories.create(self.client[self.settings.mongodb_db])

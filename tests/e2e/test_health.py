@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiogram
 import pymongo
@@ -72,7 +73,9 @@ async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
         alert = await check()
         assert alert is not None and alert.kind is AlertKind.DOWN
         message = await admin.wait_message(timeout=10)
-        assert DOWN in message.text and f"since {went_down:%Y-%m-%d %H:%M:%S} UTC" in message.text
+        local = went_down.astimezone(ZoneInfo("Europe/Kyiv"))
+        text = message.text or ""
+        assert DOWN in text and f"since {local:%Y-%m-%d %H:%M:%S %Z}" in text
         assert "Ping failed:" in message.text
         # Users get the usual "temporarily unavailable" answer meanwhile; polling goes on.
         await user.send_text("hello?")
@@ -128,7 +131,10 @@ async def test_health_command_reports_everything(bot: BotHarness) -> None:
     assert "app 1.0.0" in report and re.search(r"MongoDB \d+\.\d+", report)
     assert "Uptime:" in report and "Last backup: none yet" in report
     next_run = reliability(bot).schedule.next_run_at
-    assert next_run is not None and f"Next backup: {next_run:%Y-%m-%d %H:%M:%S} UTC" in report
+    # Shown in TIMEZONE (Europe/Kyiv by default), never as UTC.
+    local = next_run.astimezone(ZoneInfo("Europe/Kyiv")) if next_run else None
+    assert local is not None and f"Next backup: {local:%Y-%m-%d %H:%M:%S} {local:%Z}" in report
+    assert " UTC" not in report
     assert "Logs:" in report and str(bot.settings.log_dir.resolve()) in report
     result = await reliability(bot).backups.create(BackupKind.MANUAL, by=1)
     await admin.tap("🩺 Health")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from tests.support import flows
 from tests.support.harness import BotHarness
@@ -178,3 +179,13 @@ async def test_a_repeated_take_by_the_assignee_says_already_yours(bot: BotHarnes
     query = await admin.press_data("st:t:1:n:0", card.message_id)  # the button from before, tapped again
     text, _ = await admin.wait_callback_answer(query)
     assert text == "Ticket #1 is already yours."
+
+
+async def test_cards_show_dates_in_the_configured_time_zone(bot: BotHarness) -> None:
+    admin = await make_admin(bot, 3001, name="Olha")
+    await owner_with_ticket(bot)
+    card = await open_card(admin, 1)
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["created_at"].utcoffset().total_seconds() == 0  # stored as UTC
+    local = doc["created_at"].astimezone(ZoneInfo("Europe/Kyiv"))
+    assert f"Created: {local:%Y-%m-%d %H:%M %Z}" in (card.text or "") and " UTC" not in (card.text or "")

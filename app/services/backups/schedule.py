@@ -16,7 +16,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from app.models.backups import BackupResult
+from app.models.backups import BackupResult, next_backup_at
 from app.services.backups.service import BackupService
 from app.utils.clock import Clock
 from config import Settings
@@ -40,7 +40,8 @@ class BackupSchedule:
         self.scheduler = scheduler
         self.backups = backups
         self.enabled = settings.backup_enabled
-        self.interval = timedelta(days=settings.backup_interval_days)
+        self.interval_days = settings.backup_interval_days
+        self.zone = settings.zone
         self.clock = clock
         self.startup_delay = timedelta(seconds=startup_delay)
         self.next_run_at: datetime | None = None
@@ -52,7 +53,7 @@ class BackupSchedule:
             return
         state = await self.backups.last_backup()
         now = self.clock()
-        due = state.last_success_at + self.interval if state else now
+        due = next_backup_at(state.last_success_at, self.interval_days, self.zone) if state else now
         self.set(due if due > now else now + self.startup_delay)
 
     def set(self, due: datetime) -> None:
@@ -69,7 +70,7 @@ class BackupSchedule:
         logger.info("Next automatic backup at %s", due.isoformat())
 
     async def after_backup(self, result: BackupResult) -> None:
-        self.set(result.metadata.created_at + self.interval)
+        self.set(next_backup_at(result.metadata.created_at, self.interval_days, self.zone))
 
     def retry_later(self, delay: timedelta) -> None:
         self.set(self.clock() + delay)
