@@ -53,7 +53,12 @@ class EmbeddedMongo:
         return f"mongodb://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The database holds people's names and phone numbers: the bot user's only.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        for path in self.data_dir.iterdir():
+            if path.is_file():
+                os.chmod(path, 0o600)
         log_path = self.data_dir / "nx-27017.log"
         command = [
             *_command(),
@@ -76,6 +81,7 @@ class EmbeddedMongo:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            umask=0o077,  # every file the server creates (SQLite, journal, log) is 0600
             cwd=PROJECT_ROOT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         )

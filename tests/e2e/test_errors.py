@@ -58,3 +58,20 @@ async def test_unexpected_failure_is_answered_and_polling_goes_on(bot: BotHarnes
     assert "no active tickets" in listing.text
     log_text = "".join(p.read_text() for p in bot.settings.log_dir.glob("*.log"))
     assert "Error while handling update_id=" in log_text and "Traceback" in log_text
+
+
+async def test_debug_logs_hold_no_phone_numbers_or_descriptions(
+    fake: FakeTelegram, mongo_uri: str, db_name: str, tmp_path: Path
+) -> None:
+    harness = BotHarness(fake, make_settings(fake, mongo_uri, db_name, tmp_path, LOG_LEVEL="DEBUG"))
+    await harness.start()
+    try:
+        user = fake.user(2001, language_code="en")
+        await flows.start(user)
+        await flows.file_ticket(user, phone="0507654321", description="Secret plans are on the printer tray")
+    finally:
+        await harness.close()
+    text = "".join(p.read_text() for p in harness.settings.log_dir.glob("bot_*.log"))
+    assert "started" in text
+    for personal in ("0507654321", "380507654321", "Secret plans"):
+        assert personal not in text, personal
