@@ -78,10 +78,18 @@ class DailyFileHandler(logging.FileHandler):
         self.remove_expired()
 
     def remove_expired(self) -> None:
+        """Delete files older than `retention_days` — but never the newest `retention_days` files
+        and never the one being written: a clock that jumps (a year ahead, or back) then costs
+        one old file per new day at most, instead of every log there is."""
         oldest_kept = self.day - timedelta(days=self.retention_days - 1)
-        for path in self.directory.iterdir():
-            match = FILE_PATTERN.match(path.name)
-            if match and date.fromisoformat(match.group(1)) < oldest_kept:
+        current = self.path_for(self.day).name
+        dated = sorted(
+            (date.fromisoformat(match.group(1)), path)
+            for path in self.directory.iterdir()
+            if (match := FILE_PATTERN.match(path.name)) and path.name != current
+        )
+        for day, path in dated[: max(len(dated) - (self.retention_days - 1), 0)]:
+            if day < oldest_kept or day > self.day:
                 path.unlink(missing_ok=True)
 
 

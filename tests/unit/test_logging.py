@@ -104,3 +104,21 @@ def test_embedded_database_files_are_private(tmp_path: Path) -> None:
     assert files and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in files), [
         (p.name, oct(p.stat().st_mode)) for p in files
     ]
+
+
+def test_a_clock_jump_never_deletes_the_kept_logs(tmp_path: Path) -> None:
+    handler = DailyFileHandler(tmp_path, retention_days=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    for day in range(5):
+        handler.emit(record_at(start + timedelta(days=day), f"day {day}"))
+    # The clock jumps a year ahead: one new file, and only the oldest gives way to it.
+    handler.emit(record_at(start + timedelta(days=365), "a year later?"))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"bot_2026-11-0{d}.log" for d in range(2, 6)] + ["bot_2027-11-01.log"]
+    # And back to a date long past: the file being written is never deleted, nor the others.
+    handler.emit(record_at(start - timedelta(days=400), "back in time"))
+    handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "bot_2025-09-27.log" in names and (tmp_path / "bot_2025-09-27.log").read_text() == "back in time\n"
+    assert len(names) == 5 and "bot_2027-11-01.log" in names

@@ -74,16 +74,19 @@ def list_backups(directory: Path) -> list[BackupFile]:
     return sorted(found, key=lambda b: (b.created_at, b.safety), reverse=True)
 
 
-def apply_retention(directory: Path, keep: int) -> list[Path]:
+def apply_retention(directory: Path, keep: int, protect: Path | None = None) -> list[Path]:
     """Keep the newest `keep` regular backups and, separately, the newest `keep` safety backups.
 
     Two pools, so a series of restores can never push the weekly history out, and a busy
-    week of backups can never delete the copy taken before the last restore.
+    week of backups can never delete the copy taken before the last restore. `protect` (the
+    backup just written) always stays, and counts as one of the kept: named by a clock that
+    went back, it would otherwise sort oldest and be the one deleted.
     """
     removed: list[Path] = []
     backups = list_backups(directory)
     for safety in (False, True):
         pool = [b for b in backups if b.safety is safety]
+        pool.sort(key=lambda b: b.path != protect)  # stable: the protected one first, then newest first
         for old in pool[keep:]:
             old.path.unlink(missing_ok=True)
             removed.append(old.path)

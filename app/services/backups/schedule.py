@@ -26,6 +26,12 @@ logger = logging.getLogger(__name__)
 BACKUP_JOB = "backup"
 
 
+def capped_due(due: datetime, now: datetime, days: int) -> datetime:
+    """A last backup recorded while the clock was ahead must not hold off the next for longer
+    than one interval."""
+    return min(due, now + timedelta(days=days))
+
+
 class BackupSchedule:
     """`next_run_at` is None when automatic backups are switched off."""
 
@@ -54,7 +60,7 @@ class BackupSchedule:
         state = await self.backups.last_backup()
         now = self.clock()
         due = next_backup_at(state.last_success_at, self.interval_days, self.zone) if state else now
-        self.set(due if due > now else now + self.startup_delay)
+        self.set(capped_due(due, now, self.interval_days) if due > now else now + self.startup_delay)
 
     def set(self, due: datetime) -> None:
         if not self.enabled:
@@ -70,7 +76,8 @@ class BackupSchedule:
         logger.info("Next automatic backup at %s", due.isoformat())
 
     async def after_backup(self, result: BackupResult) -> None:
-        self.set(next_backup_at(result.metadata.created_at, self.interval_days, self.zone))
+        due = next_backup_at(result.metadata.created_at, self.interval_days, self.zone)
+        self.set(capped_due(due, self.clock(), self.interval_days))
 
     def retry_later(self, delay: timedelta) -> None:
         self.set(self.clock() + delay)

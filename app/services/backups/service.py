@@ -137,7 +137,9 @@ class BackupService:
             size,
             asyncio.get_running_loop().time() - started,
         )
-        removed = await asyncio.to_thread(files.apply_retention, self.directory, self.settings.backup_keep_count)
+        removed = await asyncio.to_thread(
+            files.apply_retention, self.directory, self.settings.backup_keep_count, final
+        )
         for path in removed:
             logger.info("Retention: deleted %s", path.name)
         if kind is not BackupKind.SAFETY:
