@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pymongo.uri_parser_shared import _validate_uri
 
 SUPPORTED_LANGUAGES = ("uk", "en")
 
@@ -93,8 +95,26 @@ class Settings(BaseSettings):
     @field_validator("mongodb_uri")
     @classmethod
     def _uri_scheme(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("mongodb://", "mongodb+srv://")):
+        if value is None:
+            return value
+        uri = value.get_secret_value()
+        if not uri.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("must start with mongodb:// or mongodb+srv://")
+        # PyMongo's own parse (no DNS look-up, unknown options only warn as in the client), so
+        # a bad port or an unescaped password is this one line instead of a traceback later.
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _validate_uri(uri, warn=True)
+        except Exception:  # InvalidURI, ConfigurationError, ValueError: all mean "malformed"
+            raise ValueError("not a valid MongoDB connection string") from None
+        return value
+
+    @field_validator("data_dir", "log_dir", "backup_dir")
+    @classmethod
+    def _folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("exists and is not a folder")
         return value
 
     @field_validator("log_level", mode="before")
@@ -126,6 +146,10 @@ class Settings(BaseSettings):
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class StartupError(Exception):
+    """The bot cannot start (Telegram or the database out of reach); one line for the operator."""
 
 
 def describe_error(error: ValidationError) -> str:

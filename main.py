@@ -14,7 +14,7 @@ from app import cli
 from app.db.embedded import EmbeddedDatabaseError, EmbeddedMongo
 from app.utils.clock import use_display_zone
 from app.utils.logging_setup import setup_logging
-from config import ConfigError, Settings, load_settings
+from config import ConfigError, Settings, StartupError, load_settings
 
 logger = logging.getLogger("main")
 
@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_dir, settings.log_level, settings.log_retention_days, secrets)
     try:
         return asyncio.run(run_command(settings, args))
-    except EmbeddedDatabaseError as error:
+    except (EmbeddedDatabaseError, StartupError) as error:
+        # Like a configuration error: one line (also in the log file) and exit code 2.
         logger.error("Cannot start: %s", error)
-        return 1
+        return 2
     except KeyboardInterrupt:
         return 130 if args.command != "run" else 0
 
