@@ -20,15 +20,16 @@ logger = logging.getLogger("main")
 
 
 @asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[str]:
-    """MONGODB_URI, or the embedded server started for as long as the command runs."""
+async def database(settings: Settings) -> AsyncIterator[tuple[str, EmbeddedMongo | None]]:
+    """MONGODB_URI, or the embedded server started for as long as the command runs (and given
+    along, so the bot can start it again should it die)."""
     if settings.mongodb_uri is not None:
-        yield settings.mongodb_uri.get_secret_value()
+        yield settings.mongodb_uri.get_secret_value(), None
         return
     embedded = EmbeddedMongo(settings.data_dir / "mongo")
     await embedded.astart()
     try:
-        yield embedded.uri
+        yield embedded.uri, embedded
     finally:
         await embedded.astop()
 
@@ -37,8 +38,8 @@ async def run_bot(settings: Settings) -> None:
     # Imported here: aiogram takes seconds to import, which the operator commands do not need.
     from app.runtime import BotApp
 
-    async with database(settings) as uri:
-        await BotApp(settings, uri).run()
+    async with database(settings) as (uri, embedded):
+        await BotApp(settings, uri, embedded=embedded).run()
 
 
 async def run_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -48,7 +49,7 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.command == "backups":
         return await cli.list_backups(settings)
-    async with database(settings) as uri:
+    async with database(settings) as (uri, _embedded):
         if args.command == "backup":
             return await cli.backup(settings, uri)
         return await cli.restore(settings, uri, Path(args.path), assume_yes=args.yes)

@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from app.db.client import create_client
+from app.db.embedded import EmbeddedMongo
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.models.users import Role
@@ -43,8 +44,10 @@ class BotApp:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        embedded: EmbeddedMongo | None = None,
     ) -> None:
         self.settings = settings
+        self.embedded = embedded
         self.mongodb_uri = mongodb_uri
         self.clock = clock
         self.backup_startup_delay = backup_startup_delay
@@ -71,6 +74,7 @@ class BotApp:
                     i18n,
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
+                    embedded=self.embedded,
                 )
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n, self.jobs)
                 self.dispatcher.startup.register(self._on_startup)

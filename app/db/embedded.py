@@ -118,8 +118,22 @@ class EmbeddedMongo:
             process.wait()
         logger.info("Embedded database stopped")
 
+    @property
+    def died(self) -> bool:
+        """Started by us and no longer running."""
+        return self.process is not None and self.process.poll() is not None
+
     async def astart(self) -> None:
         await asyncio.to_thread(self.start)
+
+    async def revive(self) -> bool:
+        """Start it again (same port and data) if it died; True if it had to be."""
+        process = self.process
+        if process is None or process.poll() is None:
+            return False
+        logger.error("The embedded database exited with code %s; starting it again", process.returncode)
+        await self.astart()
+        return True
 
     async def astop(self) -> None:
         await asyncio.to_thread(self.stop)

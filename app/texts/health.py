@@ -33,6 +33,18 @@ def alert_text(alert: Alert) -> str:
     ).format(since=when(alert.since, seconds=True), error=escape(alert.error))
 
 
+def embedded_restarted(answers: bool) -> str:
+    if answers:
+        return _("🔁 <b>The embedded database had stopped</b>, so I restarted it; it answers again.")
+    return _("🔁 <b>The embedded database had stopped.</b> I restarted it, but it does not answer yet.")
+
+
+def embedded_restart_failed(error: str) -> str:
+    return _("🔴 <b>The embedded database has stopped</b> and I could not restart it: {error}").format(
+        error=escape(error)
+    )
+
+
 def health_report(
     info: ServerInfo,
     *,

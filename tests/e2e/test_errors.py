@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from app.db.embedded import EmbeddedMongo
@@ -28,7 +30,9 @@ async def test_database_outage_gets_a_clear_answer_and_the_bot_recovers(
         server.stop()
         await user.send_text("0501234567")
         down = await user.wait_message(timeout=15)
-        assert "temporarily unavailable" in down.text and "not lost" in down.text
+        # The answer was not saved: the bot must not claim it was ("your message was not lost").
+        assert "temporarily unavailable" in (down.text or "") and "not lost" not in (down.text or "")
+        assert "send it again" in (down.text or "")
         query = await user.press_data("my:p:a:0:0")
         down_again = await user.wait_message(timeout=15)
         assert "temporarily unavailable" in down_again.text
@@ -41,6 +45,32 @@ async def test_database_outage_gets_a_clear_answer_and_the_bot_recovers(
         log_text = "".join(p.read_text() for p in (tmp_path / "logs").glob("*.log"))
         assert "Database unavailable while handling update_id=" in log_text
         assert fake.token not in log_text
+    finally:
+        await harness.close()
+        server.stop()
+
+
+async def test_a_hung_database_is_answered_within_the_timeout(fake: FakeTelegram, db_name: str, tmp_path: Path) -> None:
+    server = EmbeddedMongo(tmp_path / "mongo")
+    server.start()
+    timeout = 3
+    harness = BotHarness(fake, make_settings(fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=timeout))
+    try:
+        await harness.start()
+        user = fake.user(2001, language_code="en")
+        await flows.start(user)
+        assert server.process is not None
+        os.kill(server.process.pid, signal.SIGSTOP)  # alive, holding its connections, answering nothing
+        try:
+            await user.tap(flows.MY_TICKETS)
+            # Within MONGODB_TIMEOUT_SECONDS (and a little for Telegram), not PyMongo's 10-30 s defaults.
+            down = await user.wait_message(timeout=timeout + 1.5)
+            assert "temporarily unavailable" in (down.text or "")
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        await user.tap(flows.MY_TICKETS)
+        listing = await user.wait_message(timeout=15, predicate=lambda m: "temporarily" not in (m.text or ""))
+        assert "no active tickets" in (listing.text or "")
     finally:
         await harness.close()
         server.stop()

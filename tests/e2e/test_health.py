@@ -186,3 +186,31 @@ async def test_health_with_mongodb_uri_does_not_say_embedded(bot: BotHarness) ->
     await flows.start(bot.superadmin)
     await bot.superadmin.send_command("/health")
     assert "embedded" not in ((await bot.superadmin.wait_message(timeout=10)).text or "")
+
+
+async def test_a_dead_embedded_database_is_restarted_and_reported(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    server = EmbeddedMongo(tmp_path / "mongo")
+    server.start()
+    settings = make_settings(fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, DEFAULT_LANGUAGE="en")
+    harness = BotHarness(fake, settings)
+    harness.app_options = {"embedded": server}  # what main.py passes when MONGODB_URI is unset
+    harness.superadmin.language_code = "en"
+    try:
+        await harness.start()
+        await flows.start(harness.superadmin)
+        assert server.process is not None
+        server.process.kill()  # nx-27017 died (OOM killer, a crash)
+        server.process.wait()
+        await reliability(harness).check_health()
+        alert = await harness.superadmin.wait_message(predicate=lambda m: "embedded database" in (m.text or ""))
+        assert "restarted" in (alert.text or "")
+        assert server.process is not None and server.process.poll() is None
+        user = fake.user(2001, language_code="en")
+        await flows.start(user)
+        await user.tap(flows.MY_TICKETS)
+        assert "no active tickets" in ((await user.wait_message(timeout=10)).text or "")
+    finally:
+        await harness.close()
+        server.stop()

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pymongo
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app import __version__
@@ -39,6 +40,7 @@ from config import Settings
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+LONG_OPERATION_SECONDS = 6 * 3600  # one backup or restore, all its commands together
 
 __all__ = ["BackupBusy", "BackupInvalid", "BackupResult", "BackupService", "RestoreFailed", "RestoreReport"]
 
@@ -78,7 +80,10 @@ class BackupService:
             if not await asyncio.to_thread(lock.acquire):
                 raise BackupBusy
             try:
-                yield
+                # A whole database streamed through one cursor may take minutes, and a large
+                # first batch longer than the client's per-reply MONGODB_TIMEOUT_SECONDS.
+                with pymongo.timeout(LONG_OPERATION_SECONDS):
+                    yield
             finally:
                 lock.release()
 

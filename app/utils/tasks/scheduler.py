@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from app.db.embedded import EmbeddedMongo
 from app.db.repositories import Repositories
 from app.models.backups import BackupResult
 from app.models.health import Alert
@@ -49,8 +50,10 @@ class BackgroundJobs:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        embedded: EmbeddedMongo | None = None,
     ) -> None:
         self.settings = settings
+        self.embedded = embedded  # the embedded server the bot runs on, restarted if it dies
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.messenger = SuperAdminMessenger(bot, i18n, settings, repos.users)
         self.health = HealthMonitor(repos.db, remind_minutes=settings.healthcheck_remind_minutes, clock=clock)
@@ -96,7 +99,7 @@ class BackgroundJobs:
 
     async def check_health(self) -> Alert | None:
         with self._tracked():
-            return await health_check.check_health(self.health, self.messenger)
+            return await health_check.check_health(self.health, self.messenger, self.embedded)
 
     async def run_scheduled_backup(self) -> BackupResult | None:
         with self._tracked():
