@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pymongo.uri_parser_shared import _validate_uri
 
 SUPPORTED_LANGUAGES = ("uk", "en")
 
@@ -33,6 +37,7 @@ EXPECTATIONS: dict[str, str] = {
     "BACKUP_DIR": "a directory path",
     "BACKUP_KEEP_COUNT": "a whole number from 1 to 1000",
     "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
+    "TIMEZONE": "an IANA time zone name, such as Europe/Kyiv or UTC",
 }
 
 
@@ -72,6 +77,12 @@ class Settings(BaseSettings):
     backup_keep_count: int = Field(default=10, alias="BACKUP_KEEP_COUNT", ge=1, le=1000)
     # The cloud Bot API accepts uploads up to 50 MB; a self-hosted server up to 2000 MB.
     backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
+    # Every date and time a person reads, and the local hour automatic backups keep; stored times stay UTC.
+    timezone: str = Field(default="Europe/Kyiv", alias="TIMEZONE")
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @field_validator("bot_token")
     @classmethod
@@ -89,8 +100,26 @@ class Settings(BaseSettings):
     @field_validator("mongodb_uri")
     @classmethod
     def _uri_scheme(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("mongodb://", "mongodb+srv://")):
+        if value is None:
+            return value
+        uri = value.get_secret_value()
+        if not uri.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("must start with mongodb:// or mongodb+srv://")
+        # PyMongo's own parse (no DNS look-up, unknown options only warn as in the client), so
+        # a bad port or an unescaped password is this one line instead of a traceback later.
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _validate_uri(uri, warn=True)
+        except Exception:  # InvalidURI, ConfigurationError, ValueError: all mean "malformed"
+            raise ValueError("not a valid MongoDB connection string") from None
+        return value
+
+    @field_validator("data_dir", "log_dir", "backup_dir")
+    @classmethod
+    def _folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("exists and is not a folder")
         return value
 
     @field_validator("log_level", mode="before")
@@ -100,6 +129,16 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("unknown log level")
         return level
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str:
+        name = str(value).strip()
+        try:
+            ZoneInfo(name)  # the system's database, or PyPI's tzdata on slim images
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone") from None
+        return name
 
     @field_validator("default_language", mode="before")
     @classmethod
@@ -112,6 +151,10 @@ class Settings(BaseSettings):
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class StartupError(Exception):
+    """The bot cannot start (Telegram or the database out of reach); one line for the operator."""
 
 
 def describe_error(error: ValidationError) -> str:

@@ -12,22 +12,24 @@ from pathlib import Path
 
 from app import cli
 from app.db.embedded import EmbeddedDatabaseError, EmbeddedMongo
+from app.utils.clock import use_display_zone
 from app.utils.logging_setup import setup_logging
-from config import ConfigError, Settings, load_settings
+from config import ConfigError, Settings, StartupError, load_settings
 
 logger = logging.getLogger("main")
 
 
 @asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[str]:
-    """MONGODB_URI, or the embedded server started for as long as the command runs."""
+async def database(settings: Settings) -> AsyncIterator[tuple[str, EmbeddedMongo | None]]:
+    """MONGODB_URI, or the embedded server started for as long as the command runs (and given
+    along, so the bot can start it again should it die)."""
     if settings.mongodb_uri is not None:
-        yield settings.mongodb_uri.get_secret_value()
+        yield settings.mongodb_uri.get_secret_value(), None
         return
     embedded = EmbeddedMongo(settings.data_dir / "mongo")
     await embedded.astart()
     try:
-        yield embedded.uri
+        yield embedded.uri, embedded
     finally:
         await embedded.astop()
 
@@ -36,17 +38,18 @@ async def run_bot(settings: Settings) -> None:
     # Imported here: aiogram takes seconds to import, which the operator commands do not need.
     from app.runtime import BotApp
 
-    async with database(settings) as uri:
-        await BotApp(settings, uri).run()
+    async with database(settings) as (uri, embedded):
+        await BotApp(settings, uri, embedded=embedded).run()
 
 
 async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    use_display_zone(settings.zone)
     if args.command == "run":
         await run_bot(settings)
         return 0
     if args.command == "backups":
         return await cli.list_backups(settings)
-    async with database(settings) as uri:
+    async with database(settings) as (uri, _embedded):
         if args.command == "backup":
             return await cli.backup(settings, uri)
         return await cli.restore(settings, uri, Path(args.path), assume_yes=args.yes)
@@ -84,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_dir, settings.log_level, settings.log_retention_days, secrets)
     try:
         return asyncio.run(run_command(settings, args))
-    except EmbeddedDatabaseError as error:
+    except (EmbeddedDatabaseError, StartupError) as error:
+        # Like a configuration error: one line (also in the log file) and exit code 2.
         logger.error("Cannot start: %s", error)
-        return 1
+        return 2
     except KeyboardInterrupt:
         return 130 if args.command != "run" else 0
 

@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 from app.db.fsm_storage import ChatIsolation, SharedClientStorage
 from app.db.repositories import FSM_COLLECTION, Repositories
 from app.filters.inline import run_filters_inline
+from app.fsm.states import STAFF_DIALOGUES
 from app.handlers import errors, get_routers
 from app.middlewares.in_flight import InFlightUpdates
 from app.middlewares.locale import UserLocaleMiddleware
@@ -75,7 +76,7 @@ def create_dispatcher(
         notifier=notifier,
         tickets=TicketService(repos),
         ticket_actions=ticket_actions,
-        staff=StaffService(repos, notifier, menus, ticket_actions, settings),
+        staff=StaffService(repos, notifier, menus, ticket_actions, settings, STAFF_DIALOGUES),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,
         album_replies=Debouncer(ALBUM_QUIET_SECONDS),

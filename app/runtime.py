@@ -7,22 +7,28 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from app.db.client import create_client
+from app.db.embedded import EmbeddedMongo
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.models.users import Role
 from app.services.broadcast.runner import Broadcaster
+from app.services.health import describe_error
 from app.services.instance_lease import InstanceLease
 from app.services.menus import CommandMenus
-from app.utils.clock import Clock, utc_now
+from app.utils.clock import Clock, use_display_zone, utc_now
 from app.utils.debounce import Debouncer
 from app.utils.i18n import create_i18n
 from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, BackgroundJobs
-from config import Settings
+from config import Settings, StartupError
 
 logger = logging.getLogger(__name__)
+
+TELEGRAM_CHECK_SECONDS = 15
 
 
 class BotApp:
@@ -39,8 +45,10 @@ class BotApp:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        embedded: EmbeddedMongo | None = None,
     ) -> None:
         self.settings = settings
+        self.embedded = embedded
         self.mongodb_uri = mongodb_uri
         self.clock = clock
         self.backup_startup_delay = backup_startup_delay
@@ -51,18 +59,19 @@ class BotApp:
         self.dispatcher: Dispatcher | None = None
 
     async def run(self, *, handle_signals: bool = True) -> None:
+        use_display_zone(self.settings.zone)
         self.client = create_client(self.mongodb_uri, self.settings.mongodb_timeout_seconds)
         lease: InstanceLease | None = None
         try:
             repos = Repositories.create(self.client[self.settings.mongodb_db])
-            await repos.ensure_indexes()
-            await repos.prepare()
+            await self._prepare_database(repos)
             # Real time, not self.clock: other processes compare the lease's expiry with theirs.
             lease = InstanceLease(repos.leases, self.settings.instance_lease_seconds)
             await lease.acquire()  # says so in the log when another process has it
             i18n = create_i18n(self.settings.default_language)
             self.bot = create_bot(self.settings)
             try:
+                await self._check_telegram(self.bot)
                 self.jobs = BackgroundJobs(
                     self.settings,
                     self.bot,
@@ -71,6 +80,7 @@ class BotApp:
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
                     lease=lease,
+                    embedded=self.embedded,
                 )
                 self.dispatcher = create_dispatcher(self.settings, self.bot, self.client, repos, i18n, self.jobs)
                 lease.listeners.append(self.dispatcher["broadcaster"].follow_lease)
@@ -95,6 +105,29 @@ class BotApp:
                 await lease.release()  # the broadcast has stopped: the next process may start at once
             await self.client.close()
             logger.info("Bot stopped")
+
+    async def _prepare_database(self, repos: Repositories) -> None:
+        try:
+            await repos.ensure_indexes()
+            await repos.prepare()
+        except PyMongoError as error:
+            raise StartupError(
+                f"MongoDB is unreachable ({describe_error(error)}; waited "
+                f"{self.settings.mongodb_timeout_seconds:g} s): check MONGODB_URI and that the server is running"
+            ) from None
+
+    async def _check_telegram(self, bot: Bot) -> None:
+        """Before anything polls or sends: a wrong token or no way to Telegram is the operator's
+        to fix, said in one line, not three chained tracebacks from inside the polling loop."""
+        try:
+            await bot.get_me(request_timeout=TELEGRAM_CHECK_SECONDS)
+        except TelegramUnauthorizedError:
+            raise StartupError(
+                "Telegram rejected BOT_TOKEN (401 Unauthorized): copy it from @BotFather again"
+            ) from None
+        except (TelegramNetworkError, TelegramServerError, TimeoutError) as error:
+            where = self.settings.telegram_api_url or "api.telegram.org"
+            raise StartupError(f"the Telegram Bot API is unreachable at {where}: {error}") from None
 
     async def _on_startup(
         self,

@@ -198,6 +198,8 @@ def bench_client(
         tz_aware=True,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=timeout_ms,
+        waitQueueTimeoutMS=timeout_ms,
         appname=f"techsupport-bot/{__version__}",
         event_listeners=list(listeners),
     )
@@ -214,6 +216,11 @@ async def check_client_options(uri: str) -> None:
                 app.options.server_selection_timeout,
             ),
             "connect_timeout": (ours.options.pool_options.connect_timeout, app.options.pool_options.connect_timeout),
+            "socket_timeout": (ours.options.pool_options.socket_timeout, app.options.pool_options.socket_timeout),
+            "wait_queue_timeout": (
+                ours.options.pool_options.wait_queue_timeout,
+                app.options.pool_options.wait_queue_timeout,
+            ),
             "max_pool_size": (ours.options.pool_options.max_pool_size, app.options.pool_options.max_pool_size),
             "appname": (
                 ours.options.pool_options.metadata.get("application"),

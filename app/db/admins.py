@@ -20,10 +20,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from app.db.users import USERS_COLLECTION
+from app.models.paging import Page, clamp_page
 from app.models.users import Admin
 
 ADMINS_COLLECTION = "admins"
 ADMIN_MARK = {"role": "admin"}
+ORDER = [("added_at", ASCENDING), ("_id", ASCENDING)]
 
 
 class AdminRepository:
@@ -35,9 +37,12 @@ class AdminRepository:
         async for doc in self.collection.find({}, {"_id": 1}):
             yield int(doc["_id"])
 
-    async def all(self) -> list[Admin]:
-        # A staff list is tens of people, never thousands: one page is the whole list.
-        return [Admin.from_doc(doc) async for doc in self.collection.find({}).sort("added_at", ASCENDING)]
+    async def page(self, page: int, per_page: int) -> Page[Admin]:
+        """Oldest first; a page past the end (the list shrank under the buttons) becomes the last one."""
+        total = await self.collection.count_documents({})
+        page = clamp_page(page, total, per_page)
+        cursor = self.collection.find({}).sort(ORDER).skip(page * per_page).limit(per_page)
+        return Page([Admin.from_doc(doc) async for doc in cursor], page, total, per_page)
 
     async def get(self, user_id: int) -> Admin | None:
         doc = await self.collection.find_one({"_id": user_id})

@@ -53,7 +53,12 @@ class EmbeddedMongo:
         return f"mongodb://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The database holds people's names and phone numbers: the bot user's only.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        for path in self.data_dir.iterdir():
+            if path.is_file():
+                os.chmod(path, 0o600)
         log_path = self.data_dir / "nx-27017.log"
         command = [
             *_command(),
@@ -76,6 +81,7 @@ class EmbeddedMongo:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            umask=0o077,  # every file the server creates (SQLite, journal, log) is 0600
             cwd=PROJECT_ROOT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         )
@@ -112,8 +118,22 @@ class EmbeddedMongo:
             process.wait()
         logger.info("Embedded database stopped")
 
+    @property
+    def died(self) -> bool:
+        """Started by us and no longer running."""
+        return self.process is not None and self.process.poll() is not None
+
     async def astart(self) -> None:
         await asyncio.to_thread(self.start)
+
+    async def revive(self) -> bool:
+        """Start it again (same port and data) if it died; True if it had to be."""
+        process = self.process
+        if process is None or process.poll() is None:
+            return False
+        logger.error("The embedded database exited with code %s; starting it again", process.returncode)
+        await self.astart()
+        return True
 
     async def astop(self) -> None:
         await asyncio.to_thread(self.stop)

@@ -11,13 +11,14 @@ from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.broadcast_deliveries import DeliveryRepository
 from app.db.broadcasts import BroadcastRepository
+from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.leases import LeaseRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.tickets import TicketRepository
 from app.db.users import UserRepository
 
-FSM_COLLECTION = "fsm_states"
+__all__ = ["FSM_COLLECTION", "Repositories"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Repositories:
     broadcasts: BroadcastRepository
     deliveries: DeliveryRepository
     leases: LeaseRepository
+    conversations: ConversationRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -47,6 +49,7 @@ class Repositories:
             broadcasts=BroadcastRepository(db, counters),
             deliveries=DeliveryRepository(db),
             leases=LeaseRepository(db),
+            conversations=ConversationRepository(db),
         )
 
     async def prepare(self) -> None:

@@ -15,9 +15,17 @@ class ServerCallRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db[SERVER_CALLS_COLLECTION]
 
-    async def last_call_at(self, user_id: int) -> datetime | None:
+    async def last_call_at(self, user_id: int, now: datetime) -> datetime | None:
+        """A call recorded in the future (the clock was ahead, then put right) counts as made
+        `now`: the window then ends one cooldown from now, not a day later."""
         doc = await self.collection.find_one({"_id": user_id})
-        return doc["last_call_at"] if doc else None
+        if doc is None:
+            return None
+        last: datetime = doc["last_call_at"]
+        if last > now:
+            await self.collection.update_one({"_id": user_id, "last_call_at": last}, {"$set": {"last_call_at": now}})
+            return now
+        return last
 
     async def try_claim(self, user_id: int, now: datetime, cooldown: timedelta) -> bool:
         """Record a call at `now` unless one happened within `cooldown`; True if this call won.

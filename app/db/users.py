@@ -79,14 +79,27 @@ class UserRepository:
         cursor = self.collection.find({"_id": {"$in": user_ids}}, {"language": 1})
         return {int(doc["_id"]): str(doc.get("language") or "") async for doc in cursor if doc.get("language")}
 
+    async def names(self, user_ids: list[int]) -> dict[int, str]:
+        """Display names of those who have written to the bot (first and last name)."""
+        cursor = self.collection.find({"_id": {"$in": user_ids}}, {"first_name": 1, "last_name": 1})
+        found: dict[int, str] = {}
+        async for doc in cursor:
+            name = " ".join(part for part in (doc.get("first_name"), doc.get("last_name")) if part)
+            if name:
+                found[int(doc["_id"])] = name
+        return found
+
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
 
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})
 
-    async def count_reachable(self) -> int:
-        return await self.collection.count_documents({"reachable": {"$ne": False}})
+    async def count_reachable(self, excluding: int | None = None) -> int:
+        query: dict[str, Any] = {"reachable": {"$ne": False}}
+        if excluding is not None:
+            query["_id"] = {"$ne": excluding}
+        return await self.collection.count_documents(query)
 
     async def reachable_ids(self, batch_size: int) -> AsyncIterator[int]:
         """Ids of users not known to have blocked the bot, in id order, streamed in batches."""

@@ -38,3 +38,12 @@ class BackupUpload(StatesGroup):
     """The super-admin is about to send a backup ZIP to restore from."""
 
     file = State()
+
+
+# Dialogues only staff can be in: someone who loses the role must leave them (app/services/staff.py
+# ends them on removal; the user-context middleware drops one a racing update wrote back).
+STAFF_DIALOGUES = frozenset(
+    name
+    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload)
+    for name in group.__all_states_names__
+)

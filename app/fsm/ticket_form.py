@@ -48,7 +48,9 @@ async def _name(data: dict[str, Any], repos: Repositories, user_id: int) -> tupl
 
 
 async def _phone(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
-    return form.phone_prompt(), reply.form_step(contact=True)
+    latest = await repos.tickets.latest_of_user(user_id)
+    options = [latest.phone] if latest is not None and latest.phone else []
+    return form.phone_prompt(bool(options)), reply.form_step(*options, contact=True)
 
 
 async def _description(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:

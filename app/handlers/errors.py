@@ -59,7 +59,10 @@ async def _tell_user(event: ErrorEvent, text: str) -> None:
 async def database_unavailable(event: ErrorEvent, i18n: I18n, **data: Any) -> None:
     logger.error("Database unavailable while handling %s: %s", describe_update(event.update), event.exception)
     with i18n.context(), i18n.use_locale(_language(i18n, data)):
-        text = _("⚠️ The service is temporarily unavailable. Your message was not lost — please try again in a minute.")
+        # Nothing of this update was kept (the database refused it), so nothing claims it was.
+        text = _(
+            "⚠️ The service is temporarily unavailable and could not handle that. Please send it again in a minute."
+        )
     await _tell_user(event, text)
 
 

@@ -86,8 +86,11 @@ class StaffAction(StrEnum):
 
 
 class StaffCallback(CallbackData, prefix="sa"):
+    """`page`: the staff list's page the button was on, to come back to it."""
+
     action: StaffAction
     user_id: Id = 0
+    page: PageNumber = 0
 
 
 class BroadcastAction(StrEnum):

@@ -45,7 +45,7 @@ def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMark
     filters = [
         (QueueView.NEW, _("🆕 New")),
         (QueueView.MINE, _("🛠 Mine")),
-        (QueueView.IN_WORK, _("👥 All in work")),
+        (QueueView.IN_WORK, _("👥 All in progress")),
         (QueueView.FINISHED, _("🗂 Finished")),
     ]
     for target_view, label in filters:

@@ -6,10 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
 from app.db.repositories import Repositories
+from app.fsm.states import STAFF_DIALOGUES
+from app.fsm.transitions import reset
 from app.models.users import Role, User
 from app.utils.i18n import pick_language
 from config import SUPPORTED_LANGUAGES, Settings
@@ -37,7 +40,13 @@ class UserContextMiddleware(BaseMiddleware):
             return None
         user = await self.register(sender)
         data["user"] = user
-        data["role"] = self.role_of(user)
+        data["role"] = role = self.role_of(user)
+        state: FSMContext | None = data.get("state")
+        if not role.is_staff and state is not None and data.get("raw_state") in STAFF_DIALOGUES:
+            # Removal ends their staff dialogue, but an update of theirs in flight at that moment
+            # can write it back; no handler serves a non-staff there, so it would trap them.
+            await reset(state)
+            data["raw_state"] = None
         return await handler(event, data)
 
     async def register(self, sender: TelegramUser) -> User:

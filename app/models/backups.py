@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,12 @@ class BackupFile:
     @property
     def size(self) -> int:
         return self.path.stat().st_size
+
+
+def next_backup_at(last: datetime, days: int, zone: tzinfo) -> datetime:
+    """`days` after `last` by the local calendar: a weekly backup keeps its local hour when the
+    clocks change (aware datetime arithmetic is wall-clock arithmetic), returned in UTC."""
+    return (last.astimezone(zone) + timedelta(days=days)).astimezone(UTC)
 
 
 BACKUP_VERSION = "1.0"

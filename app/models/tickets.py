@@ -56,22 +56,32 @@ ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
 
 
+class ChangeNote(StrEnum):
+    """Why the bot itself changed a ticket: stored as this code, worded in the reader's language."""
+
+    ASSIGNEE_LEFT = "assignee_left"  # the assignee was removed from the support staff
+
+
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     at: datetime
     by: Person | None
     from_status: TicketStatus | None
     to_status: TicketStatus
-    comment: str | None = None
+    comment: str | None = None  # what a person wrote (close comment, reject reason), as written
+    note: ChangeNote | None = None
 
     def to_doc(self) -> dict[str, Any]:
-        return {
+        doc = {
             "at": self.at,
             "by": self.by.to_doc() if self.by else None,
             "from": self.from_status.value if self.from_status else None,
             "to": self.to_status.value,
             "comment": self.comment,
         }
+        if self.note is not None:
+            doc["note"] = self.note.value
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> StatusChange:
@@ -81,6 +91,7 @@ class StatusChange:
             from_status=TicketStatus(doc["from"]) if doc.get("from") else None,
             to_status=TicketStatus(doc["to"]),
             comment=doc.get("comment"),
+            note=ChangeNote(doc["note"]) if doc.get("note") in ChangeNote._value2member_map_ else None,
         )
 
 
@@ -150,8 +161,10 @@ class Outcome(StrEnum):
     DONE = "done"
     NOT_FOUND = "not_found"
     ALREADY_TAKEN = "already_taken"
+    ALREADY_YOURS = "already_yours"  # taken by the very person asking
     NOT_ASSIGNEE = "not_assignee"
     WRONG_STATE = "wrong_state"
+    NOT_STAFF = "not_staff"  # the actor lost the staff role while acting
 
 
 def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:

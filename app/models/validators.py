@@ -43,6 +43,7 @@ class InvalidInput(ValueError):
 
 
 def _check_length(text: str, minimum: int, maximum: int) -> None:
+    # In Telegram's units: the card that shows the text has a limit counted that way.
     if not text:
         raise InvalidInput(InputProblem.EMPTY)
     if utf16_len(text) < minimum:

@@ -39,10 +39,11 @@ class ServerRoomService:
 
     async def minutes_left(self, user_id: int, now: datetime | None = None) -> int:
         """0 when the user may call now, else whole minutes until they may (rounded up)."""
-        last = await self.repos.server_calls.last_call_at(user_id)
+        now = now or datetime.now(UTC)
+        last = await self.repos.server_calls.last_call_at(user_id, now)
         if last is None:
             return 0
-        remaining = last + self.cooldown - (now or datetime.now(UTC))
+        remaining = min(last + self.cooldown - now, self.cooldown)
         return max(0, math.ceil(remaining.total_seconds() / 60))
 
     async def call(self, user: User, note: str | None) -> CallResult:

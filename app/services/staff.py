@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards import reply
+from app.models.tickets import ChangeNote
 from app.models.users import Person, Role
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -36,13 +37,20 @@ class StaffChange:
 
 class StaffService:
     def __init__(
-        self, repos: Repositories, notifier: Notifier, menus: CommandMenus, actions: TicketActions, settings: Settings
+        self,
+        repos: Repositories,
+        notifier: Notifier,
+        menus: CommandMenus,
+        actions: TicketActions,
+        settings: Settings,
+        staff_dialogues: Collection[str] = (),
     ) -> None:
         self.repos = repos
         self.notifier = notifier
         self.menus = menus
         self.actions = actions
         self.settings = settings
+        self.staff_dialogues = staff_dialogues  # FSM states only staff can be in (app/fsm/states.py)
 
     async def add(self, user_id: int, by: Person) -> StaffChange:
         if user_id == self.settings.superadmin_id:
@@ -66,9 +74,12 @@ class StaffService:
         removed = await self.repos.admins.remove(user_id)
         if removed is None:
             return StaffChange(StaffOutcome.NOT_ADMIN)
+        # A reject reason or a broadcast they were writing can no longer be finished: without
+        # this, everything they type would land in a dialogue no handler serves them any more.
+        await self.repos.conversations.forget(user_id, self.staff_dialogues)
         returned = []
         for number in await self.repos.tickets.numbers_assigned_to(user_id):
-            if await self.actions.return_to_queue(number, by, reason=_("the assignee left the support staff")):
+            if await self.actions.return_to_queue(number, by, note=ChangeNote.ASSIGNEE_LEFT):
                 returned.append(number)
         await self.repos.audit.record("admin_removed", by.id, admin=user_id, returned_tickets=returned)
         notified = await self.refresh_navigation(

@@ -20,14 +20,24 @@ from app.models.backups import (
     RestoreReport,
 )
 from app.models.telegram_text import CAPTION_LIMIT, fit_html
-from app.texts.formatting import human_size, when
+from app.texts.formatting import human_size, short, when
 from app.utils.i18n_text import gettext as _
+
+# A backup's metadata comes from a file anyone could have planted: its collection names are
+# cut (before escaping, so no HTML entity is split) and only so many are named, which keeps
+# every list and confirmation that shows them within Telegram's 4096.
+COUNTS_SHOWN = 10
+NAME_SHOWN = 32
 
 
 def counts_line(counts: Mapping[str, int]) -> str:
     if not counts:
         return _("no records")
-    return ", ".join(f"{escape(name)} {count}" for name, count in sorted(counts.items()))
+    items = sorted(counts.items())
+    line = ", ".join(f"{escape(short(name, NAME_SHOWN))} {count}" for name, count in items[:COUNTS_SHOWN])
+    if len(items) > COUNTS_SHOWN:
+        line += " " + _("… and {n} more").format(n=len(items) - COUNTS_SHOWN)
+    return line
 
 
 def backup_summary(result: BackupResult) -> str:

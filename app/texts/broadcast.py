@@ -8,6 +8,11 @@ from app.models.broadcasts import BroadcastStatus, Counters, Progress
 from app.texts.formatting import stopwatch
 
 
+def announcement_header() -> str:
+    """Heads every broadcast copy (and the preview); at most HEADER_ROOM units in any language."""
+    return _("📢 <b>Announcement from IT support</b>")
+
+
 def _numbers(counters: Counters) -> list[str]:
     return [
         _("Sent: {sent} · Failed: {failed} · Blocked: {blocked}").format(

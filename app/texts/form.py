@@ -29,10 +29,13 @@ def name_prompt(offered: bool) -> str:
     return text
 
 
-def phone_prompt() -> str:
-    return _("Your phone number: tap «{button}» or type it, for example +380501234567 or 0501234567.").format(
+def phone_prompt(offered: bool) -> str:
+    text = _("Your phone number: tap «{button}» or type it, for example +380501234567 or 0501234567.").format(
         button=labels.SHARE_CONTACT
     )
+    if offered:
+        text += "\n" + _("Tap your number below to use it again.")
+    return text
 
 
 def description_prompt() -> str:

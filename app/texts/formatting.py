@@ -6,18 +6,20 @@ format alike.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from html import escape
 
 from app.models.telegram_text import shorten, utf16_len
+from app.utils.clock import display_zone
 from app.utils.i18n_text import gettext as _
 
 
-def when(moment: datetime | None, *, seconds: bool = False) -> str:
-    """A date and time, e.g. "2026-12-03 21:49 UTC" ("—" when there is none)."""
+def when(moment: datetime | None, *, seconds: bool = False, zone: tzinfo | None = None) -> str:
+    """A date and time in TIMEZONE (or `zone`), e.g. "2026-12-03 23:49 EET" ("—" when there is none)."""
     if moment is None:
         return "—"
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
+    local = moment.astimezone(zone or display_zone())
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
 def duration(span: timedelta) -> str:

@@ -33,6 +33,18 @@ def alert_text(alert: Alert) -> str:
     ).format(since=when(alert.since, seconds=True), error=escape(alert.error))
 
 
+def embedded_restarted(answers: bool) -> str:
+    if answers:
+        return _("🔁 <b>The embedded database had stopped</b>, so I restarted it; it answers again.")
+    return _("🔁 <b>The embedded database had stopped.</b> I restarted it, but it does not answer yet.")
+
+
+def embedded_restart_failed(error: str) -> str:
+    return _("🔴 <b>The embedded database has stopped</b> and I could not restart it: {error}").format(
+        error=escape(error)
+    )
+
+
 def health_report(
     info: ServerInfo,
     *,
@@ -42,11 +54,17 @@ def health_report(
     last_backup: BackupState | None,
     next_backup: datetime | None,
     logs: tuple[int, int, Path],
+    embedded_in: Path | None = None,
 ) -> str:
+    """`embedded_in`: the embedded server's data folder when the bot runs on it (no MONGODB_URI)."""
     if info.ping.ok and info.ping.latency_ms is not None:
         database = _("🟢 available, ping {ms} ms").format(ms=f"{info.ping.latency_ms:.1f}")
     else:
         database = _("🔴 unavailable: {error}").format(error=escape(info.ping.error))
+    if embedded_in is not None:
+        database += " · " + _(
+            "embedded (nx-27017, <code>{path}</code>): for trying the bot, not for production"
+        ).format(path=escape(str(embedded_in.resolve())))
     log_bytes, log_files, log_dir = logs
     versions = " · ".join(
         [

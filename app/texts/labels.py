@@ -6,7 +6,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 NEW_TICKET = __("📝 New ticket")
 MY_TICKETS = __("📋 My tickets")
-SERVER_ROOM = __("🚨 Call to server room")
+SERVER_ROOM = __("🚨 Call to the server room")
 LANGUAGE = __("🌐 Language")
 HELP = __("❓ Help")
 REFRESH_PANEL = __("🔄 Refresh panel")

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from app.models.telegram_text import fit, shorten
+from app.models.paging import Page
 from app.models.users import Admin
-from app.texts.formatting import when
+from app.texts.formatting import short, when
+
+# Names are cut before escaping (never after: that could split an entity), so a page of
+# admins always fits one message.
+NAME_SHOWN = 40
 
 
-def admin_line(admin: Admin, room: int | None = None) -> str:
-    username = f" (@{escape(admin.username)})" if admin.username else ""
+def admin_line(admin: Admin, names: Mapping[int, str]) -> str:
+    username = f" (@{escape(short(admin.username, NAME_SHOWN))})" if admin.username else ""
+    by = names.get(admin.added_by) if admin.added_by is not None else None
     return _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
-        name=escape(admin.label if room is None else shorten(admin.label, room)),
+        name=escape(short(admin.label, NAME_SHOWN)),
         username=username,
         id=admin.id,
         at=when(admin.added_at),
-        by=admin.added_by,
+        by=escape(short(by, NAME_SHOWN)) if by else (admin.added_by or "?"),
     )
 
 
-def staff_panel(admins: list[Admin]) -> str:
-    """The staff list in one message: long names give way first (see fit)."""
-
-    def render(room: int | None) -> str:
-        lines = [_("👥 <b>Support staff</b>")]
-        lines += [admin_line(admin, room) for admin in admins] or [_("No admins yet.")]
-        return "\n".join(lines)
-
-    return fit(render).text
+def staff_panel(admins: Page[Admin], names: Mapping[int, str]) -> str:
+    """`names`: display names of whoever added the admins on this page."""
+    lines = [_("👥 <b>Support staff</b>")]
+    if admins.total == 0:
+        lines.append(_("No admins yet."))
+    elif admins.pages > 1:
+        lines.append(
+            _("Page {page} of {pages} · admins: {total}").format(
+                page=admins.number + 1, pages=admins.pages, total=admins.total
+            )
+        )
+    lines += [admin_line(admin, names) for admin in admins.items]
+    return "\n".join(lines)

@@ -14,7 +14,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
-from app.models.tickets import Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
+from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
 from app.texts.formatting import age, short, telegram_link, when
 
 HISTORY_SHOWN = 10  # the staff card's latest changes; a ticket passed around for months stays readable
@@ -62,6 +62,10 @@ def status_label(status: TicketStatus) -> str:
         TicketStatus.REJECTED: _("Rejected"),
     }
     return f"{STATUS_MARKERS[status]} {names[status]}"
+
+
+def change_note(note: ChangeNote) -> str:
+    return {ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff")}[note]
 
 
 def _cut(value: str, room: int | None) -> str:
@@ -128,6 +132,8 @@ def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
 def _change_line(change: StatusChange, room: int | None) -> str:
     who = _cut(change.by.name, room) if change.by else _("the user")
     line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
+    if change.note is not None:  # stored as a code, worded in the reader's language
+        return f"{line}: {change_note(change.note)}"
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
@@ -182,8 +188,12 @@ def full_text_messages(ticket: Ticket, *, staff: bool) -> list[str]:
 
 def refusal(outcome: Outcome, ticket: Ticket | None) -> str:
     """Why a staff action did not happen (a button's alert: 200 characters at most)."""
+    if outcome is Outcome.NOT_STAFF:
+        return _("You are no longer on the support staff.")
     if outcome is Outcome.NOT_FOUND or ticket is None:
         return _("Ticket not found.")
+    if outcome is Outcome.ALREADY_YOURS:
+        return _("Ticket #{number} is already yours.").format(number=ticket.number)
     if outcome is Outcome.ALREADY_TAKEN and ticket.assignee is not None:
         return _("Ticket #{number} is already taken by {name}.").format(
             number=ticket.number, name=shorten(ticket.assignee.name, NAME_IN_ALERT)
@@ -212,7 +222,7 @@ def queue_title(view: QueueView) -> str:
     return {
         QueueView.NEW: _("🆕 New tickets"),
         QueueView.MINE: _("🛠 In my work"),
-        QueueView.IN_WORK: _("👥 In work, everyone"),
+        QueueView.IN_WORK: _("👥 In progress, everyone"),
         QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
     }[view]
 

@@ -24,6 +24,21 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 
 
+async def show_at(
+    bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Re-render an earlier message of the chat (e.g. the card a dialogue started from) in place,
+    so no older copy keeps buttons for a state that has passed; a fresh message if it can't be."""
+    if message_id is not None:
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
 async def remove_buttons(query: CallbackQuery) -> None:
     """Take the inline buttons off a message; already gone (a second tap) is fine."""
     if isinstance(query.message, Message) and query.message.reply_markup is not None:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import json_util
@@ -274,7 +275,8 @@ async def test_list_settings_menu_and_busy(bot: BotHarness) -> None:
     assert str(bot.settings.backup_dir.resolve()) in settings_text and "Keep: 10 backups" in settings_text
     assert "Last backup: " in settings_text and names[-1] in settings_text and ".env" in settings_text
     next_run = reliability(bot).schedule.next_run_at
-    assert next_run is not None and f"Next backup: {next_run:%Y-%m-%d %H:%M:%S} UTC" in settings_text
+    local = next_run.astimezone(ZoneInfo("Europe/Kyiv")) if next_run else None
+    assert local is not None and f"Next backup: {local:%Y-%m-%d %H:%M:%S %Z}" in settings_text
 
     async with backups.exclusive():  # a restore (or the CLI) is running
         await admin.send_command("/backup")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiogram
 import pymongo
@@ -72,7 +73,8 @@ async def test_outage_gives_one_alert_a_reminder_and_one_recovery(
         alert = await check()
         assert alert is not None and alert.kind is AlertKind.DOWN
         message = await admin.wait_message(timeout=10)
-        assert DOWN in message.body and f"since {went_down:%Y-%m-%d %H:%M:%S} UTC" in message.body
+        local = went_down.astimezone(ZoneInfo("Europe/Kyiv"))
+        assert DOWN in message.body and f"since {local:%Y-%m-%d %H:%M:%S %Z}" in message.body
         assert "Ping failed:" in message.body
         # Users get the usual "temporarily unavailable" answer meanwhile; polling goes on.
         await user.send_text("hello?")
@@ -128,7 +130,10 @@ async def test_health_command_reports_everything(bot: BotHarness) -> None:
     assert "app 1.0.0" in report and re.search(r"MongoDB \d+\.\d+", report)
     assert "Uptime:" in report and "Last backup: none yet" in report
     next_run = reliability(bot).schedule.next_run_at
-    assert next_run is not None and f"Next backup: {next_run:%Y-%m-%d %H:%M:%S} UTC" in report
+    # Shown in TIMEZONE (Europe/Kyiv by default), never as UTC.
+    local = next_run.astimezone(ZoneInfo("Europe/Kyiv")) if next_run else None
+    assert local is not None and f"Next backup: {local:%Y-%m-%d %H:%M:%S} {local:%Z}" in report
+    assert " UTC" not in report
     assert "Logs:" in report and str(bot.settings.log_dir.resolve()) in report
     result = await reliability(bot).backups.create(BackupKind.MANUAL, by=1)
     await admin.tap("🩺 Health")
@@ -150,3 +155,61 @@ async def test_errors_are_logged_with_a_traceback_and_ids_only(bot: BotHarness) 
     assert "Traceback (most recent call last)" in log_text and "TelegramServerError" in log_text
     for personal in ("0507654321", "380507654321", "Ivan Petrenko", "Petrenko"):
         assert personal not in log_text, personal
+
+
+async def test_health_names_the_embedded_database_and_counts_only_log_files(
+    fake: FakeTelegram, mongo_uri: str, db_name: str, tmp_path: Path
+) -> None:
+    settings = make_settings(fake, mongo_uri, db_name, tmp_path, DEFAULT_LANGUAGE="en")
+    harness = BotHarness(fake, settings)
+    # What main.py does without MONGODB_URI: the bot runs on the embedded server's address.
+    harness.settings = settings.model_copy(update={"mongodb_uri": None})
+    harness.superadmin.language_code = "en"
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    (settings.log_dir / ".gitkeep").write_text("")
+    (settings.log_dir / "notes.txt").write_text("not a log")
+    await harness.start()
+    try:
+        await flows.start(harness.superadmin)
+        await harness.superadmin.send_command("/health")
+        report = (await harness.superadmin.wait_message(timeout=10)).text or ""
+        assert "embedded (nx-27017" in report
+        log_files = len(list(settings.log_dir.glob("bot_*.log")))
+        assert f"files: {log_files} (" in report
+    finally:
+        await harness.close()
+
+
+async def test_health_with_mongodb_uri_does_not_say_embedded(bot: BotHarness) -> None:
+    bot.superadmin.language_code = "en"
+    await flows.start(bot.superadmin)
+    await bot.superadmin.send_command("/health")
+    assert "embedded" not in ((await bot.superadmin.wait_message(timeout=10)).text or "")
+
+
+async def test_a_dead_embedded_database_is_restarted_and_reported(
+    fake: FakeTelegram, db_name: str, tmp_path: Path
+) -> None:
+    server = EmbeddedMongo(tmp_path / "mongo")
+    server.start()
+    settings = make_settings(fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, DEFAULT_LANGUAGE="en")
+    harness = BotHarness(fake, settings)
+    harness.app_options = {"embedded": server}  # what main.py passes when MONGODB_URI is unset
+    harness.superadmin.language_code = "en"
+    try:
+        await harness.start()
+        await flows.start(harness.superadmin)
+        assert server.process is not None
+        server.process.kill()  # nx-27017 died (OOM killer, a crash)
+        server.process.wait()
+        await reliability(harness).check_health()
+        alert = await harness.superadmin.wait_message(predicate=lambda m: "embedded database" in (m.text or ""))
+        assert "restarted" in (alert.text or "")
+        assert server.process is not None and server.process.poll() is None
+        user = fake.user(2001, language_code="en")
+        await flows.start(user)
+        await user.tap(flows.MY_TICKETS)
+        assert "no active tickets" in ((await user.wait_message(timeout=10)).text or "")
+    finally:
+        await harness.close()
+        server.stop()

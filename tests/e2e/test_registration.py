@@ -18,7 +18,7 @@ async def test_first_start_creates_profile_and_later_ones_update_it(bot: BotHarn
     assert "Hello, Taras!" in hello.body
     assert user.reply_keyboard == [
         ["📝 New ticket", "📋 My tickets"],
-        ["🚨 Call to server room"],
+        ["🚨 Call to the server room"],
         ["🌐 Language", "❓ Help"],
     ]  # no staff buttons for a plain user
     doc = await bot.db.users.find_one({"_id": 2001})
@@ -85,8 +85,31 @@ async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
     assert english[1][1] == "New ticket"
     ukrainian = bot.fake.commands_for("all_private_chats", language_code="uk")
     assert CYRILLIC.search(ukrainian[1][1])
+
+
+async def test_staff_menu_on_a_fresh_install_comes_with_the_first_start(bot: BotHarness) -> None:
+    # The super-admin never wrote to the bot, so Telegram refused their menu at start-up.
+    assert bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID) == []
+    await flows.start(bot.superadmin)
     staff = bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)
-    assert "menu" in [c for c, _ in staff]
+    assert "staff" in [c for c, _ in staff] and CYRILLIC.search(staff[0][1])
+    # A language change re-applies it in the new language.
+    await bot.superadmin.tap("🌐 Мова")
+    await bot.superadmin.wait_message()
+    await bot.superadmin.click("🇬🇧 English")
+    await bot.superadmin.wait_message(predicate=lambda m: "Language changed" in (m.text or ""))
+    assert ("queue", "Ticket queue") in bot.fake.commands_for("chat", chat_id=SUPERADMIN_ID)
+
+
+async def test_admin_added_before_writing_gets_the_menu_on_first_start(bot: BotHarness) -> None:
+    await flows.start(bot.superadmin)
+    await bot.db.users.update_one({"_id": SUPERADMIN_ID}, {"$set": {"language": "en"}})
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
+    await bot.restart()  # start-up applies menus; Telegram refuses the one for a chat that never wrote
+    assert bot.fake.commands_for("chat", chat_id=3001) == []
+    await flows.start(admin)
+    assert ("queue", "Ticket queue") in bot.fake.commands_for("chat", chat_id=3001)
 
 
 async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None:
@@ -134,3 +157,23 @@ async def test_language_button_pressed_mid_form_keeps_the_form(bot: BotHarness) 
     assert "Step 2 of 5" in ((await user.wait_message()).text or "")  # still English, still the form
     doc = await bot.db.users.find_one({"_id": 2001})
     assert doc is not None and doc["language"] == "en"
+
+
+async def test_staff_get_a_staff_help(bot: BotHarness) -> None:
+    admin = bot.fake.user(3001, first_name="Admin", language_code="en")
+    await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
+    await flows.start(admin)
+    await admin.tap("❓ Help")
+    text = (await admin.wait_message()).text or ""
+    assert "How to get help" in text and "For support staff" in text and "/queue" in text
+    assert "/backup_list" not in text
+    bot.superadmin.language_code = "en"
+    await flows.start(bot.superadmin)
+    await bot.db.users.update_one({"_id": SUPERADMIN_ID}, {"$set": {"language": "en"}})
+    await bot.superadmin.send_command("/help")
+    text = (await bot.superadmin.wait_message()).text or ""
+    assert "For support staff" in text and "/backup_list" in text and "/staff" in text
+    user = bot.fake.user(2001, language_code="en")
+    await flows.start(user)
+    await user.send_command("/help")
+    assert "For support staff" not in ((await user.wait_message()).text or "")

@@ -1,4 +1,4 @@
-"""«Call to server room»: alert to all staff, anti-flood window kept in MongoDB."""
+"""«Call to the server room»: alert to all staff, anti-flood window kept in MongoDB."""
 
 from __future__ import annotations
 
@@ -218,3 +218,20 @@ async def test_the_note_step_expires_instead_of_alerting_everyone_later(bot: Bot
     assert (await user.wait_message()).text == EXPIRED
     await bot.superadmin.expect_no_message(within=0.3)
     assert await bot.db.server_room_calls.count_documents({}) == 0
+
+
+async def test_a_call_recorded_in_the_future_locks_out_for_one_window_at_most(bot: BotHarness) -> None:
+    user = bot.fake.user(2001, first_name="Ivan", language_code="en")
+    await flows.start(user)
+    # The server's clock was a day ahead at the last call and has been put right since.
+    await bot.db.server_room_calls.insert_one({"_id": 2001, "last_call_at": datetime.now(UTC) + timedelta(days=1)})
+    await user.tap(flows.SERVER_ROOM)
+    refused = await user.wait_message()
+    assert "call again in 5 min" in (refused.text or "")  # not in 1,445 min
+    doc = await bot.db.server_room_calls.find_one({"_id": 2001})
+    assert doc is not None and doc["last_call_at"] <= datetime.now(UTC)
+    await bot.db.server_room_calls.update_one(
+        {"_id": 2001}, {"$set": {"last_call_at": doc["last_call_at"] - timedelta(minutes=6)}}
+    )
+    await user.tap(flows.SERVER_ROOM)
+    await user.wait_message(predicate=lambda m: "short note" in (m.text or ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Unpack
+from zoneinfo import ZoneInfo
 
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.models.tickets import QueueView
@@ -37,8 +38,11 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     await admin.send_text("Replaced the toner cartridge")
     done = await admin.wait_message()
     assert done.text == "✅ Ticket #1 closed."
-    card_after = await admin.wait_message()
+    # The card the Close button was on is re-rendered in place: no second card, no stale buttons.
+    card_after = await admin.wait_edit(card.message_id)
     assert "Closed" in card_after.body and "Replaced the toner cartridge" in card_after.body
+    assert "✅ Close" not in card_after.button_texts()
+    assert len([m for m in admin.messages if "<b>Ticket #1</b>" in (m.raw_text or "")]) == 1
     closed = await owner.wait_message(predicate=lambda m: "closed" in (m.text or ""))
     assert "Comment: Replaced the toner cartridge" in closed.body
 
@@ -89,13 +93,13 @@ async def test_reject_needs_a_reason(bot: BotHarness) -> None:
 
     await admin.tap("❌ Cancel")
     assert "not changed" in (await admin.wait_message()).body
-    back = await admin.wait_message()
-    assert "Ticket #1" in back.body and "🛠 Take into work" in back.button_texts()
-
-    await admin.click("⛔ Reject", back)
+    await admin.click("⛔ Reject", card)  # the card's buttons still work after a cancel
     await admin.wait_message(predicate=lambda m: "Rejecting ticket #1" in (m.text or ""))
     await admin.send_text("This is a facilities issue, call 101")
     assert (await admin.wait_message()).text == "⛔ Ticket #1 rejected."
+    rejected_card = await admin.wait_edit(card.message_id)
+    assert "Rejected" in (rejected_card.text or "") and "⛔ Reject" not in rejected_card.button_texts()
+    assert len([m for m in admin.messages if "<b>Ticket #1</b>" in (m.raw_text or "")]) == 1
     rejected = await owner.wait_message(predicate=lambda m: "rejected" in (m.text or ""))
     assert "Reason: This is a facilities issue, call 101" in rejected.body
     doc = await bot.db.tickets.find_one({"number": 1})
@@ -134,7 +138,7 @@ async def test_only_the_assignee_closes_and_blocked_owner_is_reported(bot: BotHa
     card = await open_card(olha, 1)
     await olha.click("🛠 Take into work", card)
     await olha.wait_edit(card.message_id)
-    other = await open_card(petro, 1, view="👥 All in work")
+    other = await open_card(petro, 1, view="👥 All in progress")
     assert "✅ Close" not in other.button_texts()
     # Forged: Petro is not the assignee.
     close = StaffTicketCallback(action=StaffTicketAction.CLOSE, number=1, view=QueueView.IN_WORK).pack()
@@ -162,7 +166,7 @@ async def test_superadmin_may_close_a_ticket_someone_else_took(bot: BotHarness) 
     await boss.wait_message(predicate=lambda m: "Hello" in (m.text or "") or "Привіт" in (m.text or ""))
     await boss.send_command("/queue")
     queue = await boss.wait_message(predicate=lambda m: "🆕" in (m.text or ""))
-    await boss.click("👥 All in work", queue)
+    await boss.click("👥 All in progress", queue)
     in_work = await boss.wait_edit(queue.message_id)
     await boss.click(next(t for t in in_work.button_texts() if "#1 " in t), in_work)
     boss_card = await boss.wait_edit(queue.message_id)
@@ -173,3 +177,24 @@ async def test_superadmin_may_close_a_ticket_someone_else_took(bot: BotHarness) 
     await boss.wait_message(predicate=lambda m: "#1" in (m.text or ""))
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "closed" and doc["history"][-1]["by"]["id"] == bot.superadmin.id
+
+
+async def test_a_repeated_take_by_the_assignee_says_already_yours(bot: BotHarness) -> None:
+    admin = await make_admin(bot, 3001, name="Olha")
+    await owner_with_ticket(bot)
+    card = await open_card(admin, 1)
+    await admin.click("🛠 Take into work", card)
+    await admin.wait_edit(card.message_id)
+    query = await admin.press_data("st:t:1:n:0", card.message_id)  # the button from before, tapped again
+    text, _ = await admin.wait_callback_answer(query)
+    assert text == "Ticket #1 is already yours."
+
+
+async def test_cards_show_dates_in_the_configured_time_zone(bot: BotHarness) -> None:
+    admin = await make_admin(bot, 3001, name="Olha")
+    await owner_with_ticket(bot)
+    card = await open_card(admin, 1)
+    doc = await bot.db.tickets.find_one({"number": 1})
+    assert doc is not None and doc["created_at"].utcoffset().total_seconds() == 0  # stored as UTC
+    local = doc["created_at"].astimezone(ZoneInfo("Europe/Kyiv"))
+    assert f"Created: {local:%Y-%m-%d %H:%M %Z}" in (card.text or "") and " UTC" not in (card.text or "")

@@ -50,7 +50,7 @@ async def test_filters_mine_all_and_finished(bot: BotHarness) -> None:
     await admin.tap("🛠 In my work")
     mine = await admin.wait_message()
     assert numbers(mine) == [1]
-    await admin.click("👥 All in work", mine)
+    await admin.click("👥 All in progress", mine)
     assert numbers(await admin.wait_edit(mine.message_id)) == [1, 2]
     await admin.click("🗂 Finished", mine)
     assert numbers(await admin.wait_edit(mine.message_id)) == [3, 4]  # #5 is older than 30 days

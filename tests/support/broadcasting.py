@@ -17,6 +17,7 @@ EDIT = "✏️ Edit"
 CANCEL = "❌ Cancel"
 STOP = "⏹ Stop the broadcast"
 FIRST_USER_ID = 100_000
+HEADER = "📢 Announcement from IT support"  # heads every copy (English recipients)
 
 
 async def seed_users(
@@ -43,8 +44,13 @@ async def seed_users(
     return [bot.fake.user(uid, first_name=f"User{uid}", language_code="en") for uid in ids]
 
 
+def with_header(text: str) -> str:
+    return f"{HEADER}\n\n{text}"
+
+
 def text_copies(user: FakeUser, text: str) -> int:
-    return sum(1 for m in user.messages if m.kind == "text" and (m.text or "") == text)
+    """Copies of the broadcast `text` (under its header) the user got."""
+    return sum(1 for m in user.messages if m.kind == "text" and (m.text or "") == with_header(text))
 
 
 def albums(user: FakeUser) -> dict[str, list[BotMessage]]:

@@ -8,7 +8,7 @@ from tests.support.fake_telegram import BotMessage, FakeUser
 
 NEW_TICKET = "📝 New ticket"
 MY_TICKETS = "📋 My tickets"
-SERVER_ROOM = "🚨 Call to server room"
+SERVER_ROOM = "🚨 Call to the server room"
 BACK = "⬅️ Back"
 CANCEL = "❌ Cancel"
 DONE = "✅ Done"

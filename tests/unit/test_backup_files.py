@@ -15,9 +15,10 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, Metadata
+from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, BackupState, Metadata, next_backup_at
 from app.services.backups import archive as fmt
 from app.services.backups import files, reader, stream
+from app.services.backups.schedule import capped_due
 
 BSON_TEXT = st.characters(exclude_categories=["Cs"])  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)
@@ -343,3 +344,17 @@ def test_strings_with_escapes_and_brackets_across_chunks(tmp_path: Path, monkeyp
     tricky = {"_id": 1, "s": 'a\\"}]{["\\\\', "t": "\\", "u": 'ї"\\n', "n": [{"x": [1, {"y": "}"}]}]}
     write_archive(path, {"users": [tricky, {"_id": 2}]})
     assert [doc for _, doc in read_events(path) if doc is not None] == [tricky, {"_id": 2}]
+
+
+def test_retention_after_the_clock_went_back_keeps_the_new_backup(tmp_path: Path) -> None:
+    existing = [touch_backup(tmp_path, MOMENT + timedelta(days=7 * i)) for i in range(3)]
+    new = touch_backup(tmp_path, MOMENT - timedelta(days=3650))  # named by a clock ten years behind
+    removed = files.apply_retention(tmp_path, keep=3, protect=new)
+    assert removed == [existing[0]] and new.exists() and existing[2].exists()
+
+
+def test_a_backup_recorded_in_the_future_delays_the_next_one_at_most_one_interval() -> None:
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    future = BackupState(now + timedelta(days=300), "backup_x.zip", "auto")  # the clock was ahead then
+    assert capped_due(next_backup_at(future.last_success_at, 7, UTC), now, 7) == now + timedelta(days=7)
+    assert capped_due(now + timedelta(days=2), now, 7) == now + timedelta(days=2)

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.models.backups import next_backup_at
 from config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +21,7 @@ def test_defaults() -> None:
     assert settings.log_retention_days == 30 and settings.telegram_api_url is None
     assert settings.instance_lease_seconds == 30
     assert "abc" not in repr(settings)  # the token is a secret
+    assert settings.timezone == "Europe/Kyiv" and str(settings.zone) == "Europe/Kyiv"
 
 
 @pytest.mark.parametrize(
@@ -39,6 +43,8 @@ def test_defaults() -> None:
             {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TELEGRAM_API_URL": "not a url"},
             "TELEGRAM_API_URL is malformed",
         ),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TIMEZONE": "Mars/Olympus_Mons"}, "TIMEZONE is malformed"),
+        ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TIMEZONE": "../etc/passwd"}, "TIMEZONE is malformed"),
     ],
 )
 def test_bad_values_name_the_key(overrides: dict[str, str], expected: str) -> None:
@@ -58,7 +64,25 @@ def test_main_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_unknown_time_zone_stops_main_with_one_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TIMEZONE": "Europe/Atlantis"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Configuration error: TIMEZONE is malformed; expected an IANA")
+
+
 def test_empty_value_from_a_fresh_env_file_counts_as_missing() -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(_env_file=None, BOT_TOKEN="", SUPERADMIN_ID="1")
     assert str(error.value).startswith("Configuration error: BOT_TOKEN is missing")
+
+
+def test_a_weekly_backup_keeps_its_local_hour_across_a_clock_change() -> None:
+    kyiv = ZoneInfo("Europe/Kyiv")
+    last = datetime(2026, 3, 25, 10, 0, tzinfo=kyiv).astimezone(UTC)  # winter time, UTC+2
+    due = next_backup_at(last, 7, kyiv)
+    assert due.astimezone(kyiv).hour == 10 and due.utcoffset() == timedelta(0)  # summer time, UTC+3
+    assert due - last == timedelta(days=7, hours=-1)

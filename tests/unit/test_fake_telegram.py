@@ -398,7 +398,21 @@ async def test_click_and_answer_callback(fake: FakeTelegram, bot: Bot, ivan: Fak
     assert updates[0].callback_query is not None and updates[0].callback_query.id == forged
 
 
+async def test_chat_scoped_commands_for_a_chat_that_never_wrote_fail(
+    fake: FakeTelegram, bot: Bot, ivan: FakeUser
+) -> None:
+    scope = BotCommandScopeChat(chat_id=USER_ID)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.set_my_commands([BotCommand(command="admin", description="Admin panel")], scope=scope)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.delete_my_commands(scope=scope)
+    await ivan.send_command("/start")
+    await bot.set_my_commands([BotCommand(command="admin", description="Admin panel")], scope=scope)
+    assert fake.commands_for("chat", chat_id=USER_ID) == [("admin", "Admin panel")]
+
+
 async def test_commands_per_scope(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:
+    await ivan.send_text("hi")
     await bot.set_my_commands(
         [BotCommand(command="start", description="Start")], scope=BotCommandScopeAllPrivateChats()
     )

@@ -247,3 +247,32 @@ def test_aiogram_finds_both_languages() -> None:
     assert i18n.gettext("❌ Cancel", locale="en") == "❌ Cancel"
     assert i18n.gettext("Language changed to English.", locale="uk") == "Мову змінено на українську."
     assert i18n.gettext("Language changed to English.", locale="en") == "Language changed to English."
+
+
+# One wording per concept in each language (the audit found two or three for each).
+ONE_WORDING = {
+    "en": [
+        ("in work", "in progress", re.compile(r"\bin work\b", re.IGNORECASE)),
+        ("server room", "the server room", re.compile(r"\bto server room\b", re.IGNORECASE)),
+    ],
+    "uk": [
+        ("бекап", "резервна копія", re.compile(r"бекап", re.IGNORECASE)),
+        ("у роботі", "в роботі", re.compile(r"\bу роботі\b", re.IGNORECASE)),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_wording_for_backups_in_progress_and_the_server_room(language: str) -> None:
+    texts = [
+        (message, form)
+        for message in entries(po_catalog("uk"))
+        for form in (_forms(message.string) if language == "uk" else _forms(message.id))
+    ]
+    problems = [
+        f"{describe(message)}: says {found!r}, the catalog's word is {wanted!r}"
+        for found, wanted, pattern in ONE_WORDING[language]
+        for message, form in texts
+        if pattern.search(form)
+    ]
+    assert not problems, _report("Another wording than the rest of the catalog", problems)

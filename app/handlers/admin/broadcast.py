@@ -24,14 +24,14 @@ from app.keyboards.broadcast import preview_keyboard
 from app.keyboards.callback_data import BroadcastAction, BroadcastCallback
 from app.models.broadcasts import BroadcastContent
 from app.models.media import Media
-from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
+from app.models.telegram_text import utf16_len
 from app.models.users import Role
 from app.services.broadcast import content as broadcast_content
-from app.services.broadcast.content import ContentError, Unsendable, send_content
+from app.services.broadcast.content import CAPTION_ROOM, TEXT_ROOM, ContentError, Unsendable, send_content
 from app.services.broadcast.runner import BroadcastBusy, Broadcaster
 from app.services.media import media_of
 from app.texts import labels
-from app.texts.broadcast import busy_text
+from app.texts.broadcast import announcement_header, busy_text
 from app.texts.tickets import content_name
 from app.utils.debounce import Debouncer
 from app.utils.messages import remove_buttons
@@ -50,14 +50,15 @@ def compose_prompt() -> str:
 def problem_text(error: ContentError) -> str:
     if error.problem is Unsendable.TEXT_TOO_LONG:
         return _(
-            "The text is too long: Telegram allows at most {limit} characters in a message, yours has {n}. "
-            "Shorten it and send it again."
-        ).format(limit=TEXT_LIMIT, n=error.length)
+            "The text is too long: a broadcast can have at most {limit} characters (Telegram's limit, less "
+            "room for the announcement header), yours has {n}. Shorten it and send it again."
+        ).format(limit=TEXT_ROOM, n=error.length)
     if error.problem is Unsendable.CAPTION_TOO_LONG:
         return _(
-            "The caption is too long: Telegram allows at most {limit} characters under a photo, video or "
-            "document, yours has {n}. Shorten it and send the message again."
-        ).format(limit=CAPTION_LIMIT, n=error.length)
+            "The caption is too long: a broadcast can have at most {limit} characters under a photo, video or "
+            "document (Telegram's limit, less room for the announcement header), yours has {n}. "
+            "Shorten it and send the message again."
+        ).format(limit=CAPTION_ROOM, n=error.length)
     return _("Telegram cannot put documents and photos or videos in one album. Send them as separate broadcasts.")
 
 
@@ -66,7 +67,7 @@ async def show_preview(
 ) -> None:
     """Send the content through the very code path recipients get it from, then the choices."""
     try:
-        await send_content(bot, chat_id, content)
+        await send_content(bot, chat_id, content, announcement_header())
     except TelegramBadRequest as error:
         await advance(state, BroadcastCompose.content)
         await bot.send_message(
@@ -78,7 +79,7 @@ async def show_preview(
         return
     draft = secrets.token_hex(4)  # ties the buttons to this very preview
     await advance(state, BroadcastCompose.preview, content=content.to_doc(), draft=draft, album=None)
-    count = await broadcaster.count_recipients()
+    count = await broadcaster.count_recipients(chat_id)
     await bot.send_message(
         chat_id,
         _("👆 This is exactly what users will receive.\nRecipients: <b>{count}</b>. Send it?").format(count=count),
@@ -132,7 +133,7 @@ async def got_album_item(
             return  # the admin moved on (cancelled, or sent something newer)
         await state.update_data(album=None)
         try:
-            if collected["caption_length"] > CAPTION_LIMIT:
+            if collected["caption_length"] > CAPTION_ROOM:
                 raise ContentError(Unsendable.CAPTION_TOO_LONG, collected["caption_length"])
             content = broadcast_content.album([Media.from_doc(d) for d in collected["items"]], collected["caption"])
         except ContentError as error:

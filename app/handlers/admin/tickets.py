@@ -3,6 +3,8 @@ reject (mandatory reason). Every action re-checks the ticket's current state."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -25,7 +27,7 @@ from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts import labels
 from app.texts.formatting import counted_length
 from app.texts.tickets import full_text_messages, refusal, staff_card
-from app.utils.messages import send_texts, show
+from app.utils.messages import send_texts, show, show_at
 
 
 def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -88,7 +90,8 @@ async def take(
     role: Role,
     ticket_actions: TicketActions,
 ) -> None:
-    result = await ticket_actions.take(callback_data.number, Person(user.id, user.display_name))
+    actor = Person(user.id, user.display_name)
+    result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
         await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
     if not result.done:
@@ -125,6 +128,7 @@ async def ask_finish(
         number=ticket.number,
         view=callback_data.view.value,
         page=callback_data.page,
+        card=query.message.message_id if isinstance(query.message, Message) else None,
     )
     if closing:
         prompt = _("Closing ticket #{number}. Write a comment for the user, or tap «{skip}».").format(
@@ -139,7 +143,7 @@ async def ask_finish(
     await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
-async def report(message: Message, result: ActionResult, user: User, role: Role, view: QueueView, page: int) -> None:
+async def report(message: Message, result: ActionResult, user: User, role: Role, data: dict[str, Any]) -> None:
     if result.done and result.ticket is not None:
         ticket: Ticket = result.ticket
         done = (
@@ -153,8 +157,16 @@ async def report(message: Message, result: ActionResult, user: User, role: Role,
     else:
         await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
-        text, markup = card_view(result.ticket, user, role, view, page)
-        await message.answer(text, reply_markup=markup)
+        await refresh_card(message, result.ticket, user, role, data)
+
+
+async def refresh_card(message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any]) -> None:
+    """The card the dialogue started from, re-rendered where it is."""
+    view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
+    card = data.get("card")
+    text, markup = card_view(ticket, user, role, view, page)
+    if message.bot is not None:
+        await show_at(message.bot, message.chat.id, card if isinstance(card, int) else None, text, markup)
 
 
 async def finish_with(
@@ -169,7 +181,7 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0)))
+    await report(message, result, user, role, data)
 
 
 async def got_comment(
@@ -228,9 +240,7 @@ async def cancel_finish(message: Message, state: FSMContext, user: User, role: R
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
-        text, markup = card_view(ticket, user, role, view, page)
-        await message.answer(text, reply_markup=markup)
+        await refresh_card(message, ticket, user, role, data)
 
 
 def create_router() -> Router:

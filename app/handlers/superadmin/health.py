@@ -14,6 +14,7 @@ from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
 from app.texts import health as texts
 from app.texts import labels
+from app.utils.logging_setup import FILE_GLOB
 from config import Settings
 
 
@@ -22,7 +23,7 @@ async def health_report(
 ) -> str:
     info = await health.server_info()
     state = await backups.last_backup() if info.ping.ok else None
-    log_bytes, log_files = await asyncio.to_thread(directory_size, settings.log_dir)
+    log_bytes, log_files = await asyncio.to_thread(directory_size, settings.log_dir, FILE_GLOB)
     return texts.health_report(
         info,
         started_at=health.started_at,
@@ -31,6 +32,7 @@ async def health_report(
         last_backup=state,
         next_backup=schedule.next_run_at,
         logs=(log_bytes, log_files, settings.log_dir),
+        embedded_in=None if settings.mongodb_uri is not None else settings.data_dir / "mongo",
     )
 
 

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.fsm.states import AddAdmin
-from app.fsm.transitions import reset
+from app.fsm.transitions import advance, reset
 from app.keyboards import reply
 from app.keyboards import staff as keyboards
 from app.keyboards.callback_data import StaffAction, StaffCallback
@@ -27,27 +27,34 @@ from app.services.staff import StaffChange, StaffOutcome, StaffService
 from app.texts import labels
 from app.texts import staff as texts
 from app.texts.formatting import short
-from app.utils.messages import show
+from app.utils.messages import show, show_at
 from config import Settings
 
+PAGE_SIZE = 10
+LAST_PAGE = 1_000_000  # clamped to the last page there is
 
-async def render_panel(repos: Repositories) -> tuple[str, InlineKeyboardMarkup]:
-    admins = await repos.admins.all()
-    return texts.staff_panel(admins), keyboards.staff_panel_keyboard(admins)
+
+async def render_panel(repos: Repositories, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    admins = await repos.admins.page(page, PAGE_SIZE)
+    added_by = sorted({a.added_by for a in admins.items if a.added_by is not None})
+    names = await repos.users.names(added_by) if added_by else {}
+    return texts.staff_panel(admins, names), keyboards.staff_panel_keyboard(admins)
 
 
 async def staff_panel(message: Message, repos: Repositories) -> None:
-    text, markup = await render_panel(repos)
+    text, markup = await render_panel(repos, 0)
     await message.answer(text, reply_markup=markup)
 
 
-async def panel_callback(query: CallbackQuery, repos: Repositories) -> None:
-    text, markup = await render_panel(repos)
+async def panel_callback(query: CallbackQuery, callback_data: StaffCallback, repos: Repositories) -> None:
+    text, markup = await render_panel(repos, callback_data.page)
     await show(query, text, markup)
 
 
 async def ask_new_admin(query: CallbackQuery, state: FSMContext) -> None:
-    await state.set_state(AddAdmin.user)
+    # The panel the Add was tapped on is refreshed once someone is added.
+    panel = query.message.message_id if isinstance(query.message, Message) else None
+    await advance(state, AddAdmin.user, fresh=True, panel=panel)
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
         _("Send the new admin's numeric Telegram ID, or tap «{pick}» to choose them.").format(
@@ -73,9 +80,13 @@ def added_text(change: StaffChange, user_id: int) -> str:
 async def add_admin(
     message: Message, state: FSMContext, user: User, role: Role, staff: StaffService, user_id: int
 ) -> None:
+    panel = (await state.get_data()).get("panel")
     await reset(state)
     change = await staff.add(user_id, Person(user.id, user.display_name))
     await message.answer(added_text(change, user_id), reply_markup=reply.main_menu(role))
+    if change.outcome is StaffOutcome.DONE and isinstance(panel, int) and message.bot is not None:
+        text, markup = await render_panel(staff.repos, LAST_PAGE)  # the newest admin is listed last
+        await show_at(message.bot, message.chat.id, panel, text, markup)
 
 
 async def got_admin_id(message: Message, state: FSMContext, user: User, role: Role, staff: StaffService) -> None:
@@ -125,10 +136,10 @@ async def confirm_remove(
         return
     await show(
         query,
-        _("Remove {name} from the support staff? Their tickets in work go back to the queue.").format(
+        _("Remove {name} from the support staff? Their tickets in progress go back to the queue.").format(
             name=escape(admin.label)
         ),
-        keyboards.remove_confirmation_keyboard(admin.id),
+        keyboards.remove_confirmation_keyboard(admin.id, callback_data.page),
     )
 
 
@@ -149,7 +160,7 @@ async def remove_admin(
         callback_answer.text, callback_answer.show_alert = _("This person is not an admin any more."), True
     else:
         callback_answer.text = _("{name} was removed.").format(name=short(change.name, 64))  # an alert: ≤ 200
-    text, markup = await render_panel(repos)
+    text, markup = await render_panel(repos, callback_data.page)
     if change.returned_tickets:
         text += "\n\n" + _("Back to the queue: {tickets}.").format(
             tickets=", ".join(f"#{n}" for n in change.returned_tickets)

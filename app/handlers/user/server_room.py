@@ -1,4 +1,4 @@
-"""«Call to server room»: an optional short note, then an immediate alert to all staff.
+"""«Call to the server room»: an optional short note, then an immediate alert to all staff.
 
 The note step is short-lived (services/server_room.py NOTE_WINDOW) and its «Send without
 note» button works only while the step is open: after Cancel, a sent alert or in another

@@ -20,6 +20,7 @@ from app.keyboards.user import language_keyboard
 from app.models.users import Role, User
 from app.services.menus import CommandMenus
 from app.texts import labels
+from app.texts.help import help_text
 
 
 async def cancel(message: Message, state: FSMContext, role: Role) -> None:
@@ -31,7 +32,11 @@ async def cancel(message: Message, state: FSMContext, role: Role) -> None:
     await message.answer(text, reply_markup=reply.main_menu(role))
 
 
-async def start(message: Message, user: User, role: Role) -> None:
+async def start(message: Message, user: User, role: Role, menus: CommandMenus) -> None:
+    if role.is_staff:
+        # Telegram refuses a chat's menu until the person has written: on a fresh install
+        # the menus set at start-up failed for staff who had not, so /start applies it again.
+        await menus.apply(message.chat.id, role, user.language)
     await message.answer(
         _(
             "Hello, {name}! I am the IT support bot.\n"
@@ -49,18 +54,7 @@ async def start(message: Message, user: User, role: Role) -> None:
 
 
 async def help_(message: Message, role: Role) -> None:
-    await message.answer(
-        _(
-            "<b>How to get help</b>\n"
-            "1. Tap «{new}» and answer the questions: name, phone, what happened, "
-            "photos or files, urgency.\n"
-            "2. You get a ticket number; I will tell you when support takes it, closes it or rejects it.\n"
-            "3. «{mine}» shows your open tickets and the history.\n"
-            "4. «{call}» alerts the admins at once — for emergencies only.\n\n"
-            "Commands: /new, /my, /call, /language, /menu, /cancel."
-        ).format(new=labels.NEW_TICKET, mine=labels.MY_TICKETS, call=labels.SERVER_ROOM),
-        reply_markup=reply.main_menu(role),
-    )
+    await message.answer(help_text(role), reply_markup=reply.main_menu(role))
 
 
 async def refresh_menu(message: Message, role: Role, menus: CommandMenus) -> None:
@@ -81,6 +75,7 @@ async def set_language(
     repos: Repositories,
     i18n: I18n,
     raw_state: str | None,
+    menus: CommandMenus,
 ) -> None:
     if raw_state is not None:
         # Mid-form the answer would replace the form's keyboard, and the form's buttons
@@ -92,6 +87,8 @@ async def set_language(
         callback_answer.text, callback_answer.show_alert = _("This language is not available."), True
         return
     await repos.users.set_language(user.id, callback_data.code)
+    if role.is_staff:
+        await menus.apply(user.id, role, callback_data.code)
     with i18n.use_locale(callback_data.code):
         if query.message is not None:
             await query.message.answer(_("Language changed to English."), reply_markup=reply.main_menu(role))

@@ -76,16 +76,19 @@ def list_backups(directory: Path) -> list[BackupFile]:
     return sorted(found, key=lambda b: (b.created_at, b.safety), reverse=True)
 
 
-def apply_retention(directory: Path, keep: int) -> list[Path]:
+def apply_retention(directory: Path, keep: int, protect: Path | None = None) -> list[Path]:
     """Keep the newest `keep` regular backups and, separately, the newest `keep` safety backups.
 
     Two pools, so a series of restores can never push the weekly history out, and a busy
-    week of backups can never delete the copy taken before the last restore.
+    week of backups can never delete the copy taken before the last restore. `protect` (the
+    backup just written) always stays, and counts as one of the kept: named by a clock that
+    went back, it would otherwise sort oldest and be the one deleted.
     """
     removed: list[Path] = []
     backups = list_backups(directory)
     for safety in (False, True):
         pool = [b for b in backups if b.safety is safety]
+        pool.sort(key=lambda b: b.path != protect)  # stable: the protected one first, then newest first
         for old in pool[keep:]:
             old.path.unlink(missing_ok=True)
             removed.append(old.path)
@@ -163,11 +166,11 @@ def path_for_id(directory: Path, backup_id: str) -> Path:
     return path
 
 
-def directory_size(directory: Path) -> tuple[int, int]:
-    """(bytes, files) of the regular files directly in `directory`."""
+def directory_size(directory: Path, pattern: str = "*") -> tuple[int, int]:
+    """(bytes, files) of the regular files directly in `directory` whose names match `pattern`."""
     if not directory.is_dir():
         return 0, 0
-    sizes = [p.stat().st_size for p in directory.iterdir() if p.is_file()]
+    sizes = [p.stat().st_size for p in directory.glob(pattern) if p.is_file()]
     return sum(sizes), len(sizes)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from app.models.backups import BackupResult
+from app.models.backups import BackupResult, next_backup_at
 from app.services.backups.service import BackupService
 from app.utils.clock import Clock
 from config import Settings
@@ -24,6 +24,12 @@ from config import Settings
 logger = logging.getLogger(__name__)
 
 BACKUP_JOB = "backup"
+
+
+def capped_due(due: datetime, now: datetime, days: int) -> datetime:
+    """A last backup recorded while the clock was ahead must not hold off the next for longer
+    than one interval."""
+    return min(due, now + timedelta(days=days))
 
 
 class BackupSchedule:
@@ -40,7 +46,8 @@ class BackupSchedule:
         self.scheduler = scheduler
         self.backups = backups
         self.enabled = settings.backup_enabled
-        self.interval = timedelta(days=settings.backup_interval_days)
+        self.interval_days = settings.backup_interval_days
+        self.zone = settings.zone
         self.clock = clock
         self.startup_delay = timedelta(seconds=startup_delay)
         self.next_run_at: datetime | None = None
@@ -52,8 +59,8 @@ class BackupSchedule:
             return
         state = await self.backups.last_backup()
         now = self.clock()
-        due = state.last_success_at + self.interval if state else now
-        self.set(due if due > now else now + self.startup_delay)
+        due = next_backup_at(state.last_success_at, self.interval_days, self.zone) if state else now
+        self.set(capped_due(due, now, self.interval_days) if due > now else now + self.startup_delay)
 
     def set(self, due: datetime) -> None:
         if not self.enabled:
@@ -69,7 +76,8 @@ class BackupSchedule:
         logger.info("Next automatic backup at %s", due.isoformat())
 
     async def after_backup(self, result: BackupResult) -> None:
-        self.set(result.metadata.created_at + self.interval)
+        due = next_backup_at(result.metadata.created_at, self.interval_days, self.zone)
+        self.set(capped_due(due, self.clock(), self.interval_days))
 
     def retry_later(self, delay: timedelta) -> None:
         self.set(self.clock() + delay)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pymongo
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
@@ -55,6 +56,7 @@ from config import Settings
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+LONG_OPERATION_SECONDS = 6 * 3600  # one backup or restore, all its commands together
 
 __all__ = ["BackupBusy", "BackupInvalid", "BackupResult", "BackupService", "RestoreFailed", "RestoreReport"]
 
@@ -92,7 +94,10 @@ class BackupService:
             if not await asyncio.to_thread(lock.acquire):
                 raise BackupBusy
             try:
-                yield
+                # A whole database streamed through one cursor may take minutes, and a large
+                # first batch longer than the client's per-reply MONGODB_TIMEOUT_SECONDS.
+                with pymongo.timeout(LONG_OPERATION_SECONDS):
+                    yield
             finally:
                 lock.release()
 
@@ -125,9 +130,16 @@ class BackupService:
         started = asyncio.get_running_loop().time()
         metadata = await write_backup(self.db, final, kind, moment, self.batch_size)
         size = final.stat().st_size
-        seconds = asyncio.get_running_loop().time() - started
-        logger.info("Backup %s written: %s records, %s bytes in %.2f s", final.name, metadata.total, size, seconds)
-        removed = await asyncio.to_thread(files.apply_retention, self.directory, self.settings.backup_keep_count)
+        logger.info(
+            "Backup %s written: %s records, %s bytes in %.2f s",
+            final.name,
+            metadata.total,
+            size,
+            asyncio.get_running_loop().time() - started,
+        )
+        removed = await asyncio.to_thread(
+            files.apply_retention, self.directory, self.settings.backup_keep_count, final
+        )
         for path in removed:
             logger.info("Retention: deleted %s", path.name)
         if kind is not BackupKind.SAFETY:

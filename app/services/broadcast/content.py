@@ -24,6 +24,12 @@ from app.models.media import Media, MediaKind
 from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
 from app.services.media import input_media, media_of
 
+# Every copy starts with the announcement header (texts/broadcast.py) in its reader's language;
+# this much is kept free for it (and the blank line after it) in any language.
+HEADER_ROOM = 64
+TEXT_ROOM = TEXT_LIMIT - HEADER_ROOM
+CAPTION_ROOM = CAPTION_LIMIT - HEADER_ROOM
+
 _SINGLE_KIND = {
     MediaKind.PHOTO: BroadcastKind.PHOTO,
     MediaKind.VIDEO: BroadcastKind.VIDEO,
@@ -48,8 +54,8 @@ def caption_html(message: Message) -> str | None:
     """The caption with its formatting as HTML (aiogram unparses the entities), or None."""
     if not message.caption:
         return None
-    # Telegram's own limits, as it counts them: the person's message already passed them once.
-    if utf16_len(message.caption) > CAPTION_LIMIT:
+    # Telegram's own limits, as it counts them, less the room the header takes.
+    if utf16_len(message.caption) > CAPTION_ROOM:
         raise ContentError(Unsendable.CAPTION_TOO_LONG, utf16_len(message.caption))
     return message.html_text
 
@@ -57,7 +63,7 @@ def caption_html(message: Message) -> str | None:
 def from_message(message: Message) -> BroadcastContent:
     """Content from one message: its text, or its single photo/video/document with the caption."""
     if message.text is not None:
-        if utf16_len(message.text) > TEXT_LIMIT:
+        if utf16_len(message.text) > TEXT_ROOM:
             raise ContentError(Unsendable.TEXT_TOO_LONG, utf16_len(message.text))
         return BroadcastContent(BroadcastKind.TEXT, message.html_text)
     item = media_of(message)
@@ -76,25 +82,31 @@ def album(items: Sequence[Media], caption: str | None) -> BroadcastContent:
     return BroadcastContent(BroadcastKind.ALBUM, caption, tuple(items))
 
 
-async def send_content(bot: Bot, chat_id: int, content: BroadcastContent) -> None:
+def with_header(header: str, text: str | None) -> str:
+    return f"{header}\n\n{text}" if text else header
+
+
+async def send_content(bot: Bot, chat_id: int, content: BroadcastContent, header: str) -> None:
     """One delivery: a single Bot API request, so it either reached the chat or did not.
 
-    Texts and captions are HTML (the bot's default parse mode); Telegram errors propagate
-    to the caller, which decides what they mean for this recipient.
+    `header` (HTML, at most HEADER_ROOM units) says who the announcement is from; it heads
+    the text or caption. Texts and captions are HTML (the bot's default parse mode);
+    Telegram errors propagate to the caller, which decides what they mean for this recipient.
     """
+    text = with_header(header, content.text)
     if content.kind is BroadcastKind.TEXT:
-        await bot.send_message(chat_id, content.text or "")
+        await bot.send_message(chat_id, text)
         return
     if content.kind is BroadcastKind.ALBUM:
         media: list[InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo] = [
-            input_media(item, content.text if index == 0 else None) for index, item in enumerate(content.media)
+            input_media(item, text if index == 0 else None) for index, item in enumerate(content.media)
         ]
         await bot.send_media_group(chat_id, media)
         return
     item = content.media[0]
     if content.kind is BroadcastKind.PHOTO:
-        await bot.send_photo(chat_id, item.file_id, caption=content.text)
+        await bot.send_photo(chat_id, item.file_id, caption=text)
     elif content.kind is BroadcastKind.VIDEO:
-        await bot.send_video(chat_id, item.file_id, caption=content.text)
+        await bot.send_video(chat_id, item.file_id, caption=text)
     else:
-        await bot.send_document(chat_id, item.file_id, caption=content.text)
+        await bot.send_document(chat_id, item.file_id, caption=text)

@@ -18,11 +18,12 @@ DB_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 TRANSIENT_DB_ERRORS = (ConnectionFailure, ExecutionTimeout)
 
 
-async def snapshot(repos: Repositories, broadcast_id: int) -> None:
-    """Every reachable user gets a `pending` delivery; memory holds one batch of ids."""
+async def snapshot(repos: Repositories, broadcast_id: int, initiator_id: int) -> None:
+    """Every reachable user but the initiator gets a `pending` delivery; memory holds one batch of ids."""
     batch: list[int] = []
     async for user_id in repos.users.reachable_ids(SNAPSHOT_BATCH):
-        batch.append(user_id)
+        if user_id != initiator_id:
+            batch.append(user_id)
         if len(batch) >= SNAPSHOT_BATCH:
             await repos.deliveries.add_recipients(broadcast_id, batch)
             batch = []

@@ -46,7 +46,7 @@ from app.services.broadcast.pacing import Pacer
 from app.services.broadcast.send import send_to
 from app.services.broadcast.status_chat import StatusChat
 from app.services.instance_lease import InstanceLease
-from app.texts.broadcast import final_text, progress_text, resumed_text
+from app.texts.broadcast import announcement_header, final_text, progress_text, resumed_text
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -110,8 +110,13 @@ class Broadcaster:
         broadcast = await self.repos.broadcasts.running()
         return self._progress_of(broadcast) if broadcast else None
 
-    async def count_recipients(self) -> int:
-        return await self.repos.users.count_reachable()
+    async def count_recipients(self, initiator_id: int) -> int:
+        """Everyone reachable but the initiator: they have the preview, not a copy of their own."""
+        return await self.repos.users.count_reachable(excluding=initiator_id)
+
+    def header(self, language: str) -> str:
+        with self.i18n.context(), self.i18n.use_locale(language):
+            return announcement_header()
 
     async def start(self, content: BroadcastContent, initiator_id: int) -> Broadcast:
         """Create and launch a broadcast; BroadcastBusy if one is already running.
@@ -124,7 +129,7 @@ class Broadcaster:
             progress = await self.current()
             if progress is not None:
                 raise BroadcastBusy(progress)
-            estimated = await self.count_recipients()
+            estimated = await self.count_recipients(initiator_id)
             broadcast = await self.repos.broadcasts.create(content, initiator_id, estimated)
             logger.info("Broadcast %s started by %s (%s recipients)", broadcast.id, initiator_id, estimated)
             if self._closed:
@@ -220,7 +225,7 @@ class Broadcaster:
             logger.warning("Broadcast %s: delivery to %s was in flight at a restart; not repeated", bid, user_id)
             await deliveries.set_state(bid, user_id, DeliveryState.FAILED, "interrupted by a restart")
         if not broadcast.snapshot_done:
-            await records.snapshot(self.repos, bid)
+            await records.snapshot(self.repos, bid, broadcast.initiator_id)
             broadcast.snapshot_done = True
         counters = await deliveries.counters(bid)
         progress = self._progress = self._progress_of(broadcast)
@@ -232,10 +237,12 @@ class Broadcaster:
             await chat.show_status(lambda: (progress_text(progress), stop_keyboard(bid)))
         pacer, reported, after = Pacer(self.rate), time.monotonic(), 0
         while self._stop is None and (page := await deliveries.pending_after(bid, after, PAGE_SIZE)):
+            languages = await self.repos.users.languages(page)
             for user_id in page:
                 if self._stop is not None:
                     break
-                await self._deliver(broadcast, user_id, pacer, progress)
+                header = self.header(languages.get(user_id, self.default_language))
+                await self._deliver(broadcast, user_id, header, pacer, progress)
                 after = user_id
                 if time.monotonic() - reported >= PROGRESS_EVERY_SECONDS:
                     reported = time.monotonic()
@@ -243,11 +250,11 @@ class Broadcaster:
                     await chat.show_status(lambda: (progress_text(progress), stop_keyboard(bid)))
         await self._finish(broadcast, progress, chat)
 
-    async def _deliver(self, broadcast: Broadcast, user_id: int, pacer: Pacer, progress: Progress) -> None:
+    async def _deliver(self, broadcast: Broadcast, user_id: int, header: str, pacer: Pacer, progress: Progress) -> None:
         bid = broadcast.id
         if not await self.repos.deliveries.claim(bid, user_id):
             return  # no longer pending: another run of this broadcast has it
-        state, error = await send_to(self.bot, user_id, broadcast.content, pacer, self._sleep)
+        state, error = await send_to(self.bot, user_id, broadcast.content, header, pacer, self._sleep)
         await records.persist(lambda: self.repos.deliveries.set_state(bid, user_id, state, error))
         if state is DeliveryState.SENT:
             progress.counters.sent += 1

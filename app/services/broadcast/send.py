@@ -22,7 +22,12 @@ MAX_ATTEMPTS = 5  # per recipient
 
 
 async def send_to(
-    bot: Bot, user_id: int, content: BroadcastContent, pacer: Pacer, sleep: Callable[[float], Awaitable[bool]]
+    bot: Bot,
+    user_id: int,
+    content: BroadcastContent,
+    header: str,
+    pacer: Pacer,
+    sleep: Callable[[float], Awaitable[bool]],
 ) -> tuple[DeliveryState, str | None]:
     """Sends when the pacer allows; `sleep` returns False when the broadcast is being stopped,
     and then nothing is sent (the delivery stays pending for a resume)."""
@@ -37,7 +42,7 @@ async def send_to(
         await sleep(seconds)  # woken by a stop: the next `paced` then stops before sending
 
     delivery = await deliver(
-        lambda: send_content(bot, user_id, content),
+        lambda: send_content(bot, user_id, content, header),
         what=f"Broadcast to {user_id}",
         attempts=MAX_ATTEMPTS,
         before_attempt=paced,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.db.repositories import Repositories
-from app.models.tickets import Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
+from app.models.tickets import ChangeNote, Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
 from app.services.notifications import Notifier
 
@@ -28,18 +28,21 @@ class TicketActions:
         self.repos = repos
         self.notifier = notifier
 
-    async def take(self, number: int, actor: Person) -> ActionResult:
+    async def take(self, number: int, actor: Person, *, superadmin: bool = False) -> ActionResult:
         change = StatusChange(datetime.now(UTC), actor, TicketStatus.NEW, TicketStatus.IN_PROGRESS)
         ticket = await self.repos.tickets.change_status(
             number, {"status": TicketStatus.NEW.value}, change, assignee=actor
         )
         if ticket is not None:
+            if not superadmin and await self.repos.admins.get(actor.id) is None:
+                return await self._undo_take(ticket, actor)
             return await self._finish("take", ticket, change)
         current = await self.repos.tickets.get(number)
         if current is None:
             return ActionResult(Outcome.NOT_FOUND, None)
         if current.status is TicketStatus.IN_PROGRESS:
-            return ActionResult(Outcome.ALREADY_TAKEN, current)
+            mine = current.assignee is not None and current.assignee.id == actor.id
+            return ActionResult(Outcome.ALREADY_YOURS if mine else Outcome.ALREADY_TAKEN, current)
         return ActionResult(Outcome.WRONG_STATE, current)
 
     async def close(self, number: int, actor: Person, *, superadmin: bool, comment: str | None) -> ActionResult:
@@ -68,15 +71,28 @@ class TicketActions:
             return ActionResult(Outcome.WRONG_STATE, latest)
         return await self._finish(action, ticket, change)
 
-    async def return_to_queue(self, number: int, actor: Person, reason: str) -> Ticket | None:
+    async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
         """Put an in-progress ticket back to `new` (its assignee lost their role)."""
-        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, reason)
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, note=note)
         ticket = await self.repos.tickets.change_status(
             number, {"status": TicketStatus.IN_PROGRESS.value}, change, assignee=None
         )
         if ticket is not None:
             await self._finish("return_to_queue", ticket, change)
         return ticket
+
+    async def _undo_take(self, ticket: Ticket, actor: Person) -> ActionResult:
+        """The actor's role was removed between their tap and this take.
+
+        Removal deletes the admin, then returns their tickets; a take checks the role after
+        writing. Whichever comes second sees the other, so no ticket stays with a non-admin.
+        The owner was not told of the take yet, so they are not told of its undoing either."""
+        note = ChangeNote.ASSIGNEE_LEFT
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, note=note)
+        condition = {"status": TicketStatus.IN_PROGRESS.value, "assignee.id": actor.id}
+        if await self.repos.tickets.change_status(ticket.number, condition, change, assignee=None) is not None:
+            await self.repos.audit.record("take_undone", actor.id, ticket=ticket.number)
+        return ActionResult(Outcome.NOT_STAFF, None)
 
     async def _finish(self, action: str, ticket: Ticket, change: StatusChange) -> ActionResult:
         await self.repos.audit.record(
@@ -86,6 +102,7 @@ class TicketActions:
             from_status=change.from_status.value if change.from_status else None,
             to_status=change.to_status.value,
             comment=change.comment,
+            note=change.note.value if change.note else None,
         )
         notified = await self.notifier.status_changed(ticket, change)
         return ActionResult(Outcome.DONE, ticket, owner_notified=notified)

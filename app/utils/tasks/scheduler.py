@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from app.db.embedded import EmbeddedMongo
 from app.db.repositories import Repositories
 from app.models.backups import BackupResult
 from app.models.health import Alert
@@ -56,9 +57,11 @@ class BackgroundJobs:
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
         lease: InstanceLease | None = None,
+        embedded: EmbeddedMongo | None = None,
     ) -> None:
         self.settings = settings
         self.lease = lease  # None: the only process, it does everything
+        self.embedded = embedded  # the embedded server the bot runs on, restarted if it dies
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.messenger = SuperAdminMessenger(bot, i18n, settings, repos.users)
         self.health = HealthMonitor(repos.db, remind_minutes=settings.healthcheck_remind_minutes, clock=clock)
@@ -126,7 +129,7 @@ class BackgroundJobs:
         if not self.runs_background_work:
             return None  # the holder of the lease alerts; two processes would alert twice
         with self._tracked():
-            alert = await health_check.check_health(self.health, self.messenger)
+            alert = await health_check.check_health(self.health, self.messenger, self.embedded)
             if self.health.healthy:
                 await self.recovery.run()  # e.g. the database went away during a restore's roll-back
             return alert

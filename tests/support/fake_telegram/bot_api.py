@@ -357,7 +357,7 @@ class BotApi(BotState):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self.scope_key(params.get("scope"), params.get("language_code"))
+        key = self.scope_key(params.get("scope"), params.get("language_code"), bot_call=True)
         stored = [{"command": c["command"], "description": c["description"]} for c in commands]
         if stored:
             self.commands[key] = stored
@@ -367,11 +367,11 @@ class BotApi(BotState):
 
     async def _get_my_commands(self, request: ApiRequest) -> list[JsonDict]:
         params = request.params
-        return self.commands.get(self.scope_key(params.get("scope"), params.get("language_code")), [])
+        return self.commands.get(self.scope_key(params.get("scope"), params.get("language_code"), bot_call=True), [])
 
     async def _delete_my_commands(self, request: ApiRequest) -> bool:
         params = request.params
-        self.commands.pop(self.scope_key(params.get("scope"), params.get("language_code")), None)
+        self.commands.pop(self.scope_key(params.get("scope"), params.get("language_code"), bot_call=True), None)
         return True
 
     async def _get_file(self, request: ApiRequest) -> JsonDict:

@@ -149,6 +149,7 @@ class ChatState:
     user_messages: dict[int, JsonDict] = field(default_factory=dict)
     events: list[ChatEvent] = field(default_factory=list)
     reply_keyboard: JsonDict | None = None  # the ReplyKeyboardMarkup currently shown
+    started: bool = False  # the user has written to the bot; until then Telegram knows no chat
     message_cursor: int = 0  # index into bot_messages consumed by wait_message
     edit_cursor: int = 0  # index into events consumed by wait_edit
 

@@ -215,6 +215,7 @@ class BotState:
         """Record a message written by the user and queue it as an update."""
         # Writing to a bot you blocked means restarting it first, which unblocks it.
         self.blocked.discard(user.id)
+        user.chat.started = True
         message_id = user.chat.take_message_id()
         message = {
             "message_id": message_id,
@@ -270,13 +271,17 @@ class BotState:
             raise bad_request(reason)
         return user, message
 
-    def scope_key(self, scope: Any, language_code: Any) -> tuple[str, str]:
+    def scope_key(self, scope: Any, language_code: Any, *, bot_call: bool = False) -> tuple[str, str]:
+        """`bot_call`: a chat scope for a person who never wrote fails, as in Telegram."""
         scope = json_param(scope) if scope else {"type": "default"}
         if not isinstance(scope, dict) or scope.get("type") not in _COMMAND_SCOPES:
             raise bad_request("wrong bot command scope type specified")
         normalized: JsonDict = {"type": scope["type"]}
         if scope["type"] in ("chat", "chat_administrators", "chat_member"):
-            normalized["chat_id"] = self._chat_user(scope.get("chat_id"), check_blocked=False).id
+            chat_user = self._chat_user(scope.get("chat_id"), check_blocked=False)
+            if bot_call and not chat_user.chat.started:
+                raise bad_request("chat not found")
+            normalized["chat_id"] = chat_user.id
         if scope["type"] == "chat_member":
             normalized["user_id"] = as_int(scope.get("user_id"), "user_id")
         return json.dumps(normalized, sort_keys=True), str(language_code or "")
