@@ -13,6 +13,7 @@ from app.db.broadcast_deliveries import DeliveryRepository
 from app.db.broadcasts import BroadcastRepository
 from app.db.counters import CounterRepository
 from app.db.server_calls import ServerCallRepository
+from app.db.ticket_messages import TicketMessageRepository
 from app.db.tickets import TicketRepository
 from app.db.users import UserRepository
 
@@ -30,6 +31,7 @@ class Repositories:
     audit: AuditRepository
     broadcasts: BroadcastRepository
     deliveries: DeliveryRepository
+    ticket_messages: TicketMessageRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -44,6 +46,7 @@ class Repositories:
             audit=AuditRepository(db),
             broadcasts=BroadcastRepository(db, counters),
             deliveries=DeliveryRepository(db),
+            ticket_messages=TicketMessageRepository(db),
         )
 
     async def prepare(self) -> None:
@@ -59,3 +62,4 @@ class Repositories:
         await self.audit.ensure_indexes()
         await self.broadcasts.ensure_indexes()
         await self.deliveries.ensure_indexes()
+        await self.ticket_messages.ensure_indexes()

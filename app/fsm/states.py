@@ -38,3 +38,16 @@ class BackupUpload(StatesGroup):
     """The super-admin is about to send a backup ZIP to restore from."""
 
     file = State()
+
+
+class StaffCompose(StatesGroup):
+    """A staff member writes to ticket `number` (data): the next message goes out at once."""
+
+    reply = State()  # to the employee
+    note = State()  # staff only
+
+
+class EmployeeCompose(StatesGroup):
+    """The employee tapped «Add a message» on ticket `number` (data)."""
+
+    message = State()

@@ -105,3 +105,22 @@ class BackupCallback(CallbackData, prefix="bk"):
     action: BackupAction
     backup_id: str = "-"
     page: int = 0
+
+
+class ConversationAction(StrEnum):
+    REPLY = "r"  # staff: write to the employee ("Take and reply" on a new ticket)
+    NOTE = "n"  # staff: a staff-only note
+    TIMELINE = "t"  # staff: the conversation, paged newest first
+    CANCEL = "c"  # leave the compose step
+    ADD = "a"  # employee: write to their ticket
+    PICK = "p"  # employee: add the pending message to ticket `number`
+    NEW = "x"  # employee: start a new ticket with the pending message
+
+
+class ConversationCallback(CallbackData, prefix="cv"):
+    """`ref` ties PICK/NEW to the pending message they were asked about."""
+
+    action: ConversationAction
+    number: int = 0
+    page: int = 0
+    ref: str = "-"
