@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from app.db.ticket_messages import CONVERSATION_COLLECTIONS
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
+from app.models.backups import BackupKind
 from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
 from tests.support import flows
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
+from tests.support.reliability import reliability
 from tests.support.staff import make_admin, open_card, seed_tickets, ticket_doc
 
 EMPLOYEES = range(2000, 3000)  # the ids these tests give employees; staff are 3001+ and the super-admin
@@ -30,7 +33,7 @@ async def notes_never_reach_employees(fake: FakeTelegram) -> AsyncIterator[None]
             assert not any(note in seen for note in NOTES), f"a note reached employee {message.chat_id}: {seen!r}"
 
 
-def has(text: str) -> object:
+def has(text: str) -> Callable[[BotMessage], bool]:
     return lambda m: text in (m.text or m.caption or "")
 
 
@@ -43,21 +46,21 @@ async def employee(bot: BotHarness, user_id: int = 2001, language: str = "en", n
 async def start_reply(admin: FakeUser, message: BotMessage, label: str = REPLY) -> None:
     query = await admin.click(label, message)
     await admin.wait_callback_answer(query)
-    await admin.wait_message(predicate=has("Reply to ticket"))  # type: ignore[arg-type]
+    await admin.wait_message(predicate=has("Reply to ticket"))
 
 
 async def test_admin_asks_with_a_photo_and_the_employee_answers_by_reply(bot: BotHarness) -> None:
     olha = await make_admin(bot, 3001, name="Olha")
     ivan = await employee(bot)
     created = await flows.file_ticket(ivan, description="The printer on the 3rd floor does not print.")
-    notice = await olha.wait_message(predicate=has("New ticket #1"))  # type: ignore[arg-type]
+    notice = await olha.wait_message(predicate=has("New ticket #1"))
     assert notice.button_texts() == ["Open", TAKE_AND_REPLY]
 
     query = await olha.click(TAKE_AND_REPLY, notice)
     assert (await olha.wait_callback_answer(query))[0] == "Ticket #1 is yours now."
     prompt = await olha.wait_message()
     assert "Reply to ticket #1" in prompt.body and prompt.button_texts() == ["❌ Cancel"]
-    taken = await ivan.wait_message(predicate=has("taken into work"))  # type: ignore[arg-type]
+    taken = await ivan.wait_message(predicate=has("taken into work"))
 
     sent = await olha.send_photo(caption="Is this the error you see?")
     copy = await ivan.wait_message()
@@ -71,7 +74,7 @@ async def test_admin_asks_with_a_photo_and_the_employee_answers_by_reply(bot: Bo
     # Telegram replies: to the staff message, to the status notice, to the "created" confirmation.
     for target, words in ((copy, "Yes, exactly this one"), (taken, "Still waiting"), (created, "And the toner")):
         await ivan.send_text(words, reply_to=target)
-        got = await olha.wait_message(predicate=has(words))  # type: ignore[arg-type]
+        got = await olha.wait_message(predicate=has(words))
         assert got.body == f"💬 #1 «The printer on the 3rd floor does not p…» · Ivan:\n{words}"
         assert got.button_texts() == [REPLY, "Open"]
         assert (await ivan.wait_message()).text == "✅ Added to ticket #1; support has it."
@@ -80,9 +83,9 @@ async def test_admin_asks_with_a_photo_and_the_employee_answers_by_reply(bot: Bo
     await start_reply(olha, ack, WRITE_MORE)
     await olha.send_text("Replaced the drum, try now")
     assert (await ivan.wait_message()).text == "#1 · Olha:\nReplaced the drum, try now"
-    after = await olha.wait_message(predicate=has("Delivered"))  # type: ignore[arg-type]
+    after = await olha.wait_message(predicate=has("Delivered"))
     await olha.click("✅ Close", after)  # the usual close flow
-    await olha.wait_message(predicate=has("Closing ticket #1"))  # type: ignore[arg-type]
+    await olha.wait_message(predicate=has("Closing ticket #1"))
 
     stored = [doc async for doc in bot.db.ticket_messages.find({"number": {"$eq": 1}}).sort("created_at", 1)]
     assert [(d["direction"], d["delivery"], d["author_id"]) for d in stored] == [
@@ -105,16 +108,16 @@ async def test_the_card_button_and_free_text_choosing_between_two_tickets(bot: B
 
     # (b) «Add a message» on the card in «My tickets»: while #1 is new, every staff member gets it.
     await ivan.tap(flows.MY_TICKETS)
-    listing = await ivan.wait_message(predicate=has("Your active tickets"))  # type: ignore[arg-type]
+    listing = await ivan.wait_message(predicate=has("Your active tickets"))
     await ivan.click(next(t for t in listing.button_texts() if "#1 " in t), listing)
     card = await ivan.wait_edit(listing.message_id)
     assert card.button_texts()[0] == ADD_MESSAGE
     await ivan.click(ADD_MESSAGE, card)
     assert "Message to ticket #1" in (await ivan.wait_message()).body
     await ivan.send_text("It shows error E-42")
-    assert (await olha.wait_message(predicate=has("E-42"))).body.startswith("💬 #1 ")  # type: ignore[arg-type]
+    assert (await olha.wait_message(predicate=has("E-42"))).body.startswith("💬 #1 ")
     olena = bot.superadmin
-    assert (await olena.wait_message(predicate=has("E-42"))).body.startswith("💬 #1 ")  # type: ignore[arg-type]
+    assert (await olena.wait_message(predicate=has("E-42"))).body.startswith("💬 #1 ")
     assert (await ivan.wait_message()).text == "✅ Added to ticket #1; support has it."
 
     # (c) Free text: nothing is routed to a guessed ticket; newest first, then a new ticket or cancel.
@@ -132,16 +135,16 @@ async def test_the_card_button_and_free_text_choosing_between_two_tickets(bot: B
     stale = question.inline_buttons[1][0][1]
     assert stale is not None
     await ivan.click("➕ #2 · The scanner jams every page.", question)
-    got = await olha.wait_message(predicate=has("loud noise"))  # type: ignore[arg-type]
+    got = await olha.wait_message(predicate=has("loud noise"))
     assert got.body.startswith("💬 #2 «The scanner jams every page.» · Ivan:")
-    assert (await ivan.wait_message(predicate=has("Added"))).text == "✅ Added to ticket #2; support has it."  # type: ignore[arg-type]
+    assert (await ivan.wait_message(predicate=has("Added"))).text == "✅ Added to ticket #2; support has it."
     assert (await ivan.wait_edit(question.message_id)).button_texts() == []  # answered: its buttons go
     query = await ivan.press_data(stale, question.message_id)  # a second tap on the old question
     assert (await ivan.wait_callback_answer(query))[0] == "This question is out of date; send your message again."
 
     # An album asked about, then added: it arrives once, as an album, the header its caption.
     await ivan.send_album(("photo", "photo"), caption="both sides")
-    question = await ivan.wait_message(predicate=has("Which ticket"))  # type: ignore[arg-type]
+    question = await ivan.wait_message(predicate=has("Which ticket"))
     await ivan.click("➕ #1 · The printer does not print.", question)
     first = await olha.wait_message(predicate=lambda m: m.kind == "media_group_item")
     second = await olha.wait_message()
@@ -160,9 +163,9 @@ async def test_a_message_to_a_closed_ticket_offers_a_new_ticket_uk(bot: BotHarne
     olha = bot.fake.users[3001]
     card = await open_card(olha, 1, view="🛠 Mine")
     await olha.click("✅ Close", card)
-    await olha.wait_message(predicate=has("Closing ticket #1"))  # type: ignore[arg-type]
+    await olha.wait_message(predicate=has("Closing ticket #1"))
     await olha.tap("⏭ Skip")
-    closed = await ivan.wait_message(predicate=has("закрито"))  # type: ignore[arg-type]
+    closed = await ivan.wait_message(predicate=has("закрито"))
 
     await ivan.send_text("Принтер знову не друкує", reply_to=closed)
     offer = await ivan.wait_message()
@@ -198,11 +201,11 @@ async def test_notes_stay_with_staff(bot: BotHarness) -> None:
     await olha.click(NOTE, card)
     await olha.wait_message()
     await olha.send_album(("photo", "video"), caption="NOTE-album")
-    assert (await olha.wait_message(timeout=10)).text.startswith("📝 Note saved")  # type: ignore[union-attr]
+    assert (await olha.wait_message(timeout=10)).body.startswith("📝 Note saved")
     await start_reply(olha, card)
     await olha.send_text("Your router is under warranty, we will replace it")
-    await ivan.wait_message(predicate=has("under warranty"))  # type: ignore[arg-type]
-    await olha.wait_message(predicate=has("Delivered"))  # type: ignore[arg-type]
+    await ivan.wait_message(predicate=has("under warranty"))
+    await olha.wait_message(predicate=has("Delivered"))
 
     await olha.click(CONVERSATION, card)
     timeline = await olha.wait_message()
@@ -297,3 +300,26 @@ async def test_long_texts_and_captions_fit_and_rate_limits_are_waited_out(bot: B
     assert rest.button_texts() == [ADD_MESSAGE]
     assert "Delivered" in (await olha.wait_message()).body
     assert SUPERADMIN_ID not in {m.chat_id for m in bot.fake.all_messages() if "🙂" in (m.text or "")}
+
+
+async def test_backups_carry_the_conversation_and_a_restore_brings_it_back(bot: BotHarness) -> None:
+    olha = await make_admin(bot, 3001, name="Olha")
+    ivan = await employee(bot)
+    await seed_tickets(bot, [ticket_doc(1, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"})])
+    card = await open_card(olha, 1, view="🛠 Mine")
+    await start_reply(olha, card)
+    await olha.send_text("Please restart the router")
+    copy = await ivan.wait_message()
+    await olha.wait_message(predicate=has("Delivered"))
+    backups = reliability(bot).backups
+    result = await backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
+    assert {name: result.metadata.records_count.get(name) for name in CONVERSATION_COLLECTIONS} == {
+        "ticket_messages": 1,
+        "ticket_message_refs": 1,
+    }
+    await bot.db.ticket_messages.delete_many({})
+    await bot.db.ticket_message_refs.delete_many({})
+    await backups.restore(result.path, by=SUPERADMIN_ID)
+    assert await bot.db.ticket_messages.count_documents({"text": "Please restart the router"}) == 1
+    await ivan.send_text("Done, it works", reply_to=copy)  # the restored lookup still routes a reply
+    await olha.wait_message(predicate=has("Done, it works"))
