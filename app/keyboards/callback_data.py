@@ -108,19 +108,34 @@ class BackupCallback(CallbackData, prefix="bk"):
 
 
 class ConversationAction(StrEnum):
-    REPLY = "r"  # staff: write to the employee ("Take and reply" on a new ticket)
-    NOTE = "n"  # staff: a staff-only note
-    TIMELINE = "t"  # staff: the conversation, paged newest first
-    CANCEL = "c"  # leave the compose step
-    ADD = "a"  # employee: write to their ticket
-    PICK = "p"  # employee: add the pending message to ticket `number`
-    NEW = "x"  # employee: start a new ticket with the pending message
+    """Staff only (the admin router sees them): employees never get these buttons."""
+
+    REPLY = "r"  # write to the employee ("Take and reply" on a new ticket)
+    NOTE = "n"  # a staff-only note
+    TIMELINE = "t"  # the conversation, paged newest first
 
 
 class ConversationCallback(CallbackData, prefix="cv"):
-    """`ref` ties PICK/NEW to the pending message they were asked about."""
+    """`ref` "e": re-render the timeline in place (its own arrows)."""
 
     action: ConversationAction
-    number: int = 0
+    number: int
     page: int = 0
+    ref: str = "-"
+
+
+class TicketMessageAction(StrEnum):
+    """Everyone's (employees, and staff writing as such)."""
+
+    ADD = "a"  # write to one's own ticket
+    PICK = "p"  # add the pending message to ticket `number`
+    NEW = "x"  # start a new ticket with the pending message
+    CANCEL = "c"  # leave a compose step, or forget the pending message
+
+
+class TicketMessageCallback(CallbackData, prefix="tm"):
+    """`ref` ties PICK/NEW/CANCEL to the pending message they were asked about."""
+
+    action: TicketMessageAction
+    number: int = 0
     ref: str = "-"

@@ -12,6 +12,8 @@ from app.keyboards.callback_data import (
     ConversationCallback,
     StaffTicketAction,
     StaffTicketCallback,
+    TicketMessageAction,
+    TicketMessageCallback,
 )
 from app.keyboards.pagination import page_arrows
 from app.models.conversation import note_refusal, reply_refusal
@@ -24,8 +26,12 @@ def reply_label(ticket_status: TicketStatus) -> str:
     return _("💬 Take and reply") if ticket_status is TicketStatus.NEW else _("💬 Reply")
 
 
-def _callback(action: ConversationAction, number: int = 0, page: int = 0, ref: str = "-") -> ConversationCallback:
+def _callback(action: ConversationAction, number: int, page: int = 0, ref: str = "-") -> ConversationCallback:
     return ConversationCallback(action=action, number=number, page=page, ref=ref)
+
+
+def _own(action: TicketMessageAction, number: int = 0, ref: str = "-") -> TicketMessageCallback:
+    return TicketMessageCallback(action=action, number=number, ref=ref)
 
 
 def add_card_buttons(builder: InlineKeyboardBuilder, ticket: Ticket, viewer_id: int, role: Role) -> None:
@@ -77,14 +83,14 @@ def after_reply_keyboard(ticket: Ticket, viewer_id: int, role: Role) -> InlineKe
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("❌ Cancel"), callback_data=_callback(ConversationAction.CANCEL))
+    builder.button(text=_("❌ Cancel"), callback_data=_own(TicketMessageAction.CANCEL))
     return builder.as_markup()
 
 
 def add_message_keyboard(number: int) -> InlineKeyboardMarkup:
     """Under a staff message the employee received, and on their own card."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=add_message_label(), callback_data=_callback(ConversationAction.ADD, number))
+    builder.button(text=add_message_label(), callback_data=_own(TicketMessageAction.ADD, number))
     return builder.as_markup()
 
 
@@ -94,18 +100,16 @@ def add_message_label() -> str:
 
 def add_owner_card_button(builder: InlineKeyboardBuilder, ticket: Ticket) -> None:
     if ticket.status.is_active:
-        builder.button(text=add_message_label(), callback_data=_callback(ConversationAction.ADD, ticket.number))
+        builder.button(text=add_message_label(), callback_data=_own(TicketMessageAction.ADD, ticket.number))
 
 
 def choose_ticket_keyboard(tickets: list[Ticket], ref: str) -> InlineKeyboardMarkup:
     """The employee's active tickets (newest first) for a message written outside any form."""
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
-        builder.button(
-            text=ticket_line(ticket), callback_data=_callback(ConversationAction.PICK, ticket.number, ref=ref)
-        )
-    builder.button(text=_("📝 New ticket with this"), callback_data=_callback(ConversationAction.NEW, ref=ref))
-    builder.button(text=_("❌ Cancel"), callback_data=_callback(ConversationAction.CANCEL, ref=ref))
+        builder.button(text=ticket_line(ticket), callback_data=_own(TicketMessageAction.PICK, ticket.number, ref=ref))
+    builder.button(text=_("📝 New ticket with this"), callback_data=_own(TicketMessageAction.NEW, ref=ref))
+    builder.button(text=_("❌ Cancel"), callback_data=_own(TicketMessageAction.CANCEL, ref=ref))
     builder.adjust(1)
     return builder.as_markup()
 

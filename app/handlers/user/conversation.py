@@ -23,7 +23,7 @@ from app.db.repositories import Repositories
 from app.fsm.states import EmployeeCompose, StaffCompose, TicketForm
 from app.fsm.ticket_form import prompt_for
 from app.fsm.transitions import advance, reset
-from app.keyboards.callback_data import ConversationAction, ConversationCallback
+from app.keyboards.callback_data import TicketMessageAction, TicketMessageCallback
 from app.keyboards.conversation import cancel_keyboard, choose_ticket_keyboard
 from app.models import validators
 from app.models.conversation import Content
@@ -163,7 +163,7 @@ async def composed(
 async def start_adding(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
-    callback_data: ConversationCallback,
+    callback_data: TicketMessageCallback,
     bot: Bot,
     user: User,
     state: FSMContext,
@@ -192,7 +192,7 @@ async def _pending(state: FSMContext, ref: str, answer: CallbackAnswer) -> Conte
 async def pick_ticket(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
-    callback_data: ConversationCallback,
+    callback_data: TicketMessageCallback,
     bot: Bot,
     user: User,
     state: FSMContext,
@@ -214,7 +214,7 @@ async def pick_ticket(
 async def new_ticket_with_it(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
-    callback_data: ConversationCallback,
+    callback_data: TicketMessageCallback,
     bot: Bot,
     user: User,
     state: FSMContext,
@@ -249,11 +249,11 @@ async def cancel(
 
 def create_router() -> Router:
     router = Router(name="conversation")
-    action = ConversationCallback.filter
-    router.callback_query.register(start_adding, action(F.action == ConversationAction.ADD))
-    router.callback_query.register(pick_ticket, action(F.action == ConversationAction.PICK))
-    router.callback_query.register(new_ticket_with_it, action(F.action == ConversationAction.NEW))
-    router.callback_query.register(cancel, action(F.action == ConversationAction.CANCEL))
+    action = TicketMessageCallback.filter
+    router.callback_query.register(start_adding, action(F.action == TicketMessageAction.ADD))
+    router.callback_query.register(pick_ticket, action(F.action == TicketMessageAction.PICK))
+    router.callback_query.register(new_ticket_with_it, action(F.action == TicketMessageAction.NEW))
+    router.callback_query.register(cancel, action(F.action == TicketMessageAction.CANCEL))
     router.message.register(composed, EmployeeCompose.message)
     router.message.register(free_message, StateFilter(None), passable)
     return router
