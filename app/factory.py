@@ -27,6 +27,7 @@ from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
 from app.services.broadcast.runner import Broadcaster
+from app.services.conversation.service import ConversationService
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
 from app.services.server_room import ServerRoomService
@@ -84,6 +85,7 @@ def create_dispatcher(
         health=jobs.health,
         backups=jobs.backups,
         backup_schedule=jobs.schedule,
+        conversation=ConversationService(bot, repos, i18n, notifier, ticket_actions),
     )
     dispatcher = Dispatcher(
         storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),

@@ -18,6 +18,7 @@ from app.models.users import Role, User
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.broadcast.runner import Broadcaster
+from app.services.conversation.service import ConversationService
 from app.services.health import HealthMonitor
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -44,6 +45,7 @@ class Injected(TypedDict):
     health: HealthMonitor
     backups: BackupService
     backup_schedule: BackupSchedule
+    conversation: ConversationService
 
 
 class PerUpdate(TypedDict):

@@ -15,6 +15,7 @@ from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.leases import LeaseRepository
 from app.db.server_calls import ServerCallRepository
+from app.db.ticket_messages import TicketMessageRepository
 from app.db.tickets import TicketRepository
 from app.db.users import UserRepository
 
@@ -34,6 +35,7 @@ class Repositories:
     deliveries: DeliveryRepository
     leases: LeaseRepository
     conversations: ConversationRepository
+    ticket_messages: TicketMessageRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -50,6 +52,7 @@ class Repositories:
             deliveries=DeliveryRepository(db),
             leases=LeaseRepository(db),
             conversations=ConversationRepository(db),
+            ticket_messages=TicketMessageRepository(db),
         )
 
     async def prepare(self) -> None:
@@ -65,3 +68,4 @@ class Repositories:
         await self.audit.ensure_indexes()
         await self.broadcasts.ensure_indexes()
         await self.deliveries.ensure_indexes()
+        await self.ticket_messages.ensure_indexes()

@@ -40,10 +40,23 @@ class BackupUpload(StatesGroup):
     file = State()
 
 
+class StaffCompose(StatesGroup):
+    """A staff member writes to ticket `number` (data): the next message goes out at once."""
+
+    reply = State()  # to the employee
+    note = State()  # staff only
+
+
+class EmployeeCompose(StatesGroup):
+    """The employee tapped «Add a message» on ticket `number` (data)."""
+
+    message = State()
+
+
 # Dialogues only staff can be in: someone who loses the role must leave them (app/services/staff.py
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
     name
-    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload)
+    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose)
     for name in group.__all_states_names__
 )

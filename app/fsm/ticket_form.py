@@ -126,8 +126,10 @@ def next_state(state: State, data: dict[str, Any]) -> State:
     """After a step is answered: the next one, or straight back to the summary when editing."""
     if data.get("editing"):
         return TicketForm.confirm
-    index = ANSWER_STATES.index(state)
-    return ANSWER_STATES[index + 1] if index + 1 < len(ANSWER_STATES) else TicketForm.confirm
+    index = ANSWER_STATES.index(state) + 1
+    if index < len(ANSWER_STATES) and ANSWER_STATES[index] == TicketForm.description and data.get("prefilled"):
+        index += 1  # started from a message the employee wrote: it is the description already
+    return ANSWER_STATES[index] if index < len(ANSWER_STATES) else TicketForm.confirm
 
 
 async def prompt_for(

@@ -123,3 +123,37 @@ class BackupCallback(CallbackData, prefix="bk"):
     action: BackupAction
     backup_id: str = "-"
     page: PageNumber = 0
+
+
+class ConversationAction(StrEnum):
+    """Staff only (the admin router sees them): employees never get these buttons."""
+
+    REPLY = "r"  # write to the employee ("Take and reply" on a new ticket)
+    NOTE = "n"  # a staff-only note
+    TIMELINE = "t"  # the conversation, paged newest first
+
+
+class ConversationCallback(CallbackData, prefix="cv"):
+    """`ref` "e": re-render the timeline in place (its own arrows)."""
+
+    action: ConversationAction
+    number: Id
+    page: PageNumber = 0
+    ref: str = "-"
+
+
+class TicketMessageAction(StrEnum):
+    """Everyone's (employees, and staff writing as such)."""
+
+    ADD = "a"  # write to one's own ticket
+    PICK = "p"  # add the pending message to ticket `number`
+    NEW = "x"  # start a new ticket with the pending message
+    CANCEL = "c"  # leave a compose step, or forget the pending message
+
+
+class TicketMessageCallback(CallbackData, prefix="tm"):
+    """`ref` ties PICK/NEW/CANCEL to the pending message they were asked about."""
+
+    action: TicketMessageAction
+    number: Id = 0
+    ref: str = "-"

@@ -14,6 +14,7 @@ from app.keyboards.callback_data import (
     StaffTicketCallback,
     TicketScope,
 )
+from app.keyboards.conversation import add_card_buttons, add_owner_card_button
 from app.keyboards.pagination import page_arrows
 from app.models.paging import Page
 from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
@@ -82,6 +83,7 @@ def staff_card_keyboard(
         button(_("✅ Close"), StaffTicketAction.CLOSE)
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
+    add_card_buttons(builder, ticket, viewer_id, role)
     if full_text:
         button(full_text_label(), StaffTicketAction.FULL_TEXT)
     if ticket.media:
@@ -127,6 +129,7 @@ def owner_card_keyboard(
     ticket: Ticket, scope: TicketScope, page: int, *, full_text: bool = False
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    add_owner_card_button(builder, ticket)
     if full_text:
         builder.button(
             text=full_text_label(),

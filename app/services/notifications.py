@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from app.db.repositories import Repositories
-from app.keyboards.tickets import open_ticket_keyboard
+from app.keyboards.conversation import new_ticket_keyboard
 from app.models.tickets import StatusChange, Ticket
 from app.models.users import User
 from app.services.delivery import Delivered, deliver
@@ -49,21 +49,29 @@ class Notifier:
         user = await self.repos.users.get(user_id)
         return user.language if user else self.settings.default_language
 
-    async def deliver(self, chat_id: int, render: Render, language: str | None = None) -> bool:
+    async def deliver(
+        self, chat_id: int, render: Render, language: str | None = None, *, ticket: int | None = None
+    ) -> bool:
         """Send one message rendered in the recipient's language; False if it could not be delivered.
 
         A recipient who blocked the bot is marked unreachable; one failure never stops
-        a loop over several recipients.
+        a loop over several recipients. With `ticket`, the message is remembered as belonging
+        to that ticket (a Telegram reply to it is added to the ticket's conversation).
         """
         if language is None:
             language = await self.language_of(chat_id)
         with self.i18n.context(), self.i18n.use_locale(language):
             text, markup = render()
-        delivery = await deliver(
-            lambda: self.bot.send_message(chat_id, text, reply_markup=markup), what=f"Notice to {chat_id}"
-        )
+        sent: list[int] = []
+
+        async def send() -> None:
+            sent.append((await self.bot.send_message(chat_id, text, reply_markup=markup)).message_id)
+
+        delivery = await deliver(send, what=f"Notice to {chat_id}")
         if delivery.state is Delivered.BLOCKED:
             await self.repos.users.mark_unreachable(chat_id)
+        if ticket is not None and sent:
+            await self.repos.ticket_messages.remember(chat_id, sent, ticket)
         return delivery.sent
 
     async def to_staff(self, render: Render) -> Reach:
@@ -75,11 +83,11 @@ class Notifier:
         return Reach(delivered, len(staff))
 
     async def new_ticket(self, ticket: Ticket) -> Reach:
-        return await self.to_staff(lambda: (new_ticket_notice(ticket), open_ticket_keyboard(ticket.number)))
+        return await self.to_staff(lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number)))
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:
         return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
 
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
         """Tell the ticket's owner, in their language; False if they could not be reached."""
-        return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None))
+        return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None), ticket=ticket.number)

@@ -68,7 +68,7 @@ ADMIN_ID = 3001
 
 # --- what a plain user may legitimately see and press ---------------------------------------
 
-USER_PREFIXES = {"my", "srv", "lang"}
+USER_PREFIXES = {"my", "srv", "lang", "tm"}
 CALLBACK_CLASSES: list[type[CallbackData]] = [
     cls
     for cls in vars(callback_data_module).values()
@@ -138,7 +138,7 @@ FORM_PATH = [
     ("TicketForm:choose_edit", flows.EDIT, "What would you like to change?"),
 ]
 STATES = ["idle", *(state for state, _, _ in FORM_PATH), "ServerRoomCall:note"]
-USER_STATE_GROUPS = ("TicketForm:", "ServerRoomCall:")
+USER_STATE_GROUPS = ("TicketForm:", "ServerRoomCall:", "EmployeeCompose:")
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ async def test_description_limit_counts_an_emoji_as_two(bot: BotHarness) -> None
     created = await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
     assert "Ticket #1 created" in text_of(created) and EMOJI * 1000 in text_of(created)
     notice = await admin.wait_message(predicate=lambda m: "#1" in (m.text or ""))
-    assert notice.button_texts() == ["Open"]
+    assert notice.button_texts() == ["Open", "💬 Take and reply"]
     card = await open_card(admin, 1)
     assert EMOJI * 1000 in text_of(card) and FULL_TEXT not in card.button_texts()
 
@@ -168,5 +168,5 @@ async def test_submit_tells_the_number_and_notifies_staff_even_when_the_card_can
     assert "Ticket #1 created" in text_of(told) and "Something went wrong" not in text_of(told)
     assert user.reply_keyboard and user.reply_keyboard[0] == [flows.NEW_TICKET, flows.MY_TICKETS]
     notice = await admin.wait_message(predicate=lambda m: "#1" in (m.text or ""))
-    assert notice.button_texts() == ["Open"]
+    assert notice.button_texts() == ["Open", "💬 Take and reply"]
     assert await bot.db.tickets.count_documents({}) == 1

@@ -71,9 +71,11 @@ async def test_help_and_unknown_input(bot: BotHarness) -> None:
     await user.tap("❓ Help")
     help_text = await user.wait_message()
     assert "How to get help" in help_text.body and "/new" in help_text.body
-    await user.send_text("hello?")
-    unknown = await user.wait_message()
-    assert "did not understand" in unknown.body
+    await user.send_text("hello?")  # written outside any form: offered as a new ticket, never dropped
+    offer = await user.wait_message()
+    assert offer.text == "You have no active tickets. Create a ticket from this?"
+    await user.send_text("📥 Queue")  # a menu button's label typed by someone without that menu
+    assert "did not understand" in (await user.wait_message()).body
     await user.send_sticker()
     assert "did not understand" in (await user.wait_message()).body
 

@@ -291,7 +291,8 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
     user, admin = bot.fake.user(2001, language_code="en"), bot.fake.user(3001, language_code="en")
     for person in (user, admin):
         await flows.start(person)
-    before = await snapshot(bot.db, skip=frozenset({"users"}))
+    unchanged = frozenset({"users", "fsm_states"})  # fsm_states: checked empty below (the offer was cancelled)
+    before = await snapshot(bot.db, skip=unchanged)
     files_before = backup_files(bot.settings.backup_dir)
     backup_id = result.name.removeprefix("backup_").removesuffix(".zip")
 
@@ -301,7 +302,11 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
             reply = await person.wait_message(timeout=10)
             assert "did not understand" in reply.body, (person, command, reply.body)
         await send_zip(bot.fake, person, result.path.read_bytes())
-        assert "did not understand" in (await person.wait_message(timeout=10)).body
+        # To anyone else a ZIP is just a file they sent: offered for a ticket, never restored.
+        offer = await person.wait_message(timeout=10)
+        assert "Create a ticket from this?" in offer.body, (person, offer.body)
+        await person.click("❌ Cancel", offer)  # and forgotten again
+        await person.wait_message(predicate=lambda m: "Nothing was sent" in text_of(m))
         for button in (
             BackupCallback(action=BackupAction.CONFIRM, backup_id=backup_id),
             BackupCallback(action=BackupAction.RESTORE, backup_id=backup_id),
@@ -315,7 +320,8 @@ async def test_nobody_but_the_superadmin_can_back_up_or_restore(bot: BotHarness)
             answer = await person.wait_callback_answer(query, timeout=10)
             assert answer == ("This button is no longer active.", True), (person, data)
         await flows.barrier(person, nothing_before=True)  # the presses sent this chat nothing
-    assert await snapshot(bot.db, skip=frozenset({"users"})) == before
+    assert await snapshot(bot.db, skip=unchanged) == before
+    assert await bot.db.fsm_states.count_documents({}) == 0
     assert backup_files(bot.settings.backup_dir) == files_before
     assert bot.fake.calls_of("getFile") == []  # their files were never even downloaded
     assert [m for m in bot.fake.all_messages() if m.chat_id in (2001, 3001) and "backup" in text_of(m).lower()] == []

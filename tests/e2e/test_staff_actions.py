@@ -28,7 +28,14 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
     await admin.click("🛠 Take into work", card)
     taken = await admin.wait_edit(card.message_id)
     assert "In progress" in taken.body and "Assignee: Olha" in taken.body
-    assert taken.button_texts() == ["✅ Close", "⛔ Reject", "⬅️ Back to the list"]
+    assert taken.button_texts() == [
+        "✅ Close",
+        "⛔ Reject",
+        "💬 Reply",
+        "📝 Note",
+        "💬 Conversation",
+        "⬅️ Back to the list",
+    ]
     note = await owner.wait_message(predicate=lambda m: "#1" in (m.text or ""))
     assert note.text == "🛠 Your ticket #1 was taken into work by Olha."
 

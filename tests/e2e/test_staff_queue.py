@@ -78,7 +78,15 @@ async def test_card_shows_everything_and_resends_media(bot: BotHarness) -> None:
         "History:",
     ):
         assert expected in card.body, expected
-    assert card.button_texts() == ["🛠 Take into work", "⛔ Reject", "🖼 Show attachments (3)", "⬅️ Back to the list"]
+    assert card.button_texts() == [
+        "🛠 Take into work",
+        "⛔ Reject",
+        "💬 Take and reply",
+        "📝 Note",
+        "💬 Conversation",
+        "🖼 Show attachments (3)",
+        "⬅️ Back to the list",
+    ]
     await admin.click("🖼 Show attachments (3)", card)
     album = await admin.wait_message()
     assert album.media_group_id is not None

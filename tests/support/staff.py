@@ -8,6 +8,8 @@ from typing import Any
 from app.db.admins import AdminRepository
 from app.db.repositories import Repositories
 from app.keyboards.callback_data import (
+    ConversationAction,
+    ConversationCallback,
     QueueCallback,
     StaffAction,
     StaffCallback,
@@ -28,6 +30,8 @@ STAFF_CALLBACKS = [
         StaffTicketCallback(action=action, number=2, view=QueueView.IN_WORK).pack()
         for action in (StaffTicketAction.TAKE, StaffTicketAction.CLOSE, StaffTicketAction.REJECT)
     ),
+    # «Take and reply» on a new ticket (#1) and Reply / Note / Conversation on a taken one (#2).
+    *(ConversationCallback(action=action, number=number).pack() for action in ConversationAction for number in (1, 2)),
 ]
 SUPERADMIN_CALLBACKS = [
     StaffCallback(action=StaffAction.LIST).pack(),

@@ -548,3 +548,25 @@ async def test_misc_bot_methods(fake: FakeTelegram, bot: Bot, ivan: FakeUser) ->
     edited = await bot.edit_message_caption(chat_id=USER_ID, message_id=with_caption.message_id, caption="new")
     assert isinstance(edited, Message) and edited.caption == "new"
     assert [m.caption for m in fake.messages_to(USER_ID) if m.kind == "photo"] == ["new"]
+
+
+async def test_a_reply_embeds_the_replied_message_of_that_chat_only(
+    fake: FakeTelegram, bot: Bot, ivan: FakeUser
+) -> None:
+    other = fake.user(2002, first_name="Olena", language_code="en")
+    sent = await bot.send_message(USER_ID, "<b>Ticket #1</b> created")
+    elsewhere = await bot.send_message(2002, "not Ivan's")
+    reply = await ivan.send_text("it is still broken", reply_to=sent.message_id)
+    quoted = reply["reply_to_message"]
+    assert quoted["message_id"] == sent.message_id and quoted["text"] == "Ticket #1 created"
+    assert quoted["from"]["is_bot"] is True and "reply_to_message" not in quoted
+    # A reply to a reply quotes one level only, as Telegram does; and only messages of this chat.
+    again = await ivan.send_photo(reply_to=reply["message_id"])
+    assert again["reply_to_message"]["text"] == "it is still broken"
+    assert "reply_to_message" not in again["reply_to_message"]
+    with pytest.raises(AssertionError, match="no message"):
+        await ivan.send_text("wrong chat", reply_to=elsewhere.message_id + 50)
+    # A copy never carries the original's reply header.
+    copied = await bot.copy_message(2002, from_chat_id=USER_ID, message_id=again["message_id"])
+    got = await other.wait_message(predicate=lambda m: m.message_id == copied.message_id)
+    assert "reply_to_message" not in got.raw

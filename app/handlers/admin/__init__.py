@@ -3,12 +3,14 @@
 from aiogram import Router
 
 from app.filters.roles import STAFF
-from app.handlers.admin import broadcast, queue, tickets
+from app.handlers.admin import broadcast, conversation, queue, tickets
 
 
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(STAFF)
     router.callback_query.filter(STAFF)
-    router.include_routers(queue.create_router(), tickets.create_router(), broadcast.create_router())
+    router.include_routers(
+        queue.create_router(), tickets.create_router(), conversation.create_router(), broadcast.create_router()
+    )
     return router

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from app.handlers.user import fallback, my_tickets, server_room, start, ticket_form, ticket_media
+from app.handlers.user import conversation, fallback, my_tickets, server_room, start, ticket_form, ticket_media
 
 
 def create_router() -> Router:
@@ -13,6 +13,7 @@ def create_router() -> Router:
         ticket_form.create_router(),
         server_room.create_router(),
         my_tickets.create_router(),
+        conversation.create_router(),
         fallback.create_router(),
     )
     return router

@@ -13,6 +13,7 @@ from app.keyboards.tickets import owner_card_keyboard, owner_list_keyboard
 from app.models.paging import Page
 from app.models.tickets import Ticket
 from app.models.users import User
+from app.services.conversation.service import ConversationService
 from app.services.media import send_ticket_media
 from app.services.tickets.service import TicketService
 from app.texts import labels
@@ -59,6 +60,7 @@ async def open_ticket(
     callback_data: MyTicketsCallback,
     user: User,
     tickets: TicketService,
+    conversation: ConversationService,
 ) -> None:
     ticket = await tickets.get_for_owner(user.id, callback_data.number)
     if ticket is None:
@@ -68,6 +70,8 @@ async def open_ticket(
     await show(
         query, card.text, owner_card_keyboard(ticket, callback_data.scope, callback_data.page, full_text=card.shortened)
     )
+    if query.message is not None:  # a reply to the card goes to the ticket
+        await conversation.remember(user.id, [query.message.message_id], ticket.number)
 
 
 async def show_full_text(

@@ -20,6 +20,7 @@ from app.models import validators
 from app.models.tickets import Draft, Ticket
 from app.models.users import Role, User
 from app.models.validators import InvalidInput
+from app.services.conversation.service import ConversationService
 from app.services.delivery import Delivered, deliver
 from app.services.notifications import Notifier
 from app.services.tickets.service import TicketService
@@ -107,6 +108,7 @@ async def submit(
     role: Role,
     tickets: TicketService,
     notifier: Notifier,
+    conversation: ConversationService,
 ) -> None:
     draft = Draft.from_fsm(await state.get_data())
     ticket = await tickets.create(user, draft)
@@ -114,19 +116,27 @@ async def submit(
     # The ticket exists from here on: the user learns its number and the staff hear of it,
     # whatever happens to either message.
     try:
-        await tell_created(message, ticket, role)
+        sent = await tell_created(message, ticket, role)
+        await conversation.remember(message.chat.id, sent, ticket.number)  # a reply to it goes to the ticket
     finally:
         await notifier.new_ticket(ticket)
 
 
-async def tell_created(message: Message, ticket: Ticket, role: Role) -> None:
+async def tell_created(message: Message, ticket: Ticket, role: Role) -> list[int]:
+    """The owner's confirmation; returns the ids of what was sent."""
     created = created_line(ticket.number)
     menu = reply.main_menu(role)
     card = ticket_card(ticket, lead=created).text
     what = f"Ticket #{ticket.number} created: the owner's card"
-    delivery = await deliver(lambda: message.answer(card, reply_markup=menu), what=what)
+    sent: list[int] = []
+
+    async def answer(text: str) -> None:
+        sent.append((await message.answer(text, reply_markup=menu)).message_id)
+
+    delivery = await deliver(lambda: answer(card), what=what)
     if delivery.state is Delivered.FAILED:  # the number alone, then: it is what they need to follow it up
-        await deliver(lambda: message.answer(created, reply_markup=menu), what=f"Ticket #{ticket.number} created")
+        await deliver(lambda: answer(created), what=f"Ticket #{ticket.number} created")
+    return sent
 
 
 async def wrong_input(message: Message, state: FSMContext, repos: Repositories, raw_state: str | None) -> None:

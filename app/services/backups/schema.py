@@ -29,8 +29,10 @@ from app.db.leases import LEASES_COLLECTION
 from app.db.repositories import FSM_COLLECTION
 from app.db.server_calls import SERVER_CALLS_COLLECTION
 from app.db.tickets import TICKETS_COLLECTION
+from app.db.ticket_messages import MESSAGES_COLLECTION, REFS_COLLECTION
 from app.db.users import USERS_COLLECTION
 from app.models.backups import BackupInvalid, BackupProblem
+from app.models.conversation import Direction, TicketMessage
 from app.models.media import Media
 from app.models.tickets import Priority, Ticket, TicketStatus
 from app.models.users import Admin, Person, User
@@ -144,12 +146,29 @@ def check_server_call(doc: dict[str, Any]) -> None:
     need(doc, "count", int, optional=True)
 
 
+def check_ticket_message(doc: dict[str, Any]) -> None:
+    need(doc, "number", int)
+    need(doc, "author_id", int)
+    need(doc, "created_at", datetime)
+    need(doc, "text", str, optional=True)
+    one_of(doc, "direction", Direction)
+    TicketMessage.from_doc(doc)
+
+
+def check_message_ref(doc: dict[str, Any]) -> None:
+    need(doc, "chat_id", int)
+    need(doc, "message_id", int)
+    need(doc, "number", int)
+
+
 RESTORED: dict[str, Callable[[dict[str, Any]], None]] = {
     USERS_COLLECTION: check_user,
     TICKETS_COLLECTION: check_ticket,
     ADMINS_COLLECTION: check_admin,
     COUNTERS_COLLECTION: check_counter,
     SERVER_CALLS_COLLECTION: check_server_call,
+    MESSAGES_COLLECTION: check_ticket_message,
+    REFS_COLLECTION: check_message_ref,
 }
 APP_COLLECTIONS = frozenset(RESTORED) | KEEP_ON_RESTORE
 

@@ -216,6 +216,7 @@ class BotApi(BotState):
                 "reply_markup",
                 "media_group_id",
                 "forward_origin",
+                "reply_to_message",
             )
         }
         parse_mode = opt_str(params.get("parse_mode"))

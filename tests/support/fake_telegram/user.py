@@ -59,12 +59,28 @@ class FakeUser:
 
     # --- writing to the bot ---------------------------------------------------------------
 
-    async def _send(self, content: JsonDict) -> JsonDict:
+    async def _send(self, content: JsonDict, reply_to: BotMessage | int | None = None) -> JsonDict:
+        if reply_to is not None:
+            content = {**content, "reply_to_message": self.replied(reply_to)}
         message = self._fake.user_message(self, content)
         await asyncio.sleep(0)  # let a waiting long poll pick it up
         return message
 
-    async def send_text(self, text: str) -> JsonDict:
+    def replied(self, target: BotMessage | int) -> JsonDict:
+        """The message a reply quotes, as Telegram embeds it: a message of this chat only, in its
+        current state, without its own reply_to_message (Telegram nests one level)."""
+        message_id = target if isinstance(target, int) else target.message_id
+        bot_message = self.chat.messages_by_id.get(message_id)
+        if bot_message is not None and not bot_message.deleted:
+            found = bot_message.raw
+        elif message_id in self.chat.user_messages:
+            found = self.chat.user_messages[message_id]
+        else:
+            raise AssertionError(f"{self!r}: there is no message {message_id} in this chat to reply to")
+        return {k: v for k, v in found.items() if k != "reply_to_message"}
+
+    async def send_text(self, text: str, *, reply_to: BotMessage | int | None = None) -> JsonDict:
+        """Write `text`; `reply_to`: as a Telegram reply to that message of this chat."""
         content: JsonDict = {"text": text}
         if text.startswith("/"):
             # Clients mark a leading /command as a bot_command entity.
@@ -72,7 +88,7 @@ class FakeUser:
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}
             ]
-        return await self._send(content)
+        return await self._send(content, reply_to)
 
     async def send_command(self, command: str = "/start") -> JsonDict:
         assert command.startswith("/"), f"a command starts with '/': {command!r}"
@@ -131,18 +147,29 @@ class FakeUser:
                     return button
         raise AssertionError(f"{self!r}: current reply keyboard has no {wanted}; keyboard: {self.reply_keyboard}")
 
-    async def _send_file(self, kind: str, caption: str | None, file_size: int | None, **file_args: Any) -> JsonDict:
+    async def _send_file(
+        self,
+        kind: str,
+        caption: str | None,
+        file_size: int | None,
+        reply_to: BotMessage | int | None = None,
+        **file_args: Any,
+    ) -> JsonDict:
         stored = self._fake.new_file(kind, file_size or _DEFAULT_SIZES[kind], **file_args)
         content = self._fake.media_content(stored)
         if caption:
             content["caption"] = caption
-        return await self._send(content)
+        return await self._send(content, reply_to)
 
-    async def send_photo(self, caption: str | None = None, *, file_size: int | None = None) -> JsonDict:
-        return await self._send_file("photo", caption, file_size)
+    async def send_photo(
+        self, caption: str | None = None, *, file_size: int | None = None, reply_to: BotMessage | int | None = None
+    ) -> JsonDict:
+        return await self._send_file("photo", caption, file_size, reply_to)
 
-    async def send_video(self, caption: str | None = None, *, file_size: int | None = None) -> JsonDict:
-        return await self._send_file("video", caption, file_size)
+    async def send_video(
+        self, caption: str | None = None, *, file_size: int | None = None, reply_to: BotMessage | int | None = None
+    ) -> JsonDict:
+        return await self._send_file("video", caption, file_size, reply_to)
 
     async def send_document(
         self,
@@ -151,17 +178,22 @@ class FakeUser:
         *,
         mime_type: str = "application/pdf",
         file_size: int | None = None,
+        reply_to: BotMessage | int | None = None,
     ) -> JsonDict:
-        return await self._send_file("document", caption, file_size, file_name=file_name, mime_type=mime_type)
+        return await self._send_file("document", caption, file_size, reply_to, file_name=file_name, mime_type=mime_type)
 
     async def send_sticker(self) -> JsonDict:
         return await self._send_file("sticker", None, None)
 
-    async def send_voice(self) -> JsonDict:
-        return await self._send_file("voice", None, None)
+    async def send_voice(self, *, reply_to: BotMessage | int | None = None) -> JsonDict:
+        return await self._send_file("voice", None, None, reply_to)
 
     async def send_album(
-        self, kinds: Sequence[str] = ("photo", "photo", "video"), caption: str | None = None
+        self,
+        kinds: Sequence[str] = ("photo", "photo", "video"),
+        caption: str | None = None,
+        *,
+        reply_to: BotMessage | int | None = None,
     ) -> list[JsonDict]:
         """Send an album: one message update per item, sharing a media_group_id."""
         group_id = self._fake.next_id("1500")
@@ -177,6 +209,8 @@ class FakeUser:
             content = {**self._fake.media_content(stored), "media_group_id": group_id}
             if caption and index == 0:
                 content["caption"] = caption
+            if reply_to is not None:  # every item of an album sent as a reply carries it
+                content["reply_to_message"] = self.replied(reply_to)
             messages.append(self._fake.user_message(self, content))
         await asyncio.sleep(0)
         return messages

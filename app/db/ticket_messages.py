@@ -1,0 +1,95 @@
+"""ticket_messages: every message of a ticket's conversation; ticket_message_refs: which ticket a
+bot message in some chat belongs to, (chat_id, message_id) → number, for Telegram replies.
+
+Shapes as in app/db/tickets.py: explicit `$eq`, counts as `$group` on `_id: None`, no dates in
+filters (the timeline's order is its index: number, then newest first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from app.models.conversation import DeliveryState, TicketMessage
+from app.models.paging import Page, clamp_page
+
+MESSAGES_COLLECTION = "ticket_messages"
+REFS_COLLECTION = "ticket_message_refs"
+CONVERSATION_COLLECTIONS = (MESSAGES_COLLECTION, REFS_COLLECTION)
+TIMELINE_ORDER = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
+
+def eq(value: Any) -> dict[str, Any]:
+    return {"$eq": value}
+
+
+class TicketMessageRepository:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = db[MESSAGES_COLLECTION]
+        self.refs = db[REFS_COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        # "Messages of ticket N, newest first": read straight off the index.
+        # (Not `_id` in it: nx-27017 0.8.1 then refuses every insert; ties on the date are rare.)
+        await self.collection.create_index([("number", ASCENDING), ("created_at", DESCENDING)])
+        # "Which ticket does this bot message belong to": one per (chat, message).
+        await self.refs.create_index([("chat_id", ASCENDING), ("message_id", ASCENDING)], unique=True)
+
+    async def insert(self, message: TicketMessage) -> TicketMessage:
+        result = await self.collection.insert_one(message.to_doc())
+        message.id = result.inserted_id
+        return message
+
+    async def delivered(
+        self, message_id: ObjectId, state: DeliveryState, copies: list[tuple[int, int]], error: str | None
+    ) -> None:
+        await self.collection.update_one(
+            {"_id": eq(message_id)},
+            {
+                "$set": {
+                    "delivery": state.value,
+                    "error": error,
+                    "copies": [{"chat_id": c, "message_id": m} for c, m in copies],
+                }
+            },
+        )
+
+    async def get(self, message_id: ObjectId) -> TicketMessage | None:
+        doc = await self.collection.find_one({"_id": eq(message_id)})
+        return TicketMessage.from_doc(doc) if doc else None
+
+    async def page_of_ticket(self, number: int, page: int, per_page: int) -> Page[TicketMessage]:
+        query = {"number": eq(number)}
+        total = await self.count_of_ticket(number)
+        page = clamp_page(page, total, per_page)
+        cursor = self.collection.find(query).sort(TIMELINE_ORDER).skip(page * per_page).limit(per_page)
+        return Page([TicketMessage.from_doc(doc) async for doc in cursor], page, total, per_page)
+
+    async def count_of_ticket(self, number: int) -> int:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"number": eq(number)}},
+            {"$group": {"_id": None, "n": {"$sum": 1}}},
+        ]
+        async for row in await self.collection.aggregate(pipeline):
+            return int(row["n"])
+        return 0
+
+    async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
+        """Bot messages in `chat_id` that belong to ticket `number` (a copy, a notice, a card)."""
+        for message_id in message_ids:
+            try:
+                await self.refs.update_one(
+                    {"chat_id": eq(chat_id), "message_id": eq(message_id)},
+                    {"$set": {"chat_id": chat_id, "message_id": message_id, "number": number}},
+                    upsert=True,
+                )
+            except DuplicateKeyError:  # two writers upserting the same message at once
+                continue
+
+    async def ticket_of(self, chat_id: int, message_id: int) -> int | None:
+        doc = await self.refs.find_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})
+        return int(doc["number"]) if doc else None

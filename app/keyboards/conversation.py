@@ -1,0 +1,124 @@
+"""Inline buttons of a ticket's conversation: on the staff card and notices, under delivered
+messages, the "which ticket?" question and the timeline's pages."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from app.keyboards.callback_data import (
+    ConversationAction,
+    ConversationCallback,
+    StaffTicketAction,
+    StaffTicketCallback,
+    TicketMessageAction,
+    TicketMessageCallback,
+)
+from app.keyboards.pagination import page_arrows
+from app.models.conversation import note_refusal, reply_refusal
+from app.models.tickets import Ticket, TicketStatus, finish_refusal
+from app.models.users import Role
+from app.texts.conversation import ticket_line
+
+
+def reply_label(ticket_status: TicketStatus) -> str:
+    return _("💬 Take and reply") if ticket_status is TicketStatus.NEW else _("💬 Reply")
+
+
+def _callback(action: ConversationAction, number: int, page: int = 0, ref: str = "-") -> ConversationCallback:
+    return ConversationCallback(action=action, number=number, page=page, ref=ref)
+
+
+def _own(action: TicketMessageAction, number: int = 0, ref: str = "-") -> TicketMessageCallback:
+    return TicketMessageCallback(action=action, number=number, ref=ref)
+
+
+def add_card_buttons(builder: InlineKeyboardBuilder, ticket: Ticket, viewer_id: int, role: Role) -> None:
+    """The staff card's conversation buttons: Reply / Note for whoever may write, Conversation for all."""
+    superadmin = role is Role.SUPERADMIN
+    if ticket.status is TicketStatus.NEW or reply_refusal(ticket, viewer_id, superadmin=superadmin) is None:
+        builder.button(
+            text=reply_label(ticket.status), callback_data=_callback(ConversationAction.REPLY, ticket.number)
+        )
+    if note_refusal(ticket, viewer_id, superadmin=superadmin) is None:
+        builder.button(text=_("📝 Note"), callback_data=_callback(ConversationAction.NOTE, ticket.number))
+    builder.button(text=_("💬 Conversation"), callback_data=_callback(ConversationAction.TIMELINE, ticket.number))
+
+
+def new_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
+    """Under the staff's notice of a new ticket."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
+    builder.button(text=reply_label(TicketStatus.NEW), callback_data=_callback(ConversationAction.REPLY, number))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def incoming_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
+    """Under an employee's message as staff receive it."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=reply_label(ticket.status), callback_data=_callback(ConversationAction.REPLY, ticket.number))
+    builder.button(
+        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def after_reply_keyboard(ticket: Ticket, viewer_id: int, role: Role) -> InlineKeyboardMarkup:
+    """Under "delivered": close the ticket (the usual close flow) or write more."""
+    builder = InlineKeyboardBuilder()
+    if finish_refusal(ticket, viewer_id, superadmin=role is Role.SUPERADMIN, to=TicketStatus.CLOSED) is None:
+        builder.button(
+            text=_("✅ Close"), callback_data=StaffTicketCallback(action=StaffTicketAction.CLOSE, number=ticket.number)
+        )
+    builder.button(text=_("✍️ Write more"), callback_data=_callback(ConversationAction.REPLY, ticket.number))
+    builder.button(
+        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
+    )
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("❌ Cancel"), callback_data=_own(TicketMessageAction.CANCEL))
+    return builder.as_markup()
+
+
+def add_message_keyboard(number: int) -> InlineKeyboardMarkup:
+    """Under a staff message the employee received, and on their own card."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=add_message_label(), callback_data=_own(TicketMessageAction.ADD, number))
+    return builder.as_markup()
+
+
+def add_message_label() -> str:
+    return _("💬 Add a message")
+
+
+def add_owner_card_button(builder: InlineKeyboardBuilder, ticket: Ticket) -> None:
+    if ticket.status.is_active:
+        builder.button(text=add_message_label(), callback_data=_own(TicketMessageAction.ADD, ticket.number))
+
+
+def choose_ticket_keyboard(tickets: list[Ticket], ref: str) -> InlineKeyboardMarkup:
+    """The employee's active tickets (newest first) for a message written outside any form."""
+    builder = InlineKeyboardBuilder()
+    for ticket in tickets:
+        builder.button(text=ticket_line(ticket), callback_data=_own(TicketMessageAction.PICK, ticket.number, ref=ref))
+    builder.button(text=_("📝 New ticket with this"), callback_data=_own(TicketMessageAction.NEW, ref=ref))
+    builder.button(text=_("❌ Cancel"), callback_data=_own(TicketMessageAction.CANCEL, ref=ref))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def timeline_keyboard(number: int, page: int, pages: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    arrows = page_arrows(page, pages)
+    for arrow, target in arrows:
+        builder.button(text=arrow, callback_data=_callback(ConversationAction.TIMELINE, number, target, ref="e"))
+    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
+    builder.adjust(*([len(arrows)] if arrows else []), 1)
+    return builder.as_markup()

@@ -1,0 +1,184 @@
+"""A ticket's conversation: staff write to the employee, the employee writes to staff, staff keep
+notes. Every message is stored first (delivery "pending"), then sent, then its real outcome and
+the (chat_id, message_id) of every copy are recorded: nothing is reported as sent that was not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+
+from app.db.repositories import Repositories
+from app.keyboards.conversation import add_message_keyboard, incoming_keyboard
+from app.models.conversation import (
+    PICK_MAX,
+    Content,
+    DeliveryState,
+    Direction,
+    TicketMessage,
+    note_refusal,
+    reply_refusal,
+)
+from app.models.paging import Page
+from app.models.tickets import ACTIVE_STATUSES, Outcome, Ticket, TicketStatus
+from app.models.users import Person, User
+from app.services.conversation.send import Sent, send_content
+from app.services.notifications import Notifier
+from app.services.tickets.actions import TicketActions
+from app.texts.conversation import employee_header, staff_header
+
+TIMELINE_PAGE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    outcome: Outcome | None  # None: allowed
+    ticket: Ticket | None
+    took: bool = False  # "Take and reply" took the ticket just now
+
+
+class ConversationService:
+    def __init__(
+        self, bot: Bot, repos: Repositories, i18n: I18n, notifier: Notifier, ticket_actions: TicketActions
+    ) -> None:
+        self.bot = bot
+        self.repos = repos
+        self.i18n = i18n
+        self.notifier = notifier
+        self.ticket_actions = ticket_actions
+        self._albums: dict[Hashable, list[Message]] = {}
+
+    # --- albums: one update per item, answered once the album is complete --------------------
+
+    def collect(self, message: Message) -> tuple[Hashable, bool]:
+        """Keep an album item; returns the album's key and whether it is the album's first item."""
+        key = (message.chat.id, message.media_group_id)
+        items = self._albums.setdefault(key, [])
+        items.append(message)
+        return key, len(items) == 1
+
+    def album(self, key: Hashable) -> list[Message]:
+        return self._albums.pop(key, [])
+
+    # --- who may write ---------------------------------------------------------------------
+
+    async def may_reply(self, number: int, actor: User, *, superadmin: bool, take: bool) -> Permission:
+        """The assignee and the super-admin; on a `new` ticket `take` takes it first (atomically)."""
+        ticket = await self.repos.tickets.get(number)
+        if ticket is None:
+            return Permission(Outcome.NOT_FOUND, None)
+        if ticket.status is TicketStatus.NEW and take:
+            result = await self.ticket_actions.take(number, Person(actor.id, actor.display_name))
+            return Permission(None if result.done else result.outcome, result.ticket, took=result.done)
+        return Permission(reply_refusal(ticket, actor.id, superadmin=superadmin), ticket)
+
+    async def may_note(self, number: int, actor: User, *, superadmin: bool) -> Permission:
+        ticket = await self.repos.tickets.get(number)
+        if ticket is None:
+            return Permission(Outcome.NOT_FOUND, None)
+        return Permission(note_refusal(ticket, actor.id, superadmin=superadmin), ticket)
+
+    # --- writing -----------------------------------------------------------------------------
+
+    async def _store(self, ticket: Ticket, direction: Direction, author: User, content: Content) -> TicketMessage:
+        state = DeliveryState.KEPT if direction is Direction.NOTE else DeliveryState.PENDING
+        message = TicketMessage(
+            number=ticket.number,
+            direction=direction,
+            author_id=author.id,
+            author_name=author.display_name,
+            content=content,
+            created_at=datetime.now(UTC),
+            delivery=state,
+        )
+        return await self.repos.ticket_messages.insert(message)
+
+    async def _record(
+        self, message: TicketMessage, state: DeliveryState, copies: list[tuple[int, int]], error: str | None
+    ) -> None:
+        assert message.id is not None
+        message.delivery, message.copies, message.error = state, copies, error
+        await self.repos.ticket_messages.delivered(message.id, state, copies, error)
+
+    async def to_employee(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
+        """What staff wrote, copied to the ticket's owner under "#N · name:"."""
+        stored = await self._store(ticket, Direction.OUT, author, content)
+        language = await self.notifier.language_of(ticket.user_id)
+        with self.i18n.context(), self.i18n.use_locale(language):
+            markup = None if content.is_album else add_message_keyboard(ticket.number)
+        sent = await send_content(
+            self.bot, ticket.user_id, staff_header(ticket.number, author.display_name), content, markup
+        )
+        if sent.state is DeliveryState.BLOCKED:
+            await self.repos.users.mark_unreachable(ticket.user_id)
+        await self._finish(stored, ticket.number, [(ticket.user_id, sent)])
+        return stored
+
+    async def note(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
+        """Kept with the ticket for staff; sent to nobody."""
+        return await self._store(ticket, Direction.NOTE, author, content)
+
+    async def to_staff(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
+        """What the employee wrote: to the assignee, or to all staff while nobody has taken the ticket."""
+        stored = await self._store(ticket, Direction.IN, author, content)
+        if ticket.assignee is not None and ticket.status is TicketStatus.IN_PROGRESS:
+            recipients = [ticket.assignee.id]
+        else:
+            recipients = await self.notifier.staff_ids()
+        languages = await self.repos.users.languages(recipients)
+        results: list[tuple[int, Sent]] = []
+        for staff_id in recipients:
+            if staff_id == author.id:
+                continue
+            with self.i18n.context(), self.i18n.use_locale(languages.get(staff_id, self.i18n.default_locale)):
+                header, markup = employee_header(ticket, author.display_name), incoming_keyboard(ticket)
+            sent = await send_content(self.bot, staff_id, header, content, markup)
+            if sent.state is DeliveryState.BLOCKED:
+                await self.repos.users.mark_unreachable(staff_id)
+            results.append((staff_id, sent))
+        await self._finish(stored, ticket.number, results)
+        return stored
+
+    async def _finish(self, stored: TicketMessage, number: int, results: list[tuple[int, Sent]]) -> None:
+        copies = [(chat_id, message_id) for chat_id, sent in results for message_id in sent.message_ids]
+        for chat_id, sent in results:
+            await self.repos.ticket_messages.remember(chat_id, sent.message_ids, number)
+        reached = [sent for _, sent in results if sent.state is DeliveryState.SENT]
+        if reached or not results:
+            state, error = (DeliveryState.SENT, None) if reached else (DeliveryState.FAILED, "no recipient")
+        else:
+            state, error = results[0][1].state, results[0][1].error
+        await self._record(stored, state, copies, error)
+
+    async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
+        """A bot message that belongs to a ticket (a card, a confirmation): replies to it go there."""
+        await self.repos.ticket_messages.remember(chat_id, message_ids, number)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    async def ticket_replied_to(self, user: User, message: Message) -> Ticket | None:
+        """The user's ticket the message replies to (Telegram's reply), if it replies to one."""
+        replied = message.reply_to_message
+        if replied is None:
+            return None
+        number = await self.repos.ticket_messages.ticket_of(message.chat.id, replied.message_id)
+        if number is None:
+            return None
+        ticket = await self.repos.tickets.get(number)
+        return ticket if ticket is not None and ticket.user_id == user.id else None
+
+    async def active_of(self, user: User) -> list[Ticket]:
+        """The user's active tickets, newest first, at most PICK_MAX."""
+        return (await self.repos.tickets.page_of_user(user.id, ACTIVE_STATUSES, 0, PICK_MAX)).items
+
+    async def owned(self, user: User, number: int) -> Ticket | None:
+        ticket = await self.repos.tickets.get(number)
+        return ticket if ticket is not None and ticket.user_id == user.id else None
+
+    async def timeline(self, number: int, page: int) -> Page[TicketMessage]:
+        return await self.repos.ticket_messages.page_of_ticket(number, page, TIMELINE_PAGE)
