@@ -252,7 +252,7 @@ async def test_forged_reply_and_note_buttons_are_refused(bot: BotHarness) -> Non
     for data in forged:  # a plain user: no staff handler sees it at all
         query = await ivan.press_data(data)
         assert (await ivan.wait_callback_answer(query))[0] == "This button is no longer active."
-    card = await open_card(petro, 1, view="👥 All in work")
+    card = await open_card(petro, 1, view="👥 All in progress")
     assert "Assignee: Olha" in card.body and REPLY not in card.button_texts() and NOTE not in card.button_texts()
     for action in (ConversationAction.REPLY, ConversationAction.NOTE):
         query = await petro.press_data(ConversationCallback(action=action, number=1).pack())
