@@ -105,7 +105,7 @@ async def test_a_ticket_with_an_overlong_description_can_be_opened_taken_and_clo
     assert "too long" in text_of(refused) and "yours has 1002" in text_of(refused)
     await admin.send_text("Fixed. " + EMOJI * 496)  # 999 units
     assert text_of(await admin.wait_message()) == "✅ Ticket #1 closed."
-    closed_card = await admin.wait_message()
+    closed_card = await admin.wait_edit(card.message_id)  # the card is updated where it is
     assert "Closed" in text_of(closed_card) and FULL_TEXT in closed_card.button_texts()
     told = await owner.wait_message(predicate=lambda m: "was closed" in (m.text or ""))
     assert "Fixed. " + EMOJI * 496 in text_of(told)
@@ -135,7 +135,7 @@ async def test_a_reason_is_measured_in_utf16_units_and_the_rejected_card_fits(bo
     assert "yours has 502" in text_of(await admin.wait_message())
     await admin.send_text(EMOJI * 250)
     assert text_of(await admin.wait_message()) == "⛔ Ticket #1 rejected."
-    rejected_card = await admin.wait_message()
+    rejected_card = await admin.wait_edit(card.message_id)  # the card is updated where it is
     assert "Rejected" in text_of(rejected_card)
     told = await owner.wait_message(predicate=lambda m: "rejected" in (m.text or ""))
     assert EMOJI * 250 in text_of(told)

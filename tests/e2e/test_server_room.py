@@ -14,7 +14,7 @@ ALERTED = "✅ The admins have been alerted."
 SPENT = "This call is already over: sent or cancelled."
 EXPIRED = (
     "⌛ Nothing was sent: the call was started more than 10 minutes ago. "
-    "If it is still urgent, tap «🚨 Call to server room» again."
+    "If it is still urgent, tap «🚨 Call to the server room» again."
 )
 
 

@@ -294,6 +294,10 @@ class BackupService:
 
     async def _roll_back(self, safety: BackupResult) -> bool:
         try:
+            # A database that just went away would hold the loading below for the whole long-operation
+            # timeout: find out within the usual one, and leave the roll-back to `recover` then.
+            with pymongo.timeout(self.settings.mongodb_timeout_seconds):
+                await self.db.command("ping")
             await self._put_back(safety.path, safety.metadata)
         except Exception as error:
             logger.error("Could not load the safety backup %s back (%s); will retry", safety.name, describe_error(error))
