@@ -25,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
+    WORKED_STATUSES,
     QueueView,
     StatusChange,
     Ticket,
@@ -212,9 +213,7 @@ class TicketRepository:
         return number if isinstance(number, int) else 0
 
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
-        cursor = self.collection.find(
-            {"assignee.id": eq(admin_id), "status": eq(TicketStatus.IN_PROGRESS.value)}, {"number": 1}
-        )
+        cursor = self.collection.find({"assignee.id": eq(admin_id), "status": {"$in": WORKED_STATUSES}}, {"number": 1})
         return [int(doc["number"]) async for doc in cursor]
 
 
@@ -225,5 +224,5 @@ def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[st
     if view is QueueView.NEW:
         return {"status": eq(TicketStatus.NEW.value)}, QUEUE_ORDER
     if view is QueueView.MINE:
-        return {"status": eq(TicketStatus.IN_PROGRESS.value), "assignee.id": eq(viewer_id)}, QUEUE_ORDER
-    return {"status": eq(TicketStatus.IN_PROGRESS.value)}, QUEUE_ORDER
+        return {"status": {"$in": WORKED_STATUSES}, "assignee.id": eq(viewer_id)}, QUEUE_ORDER
+    return {"status": {"$in": WORKED_STATUSES}}, QUEUE_ORDER

@@ -25,12 +25,13 @@ class Priority(IntEnum):
 class TicketStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # staff asked and wait for the employee's answer; still active work
     CLOSED = "closed"
     REJECTED = "rejected"
 
     @property
     def is_active(self) -> bool:
-        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING)
 
 
 class QueueView(StrEnum):
@@ -52,7 +53,9 @@ def finished_stamp(status: TicketStatus, at: datetime) -> dict[str, int]:
     return {"finished_ts": epoch_ms(at)} if not status.is_active else {}
 
 
-ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
+ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
+# Taken into work: an assignee has it, whether they are on it or waiting for the employee.
+WORKED_STATUSES = [TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
 
 

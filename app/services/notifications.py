@@ -15,7 +15,7 @@ from app.keyboards.conversation import new_ticket_keyboard
 from app.models.tickets import StatusChange, Ticket
 from app.models.users import User
 from app.services.delivery import Delivered, deliver
-from app.texts.notices import new_ticket_notice, server_room_notice, status_notice
+from app.texts.notices import answered_notice, new_ticket_notice, server_room_notice, status_notice
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,3 +91,9 @@ class Notifier:
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
         """Tell the ticket's owner, in their language; False if they could not be reached."""
         return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None), ticket=ticket.number)
+
+    async def answered(self, ticket: Ticket) -> bool:
+        """Tell the assignee the employee answered their waiting ticket."""
+        if ticket.assignee is None:
+            return False
+        return await self.deliver(ticket.assignee.id, lambda: (answered_notice(ticket), None), ticket=ticket.number)
