@@ -68,7 +68,10 @@ def status_label(status: TicketStatus, *, owner: bool = False) -> str:
 
 
 def change_note(note: ChangeNote) -> str:
-    return {ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff")}[note]
+    return {
+        ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff"),
+        ChangeNote.NO_ANSWER: _("closed automatically: the employee did not answer in time"),
+    }[note]
 
 
 def _cut(value: str, room: int | None) -> str:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+from app.db.repositories import Repositories
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
+from app.services.tickets.actions import TicketActions
+from app.utils.tasks import waiting_tickets
 from tests.support import flows
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
@@ -78,3 +82,54 @@ async def test_a_forged_wait_is_refused(bot: BotHarness) -> None:
     assert alert and text == "Only the assignee or the super-admin can do this with ticket #1."
     doc = await bot.db.tickets.find_one({"number": {"$eq": 1}})
     assert doc is not None and doc["status"] == "in_progress"
+
+
+async def test_a_waiting_ticket_is_reminded_once_then_closed_by_itself(bot: BotHarness) -> None:
+    olha = await make_admin(bot, 3001, name="Olha")
+    ivan = bot.fake.user(2001, first_name="Ivan", language_code="en")
+    await flows.start(ivan)
+    await seed_tickets(bot, [ticket_doc(1, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"})])
+    await reply_and_wait(bot, olha, ivan, "Did the restart help?")
+    await ivan.wait_message(predicate=has("waiting for your answer"))
+    start = datetime.now(UTC)
+    repos, actions = bot.workflow("repos", Repositories), bot.workflow("ticket_actions", TicketActions)
+
+    async def run_at(later: timedelta) -> None:
+        await waiting_tickets.check_waiting(repos, actions, bot.settings, lambda: start + later)
+
+    await run_at(timedelta(hours=23))  # too early for anything
+    await run_at(timedelta(hours=24, minutes=1))
+    reminder = await ivan.wait_message(predicate=has("Reminder"))
+    assert reminder.text == "⏳ Reminder: ticket #1 is waiting for your answer."
+    assert reminder.button_texts() == ["💬 Add a message"]
+    await run_at(timedelta(hours=30))  # once only
+    await run_at(timedelta(days=5, minutes=1))
+    closed = await ivan.wait_message(predicate=has("closed"))
+    assert closed.text == "✅ Your ticket #1 was closed.\nNo answer came within the waiting time (5 days)."
+    told = await olha.wait_message(predicate=has("closed"))
+    assert told.text == "✅ Ticket #1 was closed by itself: no answer came within the waiting time (5 days)."
+    await flows.barrier(ivan)
+    assert [m for m in ivan.messages if "Reminder" in (m.text or "")] == [reminder]
+    doc = await bot.db.tickets.find_one({"number": {"$eq": 1}})
+    assert doc is not None and doc["status"] == "closed"
+    assert doc["history"][-1]["note"] == "no_answer" and doc["history"][-1]["by"] is None
+    counts = await bot.db.ticket_counts.find_one({})
+    assert counts is not None and counts["waiting"] == 0 and counts["closed"] == 1
+    audit = [a["action"] async for a in bot.db.audit.find({}).sort("at", 1)]
+    assert "waiting_reminded" in audit and "auto_close" in audit
+
+
+async def test_the_reminder_and_auto_close_in_ukrainian(bot: BotHarness) -> None:
+    olha = await make_admin(bot, 3001, name="Olha")
+    ivan = bot.fake.user(2001, first_name="Іван", language_code="uk")
+    await flows.start(ivan)
+    await seed_tickets(bot, [ticket_doc(1, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"})])
+    await reply_and_wait(bot, olha, ivan, "Допомогло?")
+    start = datetime.now(UTC)
+    repos, actions = bot.workflow("repos", Repositories), bot.workflow("ticket_actions", TicketActions)
+    await waiting_tickets.check_waiting(repos, actions, bot.settings, lambda: start + timedelta(hours=25))
+    reminder = await ivan.wait_message(predicate=has("Нагадування"))
+    assert reminder.text == "⏳ Нагадування: заявка #1 чекає на вашу відповідь."
+    await waiting_tickets.check_waiting(repos, actions, bot.settings, lambda: start + timedelta(days=6))
+    closed = await ivan.wait_message(predicate=has("закрито"))
+    assert closed.text == "✅ Вашу заявку #1 закрито.\nВідповідь не надійшла за час очікування (днів: 5)."

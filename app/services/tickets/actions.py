@@ -103,6 +103,24 @@ class TicketActions:
         await self.notifier.answered(changed)
         return changed
 
+    async def remind_waiting(self, number: int, waiting_ts: int) -> bool:
+        """The one reminder of a wait (the flag is flipped atomically: never twice)."""
+        ticket = await self.repos.tickets.mark_reminded(number, waiting_ts)
+        if ticket is None:
+            return False
+        await self.repos.audit.record("waiting_reminded", 0, ticket=number)
+        await self.notifier.waiting_reminder(ticket)
+        return True
+
+    async def auto_close(self, number: int, waiting_ts: int, at: datetime, days: int) -> Ticket | None:
+        """Close a ticket still in the same wait (`waiting_ts`) for want of an answer."""
+        change = StatusChange(at, None, TicketStatus.WAITING, TicketStatus.CLOSED, note=ChangeNote.NO_ANSWER)
+        ticket = await self.repos.tickets.change_status(number, {"waiting_ts": eq(waiting_ts)}, change)
+        if ticket is not None:
+            await self._audit("auto_close", ticket, change)
+            await self.notifier.auto_closed(ticket, days)
+        return ticket
+
     async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
         """Put a taken ticket (in progress or waiting) back to `new` (its assignee lost their role)."""
         for status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING):
