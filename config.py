@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pymongo.uri_parser_shared import _validate_uri
 
@@ -37,6 +37,8 @@ EXPECTATIONS: dict[str, str] = {
     "BACKUP_DIR": "a directory path",
     "BACKUP_KEEP_COUNT": "a whole number from 1 to 1000",
     "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
+    "WAITING_REMIND_HOURS": "a whole number of hours from 1 to 720",
+    "WAITING_AUTOCLOSE_DAYS": "a whole number of days from 1 to 90, longer than WAITING_REMIND_HOURS",
     "TIMEZONE": "an IANA time zone name, such as Europe/Kyiv or UTC",
 }
 
@@ -77,6 +79,8 @@ class Settings(BaseSettings):
     backup_keep_count: int = Field(default=10, alias="BACKUP_KEEP_COUNT", ge=1, le=1000)
     # The cloud Bot API accepts uploads up to 50 MB; a self-hosted server up to 2000 MB.
     backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
+    waiting_remind_hours: int = Field(default=24, alias="WAITING_REMIND_HOURS", ge=1, le=720)
+    waiting_autoclose_days: int = Field(default=5, alias="WAITING_AUTOCLOSE_DAYS", ge=1, le=90)
     # Every date and time a person reads, and the local hour automatic backups keep; stored times stay UTC.
     timezone: str = Field(default="Europe/Kyiv", alias="TIMEZONE")
 
@@ -139,6 +143,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone") from None
         return name
+
+    @field_validator("waiting_autoclose_days")
+    @classmethod
+    def _closes_after_the_reminder(cls, value: int, info: ValidationInfo) -> int:
+        remind_hours = info.data.get("waiting_remind_hours")
+        if isinstance(remind_hours, int) and value * 24 <= remind_hours:
+            raise ValueError("the ticket would close before its reminder")
+        return value
 
     @field_validator("default_language", mode="before")
     @classmethod

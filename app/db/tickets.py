@@ -25,12 +25,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
+    WORKED_STATUSES,
     QueueView,
     StatusChange,
     Ticket,
     TicketStatus,
     epoch_ms,
     finished_stamp,
+    waiting_stamp,
 )
 from app.models.users import Person
 
@@ -70,6 +72,8 @@ class TicketRepository:
         await self.collection.create_index([("assignee.id", ASCENDING), ("status", ASCENDING)])
         # "Finished, last 30 days": only closed/rejected tickets carry finished_ts.
         await self.collection.create_index(FINISHED_ORDER)
+        # The waiting job: tickets waiting since before a moment.
+        await self.collection.create_index([("status", ASCENDING), ("waiting_ts", ASCENDING)])
 
     async def insert(self, ticket: Ticket) -> Ticket:
         result = await self.collection.insert_one(ticket.to_doc())
@@ -188,9 +192,13 @@ class TicketRepository:
         }
         if assignee is not False:
             update["assignee"] = assignee.to_doc() if isinstance(assignee, Person) else None
+        update.update(waiting_stamp(change.to_status, change.at))
         operations: dict[str, Any] = {"$set": update, "$push": {"history": change.to_doc()}}
+        unset = {} if change.to_status is TicketStatus.WAITING else {"waiting_ts": "", "waiting_reminded": ""}
         if change.to_status.is_active:
-            operations["$unset"] = {"finished_ts": ""}
+            unset["finished_ts"] = ""
+        if unset:
+            operations["$unset"] = unset
         if change.from_status is None:
             raise ValueError("a status change must say which status it leaves")
         # The status the change leaves is part of the condition, so the counts' adjustment is exact.
@@ -205,6 +213,28 @@ class TicketRepository:
             await self._count_in({change.from_status.value: -1, change.to_status.value: 1})
         return Ticket.from_doc(doc)
 
+    async def waiting_since(self, before_ms: int, *, unreminded: bool = False) -> list[tuple[int, int]]:
+        """(number, waiting_ts) of tickets waiting since `before_ms` or earlier (not yet reminded)."""
+        query: dict[str, Any] = {"status": eq(TicketStatus.WAITING.value), "waiting_ts": {"$lte": before_ms}}
+        if unreminded:
+            query["waiting_reminded"] = eq(False)
+        cursor = self.collection.find(query, {"number": 1, "waiting_ts": 1}).sort([("waiting_ts", ASCENDING)])
+        return [(int(doc["number"]), int(doc["waiting_ts"])) async for doc in cursor]
+
+    async def mark_reminded(self, number: int, waiting_ts: int) -> Ticket | None:
+        """The ticket, once per wait: only the caller that flips the flag gets it (and reminds)."""
+        doc = await self.collection.find_one_and_update(
+            {
+                "number": eq(number),
+                "status": eq(TicketStatus.WAITING.value),
+                "waiting_ts": eq(waiting_ts),
+                "waiting_reminded": eq(False),
+            },
+            {"$set": {"waiting_reminded": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Ticket.from_doc(doc) if doc else None
+
     async def highest_number(self) -> int:
         """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
         doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])
@@ -212,9 +242,7 @@ class TicketRepository:
         return number if isinstance(number, int) else 0
 
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
-        cursor = self.collection.find(
-            {"assignee.id": eq(admin_id), "status": eq(TicketStatus.IN_PROGRESS.value)}, {"number": 1}
-        )
+        cursor = self.collection.find({"assignee.id": eq(admin_id), "status": {"$in": WORKED_STATUSES}}, {"number": 1})
         return [int(doc["number"]) async for doc in cursor]
 
 
@@ -225,5 +253,5 @@ def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[st
     if view is QueueView.NEW:
         return {"status": eq(TicketStatus.NEW.value)}, QUEUE_ORDER
     if view is QueueView.MINE:
-        return {"status": eq(TicketStatus.IN_PROGRESS.value), "assignee.id": eq(viewer_id)}, QUEUE_ORDER
-    return {"status": eq(TicketStatus.IN_PROGRESS.value)}, QUEUE_ORDER
+        return {"status": {"$in": WORKED_STATUSES}, "assignee.id": eq(viewer_id)}, QUEUE_ORDER
+    return {"status": {"$in": WORKED_STATUSES}}, QUEUE_ORDER

@@ -131,6 +131,7 @@ class ConversationAction(StrEnum):
     REPLY = "r"  # write to the employee ("Take and reply" on a new ticket)
     NOTE = "n"  # a staff-only note
     TIMELINE = "t"  # the conversation, paged newest first
+    WAIT = "w"  # the ticket waits for the employee's answer
 
 
 class ConversationCallback(CallbackData, prefix="cv"):

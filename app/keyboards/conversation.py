@@ -67,17 +67,21 @@ def incoming_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
 
 
 def after_reply_keyboard(ticket: Ticket, viewer_id: int, role: Role) -> InlineKeyboardMarkup:
-    """Under "delivered": close the ticket (the usual close flow) or write more."""
+    """Under "delivered": close the ticket (the usual close flow), write more, or wait for the answer."""
     builder = InlineKeyboardBuilder()
     if finish_refusal(ticket, viewer_id, superadmin=role is Role.SUPERADMIN, to=TicketStatus.CLOSED) is None:
         builder.button(
             text=_("✅ Close"), callback_data=StaffTicketCallback(action=StaffTicketAction.CLOSE, number=ticket.number)
         )
     builder.button(text=_("✍️ Write more"), callback_data=_callback(ConversationAction.REPLY, ticket.number))
+    if ticket.status is TicketStatus.IN_PROGRESS:
+        builder.button(
+            text=_("⏳ Wait for the answer"), callback_data=_callback(ConversationAction.WAIT, ticket.number)
+        )
     builder.button(
         text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
     )
-    builder.adjust(2, 1)
+    builder.adjust(2, 1, 1)
     return builder.as_markup()
 
 

@@ -25,12 +25,13 @@ class Priority(IntEnum):
 class TicketStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # staff asked and wait for the employee's answer; still active work
     CLOSED = "closed"
     REJECTED = "rejected"
 
     @property
     def is_active(self) -> bool:
-        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING)
 
 
 class QueueView(StrEnum):
@@ -52,7 +53,15 @@ def finished_stamp(status: TicketStatus, at: datetime) -> dict[str, int]:
     return {"finished_ts": epoch_ms(at)} if not status.is_active else {}
 
 
-ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value]
+def waiting_stamp(status: TicketStatus, at: datetime) -> dict[str, Any]:
+    """A waiting ticket carries when it started waiting (epoch ms, like `finished_ts`: no dates in
+    filters) and whether the employee was reminded yet (set once, atomically, by the reminder job)."""
+    return {"waiting_ts": epoch_ms(at), "waiting_reminded": False} if status is TicketStatus.WAITING else {}
+
+
+ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
+# Taken into work: an assignee has it, whether they are on it or waiting for the employee.
+WORKED_STATUSES = [TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
 FINISHED_STATUSES = [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]
 
 
@@ -60,6 +69,7 @@ class ChangeNote(StrEnum):
     """Why the bot itself changed a ticket: stored as this code, worded in the reader's language."""
 
     ASSIGNEE_LEFT = "assignee_left"  # the assignee was removed from the support staff
+    NO_ANSWER = "no_answer"  # a waiting ticket's employee did not answer in time: closed by the bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +139,7 @@ class Ticket:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             **finished_stamp(self.status, self.updated_at),
+            **waiting_stamp(self.status, self.updated_at),
             "media": [m.to_doc() for m in self.media],
             "assignee": self.assignee.to_doc() if self.assignee else None,
             "history": [h.to_doc() for h in self.history],

@@ -11,11 +11,19 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from app.db.repositories import Repositories
-from app.keyboards.conversation import new_ticket_keyboard
+from app.keyboards.conversation import add_message_keyboard, new_ticket_keyboard
 from app.models.tickets import StatusChange, Ticket
 from app.models.users import User
 from app.services.delivery import Delivered, deliver
-from app.texts.notices import new_ticket_notice, server_room_notice, status_notice
+from app.texts.notices import (
+    answered_notice,
+    auto_closed_owner,
+    auto_closed_staff,
+    new_ticket_notice,
+    server_room_notice,
+    status_notice,
+    waiting_reminder,
+)
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,3 +99,19 @@ class Notifier:
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
         """Tell the ticket's owner, in their language; False if they could not be reached."""
         return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None), ticket=ticket.number)
+
+    async def answered(self, ticket: Ticket) -> bool:
+        """Tell the assignee the employee answered their waiting ticket."""
+        if ticket.assignee is None:
+            return False
+        return await self.deliver(ticket.assignee.id, lambda: (answered_notice(ticket), None), ticket=ticket.number)
+
+    async def waiting_reminder(self, ticket: Ticket) -> bool:
+        render: Render = lambda: (waiting_reminder(ticket), add_message_keyboard(ticket.number))  # noqa: E731
+        return await self.deliver(ticket.user_id, render, ticket=ticket.number)
+
+    async def auto_closed(self, ticket: Ticket, days: int) -> None:
+        """Both sides of a ticket closed for want of an answer."""
+        await self.deliver(ticket.user_id, lambda: (auto_closed_owner(ticket, days), None), ticket=ticket.number)
+        if ticket.assignee is not None:
+            await self.deliver(ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None))

@@ -86,6 +86,10 @@ def staff_ack(number: int, state: DeliveryState) -> str:
     return _("⚠️ Not delivered: Telegram refused the message (ticket #{number}).").format(number=number)
 
 
+def waiting_ack(number: int) -> str:
+    return _("Ticket #{number} is waiting for the employee's answer.").format(number=number)
+
+
 def note_ack(number: int) -> str:
     return _("📝 Note saved to ticket #{number}. The employee does not see it.").format(number=number)
 

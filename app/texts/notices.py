@@ -60,6 +60,8 @@ def status_notice(ticket: Ticket, change: StatusChange) -> str:
         comment = cut(change.comment) if change.comment else ""
         if change.to_status is TicketStatus.IN_PROGRESS:
             text = _("🛠 Your ticket #{number} was taken into work by {who}.")
+        elif change.to_status is TicketStatus.WAITING:
+            text = _("⏳ Ticket #{number} is waiting for your answer.")
         elif change.to_status is TicketStatus.CLOSED:
             text = _("✅ Your ticket #{number} was closed.")
             if comment:
@@ -73,3 +75,27 @@ def status_notice(ticket: Ticket, change: StatusChange) -> str:
         return text.format(number=ticket.number, who=who, comment=comment)
 
     return fit(render).text
+
+
+def answered_notice(ticket: Ticket) -> str:
+    """The assignee's: the employee answered a waiting ticket."""
+    return _("🛠 Ticket #{number}: the employee answered, it is in progress again.").format(number=ticket.number)
+
+
+def waiting_reminder(ticket: Ticket) -> str:
+    return _("⏳ Reminder: ticket #{number} is waiting for your answer.").format(number=ticket.number)
+
+
+def auto_closed_owner(ticket: Ticket, days: int) -> str:
+    return "\n".join(
+        [
+            _("✅ Your ticket #{number} was closed.").format(number=ticket.number),
+            _("No answer came within the waiting time ({days} days).").format(days=days),
+        ]
+    )
+
+
+def auto_closed_staff(ticket: Ticket, days: int) -> str:
+    return _("✅ Ticket #{number} was closed by itself: no answer came within the waiting time ({days} days).").format(
+        number=ticket.number, days=days
+    )

@@ -29,6 +29,7 @@ PRIORITY_MARKERS = {
 STATUS_MARKERS = {
     TicketStatus.NEW: "🆕",
     TicketStatus.IN_PROGRESS: "🛠",
+    TicketStatus.WAITING: "⏳",
     TicketStatus.CLOSED: "✅",
     TicketStatus.REJECTED: "⛔",
 }
@@ -54,10 +55,12 @@ def priority_meaning(priority: Priority) -> str:
     return meanings[priority]
 
 
-def status_label(status: TicketStatus) -> str:
+def status_label(status: TicketStatus, *, owner: bool = False) -> str:
+    """`owner`: worded for the ticket's owner (whose answer a waiting ticket waits for)."""
     names = {
         TicketStatus.NEW: _("New"),
         TicketStatus.IN_PROGRESS: _("In progress"),
+        TicketStatus.WAITING: _("Waiting for your answer") if owner else _("Waiting for the employee"),
         TicketStatus.CLOSED: _("Closed"),
         TicketStatus.REJECTED: _("Rejected"),
     }
@@ -65,7 +68,10 @@ def status_label(status: TicketStatus) -> str:
 
 
 def change_note(note: ChangeNote) -> str:
-    return {ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff")}[note]
+    return {
+        ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff"),
+        ChangeNote.NO_ANSWER: _("closed automatically: the employee did not answer in time"),
+    }[note]
 
 
 def _cut(value: str, room: int | None) -> str:
@@ -85,10 +91,10 @@ def form_summary(draft: Draft, room: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _head(ticket: Ticket) -> list[str]:
+def _head(ticket: Ticket, *, owner: bool = False) -> list[str]:
     return [
         _("<b>Ticket #{number}</b>").format(number=ticket.number),
-        _("<b>Status:</b> {status}").format(status=status_label(ticket.status)),
+        _("<b>Status:</b> {status}").format(status=status_label(ticket.status, owner=owner)),
         _("<b>Priority:</b> {priority}").format(priority=priority_label(ticket.priority)),
     ]
 
@@ -111,7 +117,7 @@ def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
 
     def render(room: int | None) -> str:
         lines = [
-            *_head(ticket),
+            *_head(ticket, owner=True),
             _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
             _("<b>Description:</b> {text}").format(text=_cut(ticket.description, room)),
             _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),

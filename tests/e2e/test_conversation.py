@@ -69,7 +69,7 @@ async def test_admin_asks_with_a_photo_and_the_employee_answers_by_reply(bot: Bo
     assert "forward_origin" not in copy.raw  # a copy, never a forward
     ack = await olha.wait_message()
     assert ack.text == "✅ Delivered to the employee (ticket #1)."
-    assert ack.button_texts() == ["✅ Close", WRITE_MORE, "Open"]
+    assert ack.button_texts() == ["✅ Close", WRITE_MORE, "⏳ Wait for the answer", "Open"]
 
     # Telegram replies: to the staff message, to the status notice, to the "created" confirmation.
     for target, words in ((copy, "Yes, exactly this one"), (taken, "Still waiting"), (created, "And the toner")):

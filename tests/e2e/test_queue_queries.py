@@ -16,6 +16,7 @@ from tests.support.staff import make_admin, seed_tickets, ticket_doc
 
 ADMIN = 3001
 OTHER = 3002
+WORKED = ("in_progress", "waiting")  # taken tickets: the Mine and All in progress views list both
 VIEWS = {"🆕 New": "new", "🛠 Mine": "mine", "👥 All in progress": "in_work", "🗂 Finished": "finished"}
 
 
@@ -23,7 +24,7 @@ def seeded_docs(rng: random.Random, count: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     docs = []
     for number in range(1, count + 1):
-        status = rng.choice(["new", "new", "in_progress", "closed", "rejected"])
+        status = rng.choice(["new", "new", "in_progress", "waiting", "closed", "rejected"])
         assignee = None
         if status != "new":
             assignee = rng.choice([{"id": ADMIN, "name": "Admin"}, {"id": OTHER, "name": "Other"}])
@@ -45,10 +46,10 @@ def expected(view: str, docs: list[dict[str, Any]]) -> list[int]:
     if view == "new":
         chosen = sorted((d for d in docs if d["status"] == "new"), key=queue_key)
     elif view == "mine":
-        mine = (d for d in docs if d["status"] == "in_progress" and d["assignee"]["id"] == ADMIN)
+        mine = (d for d in docs if d["status"] in WORKED and d["assignee"]["id"] == ADMIN)
         chosen = sorted(mine, key=queue_key)
     elif view == "in_work":
-        chosen = sorted((d for d in docs if d["status"] == "in_progress"), key=queue_key)
+        chosen = sorted((d for d in docs if d["status"] in WORKED), key=queue_key)
     else:
         recent = [
             d for d in docs if d["status"] in ("closed", "rejected") and d["updated_at"] >= now - timedelta(days=30)
@@ -76,10 +77,11 @@ async def test_every_view_and_page_lists_exactly_the_expected_tickets(bot: BotHa
     await seed_tickets(bot, docs)
     await admin.tap("📥 Queue")
     listing = await admin.wait_message()
-    counts = {s: sum(d["status"] == s for d in docs) for s in ("new", "in_progress", "closed", "rejected")}
+    counts = {s: sum(d["status"] == s for d in docs) for s in ("new", "in_progress", "waiting", "closed", "rejected")}
+    assert counts["waiting"]  # the seed has tickets waiting for their employee
     assert (
-        f"🆕 {counts['new']} · 🛠 {counts['in_progress']} · ✅ {counts['closed']} · ⛔ {counts['rejected']}"
-        in listing.body
+        f"🆕 {counts['new']} · 🛠 {counts['in_progress']} · ⏳ {counts['waiting']} · ✅ {counts['closed']}"
+        f" · ⛔ {counts['rejected']}" in listing.body
     )
     for label, view in VIEWS.items():
         assert label in listing.button_texts() or f"• {label}" in listing.button_texts(), label
@@ -95,7 +97,7 @@ async def test_status_counts_equal_a_recount_after_a_random_mix_of_operations(bo
     repos = bot.workflow("repos", Repositories)
     rng = random.Random(11)
     admin = Person(ADMIN, "Admin")
-    expected_counts = dict.fromkeys(("new", "in_progress", "closed", "rejected"), 0)
+    expected_counts = dict.fromkeys(("new", "in_progress", "waiting", "closed", "rejected"), 0)
     number = 0
     for _step in range(150):
         tickets = [t async for t in _all(repos)]
@@ -133,7 +135,7 @@ async def test_tickets_from_an_older_version_are_migrated_at_start_up(bot: BotHa
     assert await bot.db.tickets.count_documents({"finished_ts": {"$exists": True}}) == 2
     await admin.tap("📥 Queue")
     listing = await admin.wait_message()
-    assert "🆕 1 · 🛠 0 · ✅ 1 · ⛔ 1" in listing.body
+    assert "🆕 1 · 🛠 0 · ⏳ 0 · ✅ 1 · ⛔ 1" in listing.body
     await admin.click("🗂 Finished", listing)
     assert sorted(numbers(await admin.wait_edit(listing.message_id))) == [1, 2]
     log = "".join(path.read_text() for path in bot.settings.log_dir.glob("*.log"))

@@ -18,7 +18,7 @@ async def test_queue_orders_by_priority_then_age_and_pages_by_ten(bot: BotHarnes
     await seed_tickets(bot, docs)
     await admin.tap("📥 Queue")
     page1 = await admin.wait_message()
-    assert "🆕 23 · 🛠 1 · ✅ 1 · ⛔ 0" in page1.body
+    assert "🆕 23 · 🛠 1 · ⏳ 0 · ✅ 1 · ⛔ 0" in page1.body
     assert "Page 1 of 3 · tickets: 23" in page1.body
     numbers = [int(t.split("#")[1].split(" ")[0]) for t in page1.button_texts() if "#" in t]
     # Critical (priority 4: n % 4 == 3) first, oldest first inside a priority.

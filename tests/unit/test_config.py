@@ -22,6 +22,7 @@ def test_defaults() -> None:
     assert settings.instance_lease_seconds == 30
     assert "abc" not in repr(settings)  # the token is a secret
     assert settings.timezone == "Europe/Kyiv" and str(settings.zone) == "Europe/Kyiv"
+    assert settings.waiting_remind_hours == 24 and settings.waiting_autoclose_days == 5
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,14 @@ def test_defaults() -> None:
         ),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TIMEZONE": "Mars/Olympus_Mons"}, "TIMEZONE is malformed"),
         ({"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "TIMEZONE": "../etc/passwd"}, "TIMEZONE is malformed"),
+        (
+            {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "WAITING_REMIND_HOURS": "0"},
+            "WAITING_REMIND_HOURS is malformed",
+        ),
+        (
+            {"BOT_TOKEN": "123:abc", "SUPERADMIN_ID": "1", "WAITING_REMIND_HOURS": "48", "WAITING_AUTOCLOSE_DAYS": "2"},
+            "WAITING_AUTOCLOSE_DAYS is malformed",
+        ),
     ],
 )
 def test_bad_values_name_the_key(overrides: dict[str, str], expected: str) -> None:

@@ -19,9 +19,10 @@ from app.fsm.transitions import advance, reset
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
 from app.keyboards.conversation import after_reply_keyboard, cancel_keyboard, timeline_keyboard
 from app.models.tickets import Outcome
-from app.models.users import Role, User
+from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
 from app.services.conversation.service import ConversationService
+from app.services.tickets.actions import TicketActions
 from app.texts import labels
 from app.texts.conversation import (
     cancelled,
@@ -33,6 +34,7 @@ from app.texts.conversation import (
     reply_prompt,
     staff_ack,
     timeline,
+    waiting_ack,
 )
 from app.texts.tickets import refusal
 from app.utils.debounce import Debouncer
@@ -77,6 +79,22 @@ async def start_note(
         return
     await advance(state, StaffCompose.note, fresh=True, number=callback_data.number)
     await bot.send_message(user.id, note_prompt(callback_data.number), reply_markup=cancel_keyboard())
+
+
+async def wait_for_answer(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: ConversationCallback,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
+) -> None:
+    actor = Person(user.id, user.display_name)
+    result = await ticket_actions.wait(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
+    if not result.done:
+        callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
+        return
+    callback_answer.text = waiting_ack(callback_data.number)
 
 
 async def show_timeline(
@@ -161,6 +179,7 @@ def create_router() -> Router:
     action = ConversationCallback.filter
     router.callback_query.register(start_reply, action(F.action == ConversationAction.REPLY))
     router.callback_query.register(start_note, action(F.action == ConversationAction.NOTE))
+    router.callback_query.register(wait_for_answer, action(F.action == ConversationAction.WAIT))
     router.callback_query.register(show_timeline, action(F.action == ConversationAction.TIMELINE))
     composing = (StaffCompose.reply, StaffCompose.note)
     for step in composing:

@@ -125,8 +125,10 @@ class ConversationService:
 
     async def to_staff(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
         """What the employee wrote: to the assignee, or to all staff while nobody has taken the ticket."""
+        if ticket.status is TicketStatus.WAITING:  # the answer staff waited for: back to work first
+            ticket = await self.ticket_actions.answered(ticket, Person(author.id, author.display_name))
         stored = await self._store(ticket, Direction.IN, author, content)
-        if ticket.assignee is not None and ticket.status is TicketStatus.IN_PROGRESS:
+        if ticket.assignee is not None and ticket.status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING):
             recipients = [ticket.assignee.id]
         else:
             recipients = await self.notifier.staff_ids()

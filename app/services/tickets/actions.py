@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.db.repositories import Repositories
+from app.db.tickets import eq
+from app.models.conversation import reply_refusal
 from app.models.tickets import ChangeNote, Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
 from app.services.notifications import Notifier
@@ -71,15 +73,63 @@ class TicketActions:
             return ActionResult(Outcome.WRONG_STATE, latest)
         return await self._finish(action, ticket, change)
 
-    async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
-        """Put an in-progress ticket back to `new` (its assignee lost their role)."""
-        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.NEW, note=note)
-        ticket = await self.repos.tickets.change_status(
-            number, {"status": TicketStatus.IN_PROGRESS.value}, change, assignee=None
-        )
+    async def wait(self, number: int, actor: Person, *, superadmin: bool) -> ActionResult:
+        """In progress → waiting for the employee's answer (the assignee or the super-admin)."""
+        current = await self.repos.tickets.get(number)
+        if current is None:
+            return ActionResult(Outcome.NOT_FOUND, None)
+        refused = reply_refusal(current, actor.id, superadmin=superadmin)
+        if refused is None and current.status is not TicketStatus.IN_PROGRESS:
+            refused = Outcome.WRONG_STATE
+        if refused is not None:
+            return ActionResult(refused, current)
+        condition = {"assignee.id": eq(current.assignee.id if current.assignee else None)}
+        change = StatusChange(datetime.now(UTC), actor, TicketStatus.IN_PROGRESS, TicketStatus.WAITING)
+        ticket = await self.repos.tickets.change_status(number, condition, change)
+        if ticket is None:
+            return ActionResult(Outcome.WRONG_STATE, await self.repos.tickets.get(number))
+        return await self._finish("wait", ticket, change)
+
+    async def answered(self, ticket: Ticket, employee: Person) -> Ticket:
+        """The employee wrote to their waiting ticket: back to in progress, the assignee told.
+        The employee is not sent a status notice (they are the one who just acted)."""
+        if ticket.status is not TicketStatus.WAITING:
+            return ticket
+        change = StatusChange(datetime.now(UTC), employee, TicketStatus.WAITING, TicketStatus.IN_PROGRESS)
+        changed = await self.repos.tickets.change_status(ticket.number, {}, change)
+        if changed is None:  # someone else moved it first; it is theirs to tell
+            return await self.repos.tickets.get(ticket.number) or ticket
+        await self._audit("answered", changed, change)
+        await self.notifier.answered(changed)
+        return changed
+
+    async def remind_waiting(self, number: int, waiting_ts: int) -> bool:
+        """The one reminder of a wait (the flag is flipped atomically: never twice)."""
+        ticket = await self.repos.tickets.mark_reminded(number, waiting_ts)
+        if ticket is None:
+            return False
+        await self.repos.audit.record("waiting_reminded", 0, ticket=number)
+        await self.notifier.waiting_reminder(ticket)
+        return True
+
+    async def auto_close(self, number: int, waiting_ts: int, at: datetime, days: int) -> Ticket | None:
+        """Close a ticket still in the same wait (`waiting_ts`) for want of an answer."""
+        change = StatusChange(at, None, TicketStatus.WAITING, TicketStatus.CLOSED, note=ChangeNote.NO_ANSWER)
+        ticket = await self.repos.tickets.change_status(number, {"waiting_ts": eq(waiting_ts)}, change)
         if ticket is not None:
-            await self._finish("return_to_queue", ticket, change)
+            await self._audit("auto_close", ticket, change)
+            await self.notifier.auto_closed(ticket, days)
         return ticket
+
+    async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
+        """Put a taken ticket (in progress or waiting) back to `new` (its assignee lost their role)."""
+        for status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING):
+            change = StatusChange(datetime.now(UTC), actor, status, TicketStatus.NEW, note=note)
+            ticket = await self.repos.tickets.change_status(number, {}, change, assignee=None)
+            if ticket is not None:
+                await self._finish("return_to_queue", ticket, change)
+                return ticket
+        return None
 
     async def _undo_take(self, ticket: Ticket, actor: Person) -> ActionResult:
         """The actor's role was removed between their tap and this take.
@@ -95,6 +145,11 @@ class TicketActions:
         return ActionResult(Outcome.NOT_STAFF, None)
 
     async def _finish(self, action: str, ticket: Ticket, change: StatusChange) -> ActionResult:
+        await self._audit(action, ticket, change)
+        notified = await self.notifier.status_changed(ticket, change)
+        return ActionResult(Outcome.DONE, ticket, owner_notified=notified)
+
+    async def _audit(self, action: str, ticket: Ticket, change: StatusChange) -> None:
         await self.repos.audit.record(
             action,
             change.by.id if change.by else 0,
@@ -104,5 +159,3 @@ class TicketActions:
             comment=change.comment,
             note=change.note.value if change.note else None,
         )
-        notified = await self.notifier.status_changed(ticket, change)
-        return ActionResult(Outcome.DONE, ticket, owner_notified=notified)

@@ -6,7 +6,8 @@ module each beside this one); a job still running at shutdown is cancelled and a
 (a backup then removes its `.part`).
 
 With an instance lease (services/instance_lease.py), the jobs that must run once per bot —
-health alerts and automatic backups — run only in the process holding it; a job renews it.
+health alerts, automatic backups, the waiting tickets' reminders and closing — run only in
+the process holding it; a job renews it.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
 from app.services.instance_lease import InstanceLease
+from app.services.notifications import Notifier
 from app.services.superadmin_messages import SuperAdminMessenger
+from app.services.tickets.actions import TicketActions
 from app.utils.clock import Clock, utc_now
-from app.utils.tasks import auto_backup, health_check
+from app.utils.tasks import auto_backup, health_check, waiting_tickets
 from app.utils.tasks.restore_recovery import RestoreRecovery
 from config import Settings
 
@@ -70,6 +73,9 @@ class BackgroundJobs:
         self.schedule.job = self.run_scheduled_backup
         self.backups.listeners.append(self.schedule.after_backup)
         self.recovery = RestoreRecovery(self.backups, self.messenger)
+        self.repos = repos
+        self.clock = clock
+        self.ticket_actions = TicketActions(repos, Notifier(bot, repos, i18n, settings))
         self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -80,6 +86,14 @@ class BackgroundJobs:
             self.check_health,
             IntervalTrigger(seconds=self.settings.healthcheck_interval_seconds, timezone=UTC),
             id=health_check.HEALTH_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        self.scheduler.add_job(
+            self.check_waiting,
+            IntervalTrigger(seconds=waiting_tickets.INTERVAL_SECONDS, timezone=UTC),
+            id=waiting_tickets.WAITING_JOB,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
@@ -133,6 +147,12 @@ class BackgroundJobs:
             if self.health.healthy:
                 await self.recovery.run()  # e.g. the database went away during a restore's roll-back
             return alert
+
+    async def check_waiting(self) -> waiting_tickets.WaitingReport | None:
+        if not self.runs_background_work:
+            return None  # the holder of the lease reminds and closes; the writes are conditional anyway
+        with self._tracked():
+            return await waiting_tickets.check_waiting(self.repos, self.ticket_actions, self.settings, self.clock)
 
     async def run_scheduled_backup(self) -> BackupResult | None:
         if not self.runs_background_work:
