@@ -205,6 +205,11 @@ class TicketRepository:
             await self._count_in({change.from_status.value: -1, change.to_status.value: 1})
         return Ticket.from_doc(doc)
 
+    async def set_awaiting_staff(self, number: int, awaiting: bool) -> None:
+        """The queue's 💬: set when the employee writes, cleared when staff reply (kept on the
+        ticket so a queue page needs no query per ticket)."""
+        await self.collection.update_one({"number": eq(number)}, {"$set": {"awaiting_staff": awaiting}})
+
     async def highest_number(self) -> int:
         """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
         doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])

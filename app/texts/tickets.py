@@ -210,7 +210,8 @@ def refusal(outcome: Outcome, ticket: Ticket | None) -> str:
 def queue_line(ticket: Ticket) -> str:
     """A ticket as one button in the staff queue."""
     name, description = short(ticket.full_name, 20), short(ticket.description, 30)
-    return f"{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
+    waiting = "💬 " if ticket.awaiting_staff else ""  # the employee wrote last and waits for staff
+    return f"{waiting}{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
 
 
 def owner_line(ticket: Ticket) -> str:

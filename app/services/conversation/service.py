@@ -108,6 +108,7 @@ class ConversationService:
     async def to_employee(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
         """What staff wrote, copied to the ticket's owner under "#N · name:"."""
         stored = await self._store(ticket, Direction.OUT, author, content)
+        await self.repos.tickets.set_awaiting_staff(ticket.number, False)
         language = await self.notifier.language_of(ticket.user_id)
         with self.i18n.context(), self.i18n.use_locale(language):
             markup = None if content.is_album else add_message_keyboard(ticket.number)
@@ -126,6 +127,7 @@ class ConversationService:
     async def to_staff(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
         """What the employee wrote: to the assignee, or to all staff while nobody has taken the ticket."""
         stored = await self._store(ticket, Direction.IN, author, content)
+        await self.repos.tickets.set_awaiting_staff(ticket.number, True)
         if ticket.assignee is not None and ticket.status is TicketStatus.IN_PROGRESS:
             recipients = [ticket.assignee.id]
         else:
