@@ -82,3 +82,16 @@ async def test_an_edit_of_a_message_outside_any_ticket_changes_nothing(bot: BotH
     await ivan.edit_text(next(m for m in ivan.chat.user_messages.values() if m.get("text") == "/start"), "/help")
     await ivan.send_text("Barrier", reply_to=_copy)
     assert (await olha.wait_message()).body.endswith("Barrier")  # nothing came before it
+
+
+async def test_a_copy_older_than_48_hours_gets_a_follow_up(bot: BotHarness) -> None:
+    olha, ivan, copy = await assigned_ticket(bot)
+    olha_sent = next(m for m in reversed(olha.chat.user_messages.values()) if "printer model" in m.get("text", ""))
+    ivan.age_bot_message(copy.message_id, 49 * 3600)  # Telegram no longer lets the bot edit it
+    await olha.edit_text(olha_sent, "Which printer model, please?")
+    follow_up = await ivan.wait_message(predicate=has("edited"))
+    assert follow_up.body == "#1 · Olha:\n✏️ edited:\nWhich printer model, please?"
+    assert ivan.chat.messages_by_id[copy.message_id].text == copy.text  # the old copy stays as it was
+    # A Telegram reply to the follow-up reaches the ticket like any of its messages.
+    await ivan.send_text("A Canon", reply_to=follow_up)
+    await olha.wait_message(predicate=has("A Canon"))

@@ -599,3 +599,12 @@ async def test_a_user_edits_their_own_message_as_edited_message_only_when_subscr
         await ivan.edit_text(photo, "text")
     with pytest.raises(AssertionError, match="not one of this user's messages"):
         await ivan.edit_text({"message_id": 9999}, "text")
+
+
+async def test_the_bot_edits_its_own_message_for_48_hours_only(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:
+    sent = await bot.send_message(USER_ID, "fresh")
+    await bot.edit_message_text("still fresh", chat_id=USER_ID, message_id=sent.message_id)
+    ivan.age_bot_message(sent.message_id, 48 * 3600 + 60)
+    with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+        await bot.edit_message_text("too late", chat_id=USER_ID, message_id=sent.message_id)
+    assert ivan.messages[-1].text == "still fresh"

@@ -21,7 +21,7 @@ from app.models.conversation import Content, Direction, TicketMessage
 from app.models.tickets import Ticket
 from app.models.users import User
 from app.services.conversation.send import send_content, text_messages
-from app.services.delivery import deliver
+from app.services.delivery import Delivered, deliver
 from app.texts.conversation import edited_mark, employee_header, staff_header
 
 NOT_MODIFIED = "message is not modified"
@@ -84,4 +84,5 @@ class EditRelay:
             lambda: self.bot.edit_message_text(texts[0], chat_id=chat, message_id=copies[0], reply_markup=markup),
             what=f"Edit of ticket message in {chat}",
         )
-        return delivery.sent or NOT_MODIFIED in (delivery.error or "")
+        # Blocked: a follow-up would not reach them either.
+        return delivery.state is not Delivered.FAILED or NOT_MODIFIED in (delivery.error or "")

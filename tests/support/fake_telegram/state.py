@@ -37,6 +37,7 @@ _COMMAND_SCOPES = {
     "chat_administrators",
     "chat_member",
 }
+EDIT_WINDOW_SECONDS = 48 * 3600  # a bot edits its own messages for 48 h (shared/TELEGRAM.md)
 _EDITABLE_CAPTIONS = ("photo", "video", "document", "audio", "animation", "voice")
 _MIME_TYPES = {"video": "video/mp4", "voice": "audio/ogg", "sticker": "image/webp"}
 
@@ -292,6 +293,8 @@ class BotState:
             if message_id in user.chat.user_messages:
                 raise bad_request("message can't be edited")
             raise bad_request(reason)
+        if time.time() - message.date > EDIT_WINDOW_SECONDS:
+            raise bad_request("message can't be edited")
         return user, message
 
     def scope_key(self, scope: Any, language_code: Any, *, bot_call: bool = False) -> tuple[str, str]:

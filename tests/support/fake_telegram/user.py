@@ -102,6 +102,12 @@ class FakeUser:
         await asyncio.sleep(0)
         return edited
 
+    def age_bot_message(self, message_id: int, seconds: int) -> None:
+        """Make a bot message of this chat `seconds` older (for Telegram's time limits)."""
+        message = self.chat.messages_by_id[message_id]
+        message.date -= seconds
+        message.raw["date"] = message.date
+
     async def send_command(self, command: str = "/start") -> JsonDict:
         assert command.startswith("/"), f"a command starts with '/': {command!r}"
         return await self.send_text(command)
