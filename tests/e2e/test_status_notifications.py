@@ -75,6 +75,6 @@ async def test_new_ticket_notice_survives_a_server_error(bot: BotHarness) -> Non
     await user.tap(flows.SUBMIT)
     await user.wait_message(predicate=lambda m: "created" in (m.text or ""))
     notice = await bot.superadmin.wait_message(timeout=10, predicate=lambda m: "#1" in (m.text or ""))
-    assert notice.button_texts() == ["Відкрити"]
+    assert notice.button_texts() == ["Відкрити", "💬 Взяти й відповісти"]  # issue 12: «Take and reply»
     attempts = [c.outcome for c in bot.fake.calls_of("sendMessage") if c.params["chat_id"] == SUPERADMIN_ID]
     assert attempts == [500, "ok"]
