@@ -2,8 +2,9 @@
 
 What is measured
   A scripted mix of updates — /start, the whole new-ticket form with a photo, «My tickets»,
-  the staff queue (menu button or page button), «take into work», «close» (button, then the
-  comment step skipped) — fed one after another through the bot's real dispatcher:
+  the staff queue (menu button or page button), «take into work», the ticket's conversation
+  (the employee's «💬 Add a message» and message, routed to the assignee; the admin's «💬 Reply»
+  and reply), «close» (button, then the comment step skipped) — fed one after another through the bot's real dispatcher:
   middlewares, router-level role filters, i18n, PyMongoStorage FSM, repositories, database.
   Staff updates come from admins listed in `admins`; take/close act on the tickets the
   users of the same run have just submitted (their numbers follow from the submit order).
@@ -24,7 +25,8 @@ Baseline (same run, same harness, same update stream)
 
 Checks (the run fails loudly otherwise)
   tickets created == forms submitted, taken/closed counts and assignees match, one photo
-  per new ticket, one audit record per take/close, no update unhandled, no error logged,
+  per new ticket, one audit record per take/close, one delivered message each way per
+  conversation and no answered ticket left marked as waiting for staff, no update unhandled, no error logged,
   no fallback/"not found"/"already taken" answers.
 
 Derived figures (labelled as such in the table)
@@ -64,7 +66,15 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
-from app.keyboards.callback_data import QueueCallback, StaffTicketAction, StaffTicketCallback
+from app.keyboards.callback_data import (
+    ConversationAction,
+    ConversationCallback,
+    QueueCallback,
+    StaffTicketAction,
+    StaffTicketCallback,
+    TicketMessageAction,
+    TicketMessageCallback,
+)
 from app.models.tickets import Priority, QueueView, TicketStatus
 from app.models.users import Person
 from app.texts import labels
@@ -101,7 +111,18 @@ FIRST_NEW_USER_ID = 50_000_000
 TARGET_UPDATES_PER_SECOND = 1_000
 TARGET_MEDIAN_ROUND_TRIPS = 3
 TARGET_COST_RATIO = 4.0
-ASSUMED_RTTS_MS = (0.1, 0.5)  # projection only: same host, same data centre
+ASSUMED_RTTS_MS = (0.1, 0.5)
+UNFINISHED = {
+    "close: button",
+    "conversation: add button",
+    "conversation: employee message",
+    "conversation: reply button",
+}
+EMPLOYEE_MESSAGE, STAFF_REPLY = "conversation: employee message", "conversation: staff reply"
+TARGET_ROUND_TRIPS = {
+    EMPLOYEE_MESSAGE: 3,
+    STAFF_REPLY: 4,
+}  # per routed message, the delivery record included  # projection only: same host, same data centre
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,6 +151,7 @@ class Expectations:
     submitted: list[int] = field(default_factory=list)  # ticket numbers, in submit order
     taken: dict[int, int] = field(default_factory=dict)  # number -> admin id
     closed: set[int] = field(default_factory=set)
+    conversations: set[int] = field(default_factory=set)  # tickets with one employee message and one reply
 
 
 class Labels:
@@ -176,7 +198,7 @@ class ScriptBuilder:
         self.admins = [
             Actor(FIRST_ADMIN_ID + i, f"Admin{i}", f"admin{i}", "uk" if i % 2 else "en") for i in range(ADMIN_COUNT)
         ]
-        self.pending: deque[int] = deque()
+        self.pending: deque[tuple[int, Actor]] = deque()  # submitted tickets and their employees
 
     # -- raw updates, shaped like Telegram's ---------------------------------------------------
 
@@ -274,7 +296,7 @@ class ScriptBuilder:
         self.next_number += 1
         self.expect.submitted.append(number)
         yield Step("form: submit", actor, self.message(actor, label(actor, "SUBMIT")))
-        self.pending.append(number)  # staff see it from now on
+        self.pending.append((number, actor))  # staff see it from now on
         yield Step("my tickets", actor, self.message(actor, label(actor, "MY_TICKETS")))
 
     def admin_work(self, admin: Actor) -> Iterator[Step]:
@@ -284,7 +306,7 @@ class ScriptBuilder:
             if not self.pending:
                 yield Step("idle", admin, {})
                 continue
-            number = self.pending.popleft()
+            number, employee = self.pending.popleft()
             if turn % 2 == 0:
                 yield Step("queue: menu", admin, self.message(admin, self.labels(admin, "QUEUE")))
             else:
@@ -294,16 +316,29 @@ class ScriptBuilder:
             take = StaffTicketCallback(action=StaffTicketAction.TAKE, number=number).pack()
             self.expect.taken[number] = admin.user_id
             yield Step("take", admin, self.callback(admin, take))
+            yield from self.conversation(number, employee, admin)
             close = StaffTicketCallback(action=StaffTicketAction.CLOSE, number=number).pack()
             yield Step("close: button", admin, self.callback(admin, close))
             self.expect.closed.add(number)
             yield Step("close: skip comment", admin, self.message(admin, self.labels(admin, "MEDIA_SKIP")))
 
+    def conversation(self, number: int, employee: Actor, admin: Actor) -> Iterator[Step]:
+        """The employee adds a message to the taken ticket (routed to its assignee); the admin replies."""
+        add = TicketMessageCallback(action=TicketMessageAction.ADD, number=number).pack()
+        yield Step("conversation: add button", employee, self.callback(employee, add))
+        words = "It still shows the paper jam after a restart; the tray is empty."
+        yield Step(EMPLOYEE_MESSAGE, employee, self.message(employee, words))
+        reply = ConversationCallback(action=ConversationAction.REPLY, number=number).pack()
+        yield Step("conversation: reply button", admin, self.callback(admin, reply))
+        yield Step(STAFF_REPLY, admin, self.message(admin, "Coming to look at it in ten minutes."))
+        self.expect.conversations.add(number)
+
     def build(self, count: int) -> list[Step]:
-        """About `count` steps; a few more if an admin would otherwise stop between «close» and its comment."""
+        """About `count` steps; a few more if an admin's work would otherwise stop inside a dialogue."""
         users: list[Iterator[Step]] = [self.user_journey(self.new_actor()) for _ in range(ACTIVE_USERS)]
         admins = [self.admin_work(admin) for admin in self.admins]
         steps: list[Step] = []
+        last_kind: dict[int, str] = {}  # per admin worker
         while len(steps) < count:
             for slot in range(len(users)):
                 step = next(users[slot], None)
@@ -313,17 +348,20 @@ class ScriptBuilder:
                 steps.append(step)
                 if len(steps) >= count:
                     break
-            for worker in admins:
+            for index, worker in enumerate(admins):
                 if len(steps) >= count:
                     break
                 step = next(worker)
                 if step.kind != "idle":
                     steps.append(step)
-        # An admin left waiting for the comment would take the next run's first message as one.
-        last_kind = {step.actor.user_id: step.kind for step in steps}
-        for admin, worker in zip(self.admins, admins, strict=True):
-            if last_kind.get(admin.user_id) == "close: button":
-                steps.append(next(worker))
+                    last_kind[index] = step.kind
+        # Someone left in a dialogue step (the close comment, a message being composed) would take
+        # the next run's first message as its answer: each admin's work runs to a resting point.
+        for index, worker in enumerate(admins):
+            while last_kind.get(index) in UNFINISHED:
+                step = next(worker)
+                steps.append(step)
+                last_kind[index] = step.kind
         return steps
 
 
@@ -490,7 +528,8 @@ async def verify(
         {
             doc["number"]: doc
             async for doc in repos.tickets.collection.find(
-                {"number": {"$gte": min(numbers)}}, {"number": 1, "status": 1, "assignee": 1, "media": 1}
+                {"number": {"$gte": min(numbers)}},
+                {"number": 1, "status": 1, "assignee": 1, "media": 1, "awaiting_staff": 1},
             )
         }
         if numbers
@@ -516,6 +555,21 @@ async def verify(
     audits = await repos.audit.collection.count_documents({"ticket": {"$gte": min(numbers)}}) if numbers else 0
     if audits != len(expect.taken) + want_closed:
         problems.append(f"audit records {audits} != takes + closes {len(expect.taken) + want_closed}")
+    talked = sorted(expect.conversations)
+    messages = Counter(
+        [
+            (doc["number"], doc["direction"], doc["delivery"])
+            async for doc in repos.ticket_messages.collection.find(
+                {"number": {"$in": talked}}, {"number": 1, "direction": 1, "delivery": 1}
+            )
+        ]
+    )
+    unheard = [n for n in talked if messages[(n, "in", "sent")] != 1 or messages[(n, "out", "sent")] != 1]
+    if unheard:
+        problems.append(f"{len(unheard)} conversations without one delivered message each way, e.g. #{unheard[0]}")
+    waiting = [n for n in talked if (tickets.get(n) or {}).get("awaiting_staff") is not False]
+    if waiting:
+        problems.append(f"{len(waiting)} answered tickets still marked as waiting for staff, e.g. #{waiting[0]}")
     if run.unhandled:
         problems.append(f"{run.unhandled} updates unhandled")
     if errors.records:
@@ -529,7 +583,8 @@ async def verify(
     return [
         f"checked: {len(numbers)} forms submitted = {len(tickets)} tickets created (one photo each); "
         f"{len(expect.taken)} taken, {want_closed} closed by the admin who took them; "
-        f"{audits} audit records; 0 unhandled, 0 errors, 0 fallback answers; "
+        f"{audits} audit records; {len(talked)} conversations, one employee message routed to the assignee "
+        f"and one staff reply delivered each, none left marked as waiting; 0 unhandled, 0 errors, 0 fallback answers; "
         f"{session.total_calls} Bot API calls answered by the fake session"
     ]
 
@@ -569,6 +624,10 @@ KIND_ORDER = [
     "queue: menu",
     "queue: page",
     "take",
+    "conversation: add button",
+    "conversation: employee message",
+    "conversation: reply button",
+    "conversation: staff reply",
     "close: button",
     "close: skip comment",
 ]
@@ -777,6 +836,31 @@ def report(
             f"{median_trips * command_cpu_ms / statistics.fmean(echo_cpu):.1f}× the echo bot's whole update",
         ),
     ]
+    for kind, target in TARGET_ROUND_TRIPS.items():
+        kind_trips = app_run.series("round_trips", kind)
+        kind_wall = app_run.series("wall_ms", kind)
+        if not kind_trips:
+            continue
+        metrics.append(
+            Metric(
+                f"DB round trips per {kind.removeprefix('conversation: ')}, median",
+                statistics.median(kind_trips),
+                "",
+                0.0,
+                f"≤ {target}",
+                statistics.median(kind_trips) <= target,
+                f"max {max(kind_trips):g}; the whole update: registration, FSM, routing, storing, delivery record",
+            )
+        )
+        metrics.append(
+            Metric(
+                f"{kind.removeprefix('conversation: ')}s handled per second, one at a time",
+                1000 / statistics.fmean(kind_wall),
+                "upd/s",
+                1000 / statistics.fmean(echo_run.series("wall_ms", kind)),
+                note="= 1000 / mean handling ms of this kind",
+            )
+        )
     for rtt in ASSUMED_RTTS_MS:
         projected = 1000 / (mean_cpu + mean_trips * rtt)
         metrics.append(
@@ -813,7 +897,11 @@ def report(
     kind_headers, kind_rows = kind_table(app_run, echo_run)
     trip_headers, trip_rows = round_trip_table(app_run)
     mix = Counter(s.kind for s in app_run.samples)
-    staff = sum(n for kind, n in mix.items() if kind.startswith(("queue", "take", "close")))
+    staff = sum(
+        n
+        for kind, n in mix.items()
+        if kind.startswith(("queue", "take", "close", "conversation: reply", "conversation: staff"))
+    )
     notes = [
         f"{total} measured updates after {warmup} warm-up updates; {len(mix)} kinds, {staff / total:.0%} from "
         f"staff ({ADMIN_COUNT} admins); database pre-populated with {plan.tickets} tickets of {plan.users} users",

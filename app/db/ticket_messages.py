@@ -7,6 +7,7 @@ filters (the timeline's order is its index: number, then newest first).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -36,6 +37,8 @@ class TicketMessageRepository:
         # "Messages of ticket N, newest first": read straight off the index.
         # (Not `_id` in it: nx-27017 0.8.1 then refuses every insert; ties on the date are rare.)
         await self.collection.create_index([("number", ASCENDING), ("created_at", DESCENDING)])
+        # "Which stored message did this person's (edited) message become": its source.
+        await self.collection.create_index([("source.chat_id", ASCENDING), ("source.message_ids", ASCENDING)])
         # "Which ticket does this bot message belong to": one per (chat, message).
         await self.refs.create_index([("chat_id", ASCENDING), ("message_id", ASCENDING)], unique=True)
 
@@ -56,6 +59,22 @@ class TicketMessageRepository:
                     "copies": [{"chat_id": c, "message_id": m} for c, m in copies],
                 }
             },
+        )
+
+    async def by_source(self, chat_id: int, message_id: int) -> TicketMessage | None:
+        """The stored message that `message_id` in `chat_id` (what a person sent) became.
+
+        `$elemMatch`, not `$eq`, on the array: nx-27017 does not match an array's items by `$eq`."""
+        doc = await self.collection.find_one(
+            {"source.chat_id": eq(chat_id), "source.message_ids": {"$elemMatch": eq(message_id)}}
+        )
+        return TicketMessage.from_doc(doc) if doc else None
+
+    async def edited(self, message_id: ObjectId, previous: str, at: datetime, text: str) -> None:
+        """The author edited it: the new text, the previous one kept in its history."""
+        await self.collection.update_one(
+            {"_id": eq(message_id)},
+            {"$set": {"text": text}, "$push": {"edits": {"text": previous, "at": at}}},
         )
 
     async def get(self, message_id: ObjectId) -> TicketMessage | None:

@@ -235,6 +235,11 @@ class TicketRepository:
         )
         return Ticket.from_doc(doc) if doc else None
 
+    async def set_awaiting_staff(self, number: int, awaiting: bool) -> None:
+        """The queue's 💬: set when the employee writes, cleared when staff reply (kept on the
+        ticket so a queue page needs no query per ticket)."""
+        await self.collection.update_one({"number": eq(number)}, {"$set": {"awaiting_staff": awaiting}})
+
     async def highest_number(self) -> int:
         """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
         doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])

@@ -98,6 +98,7 @@ class TicketMessage:
     delivery: DeliveryState
     copies: list[tuple[int, int]] = field(default_factory=list)  # (chat_id, message_id) the bot sent
     error: str | None = None
+    edits: list[tuple[str, datetime]] = field(default_factory=list)  # earlier texts, oldest first, and when replaced
     id: ObjectId | None = None
 
     def to_doc(self) -> dict[str, Any]:
@@ -113,6 +114,7 @@ class TicketMessage:
             "created_at": self.created_at,
             "delivery": self.delivery.value,
             "error": self.error,
+            "edits": [{"text": text, "at": at} for text, at in self.edits],
         }
         if self.id is not None:
             doc["_id"] = self.id
@@ -137,6 +139,7 @@ class TicketMessage:
             delivery=DeliveryState(doc.get("delivery") or DeliveryState.SENT.value),
             copies=[(int(c["chat_id"]), int(c["message_id"])) for c in doc.get("copies") or []],
             error=doc.get("error"),
+            edits=[(str(e["text"]), e["at"]) for e in doc.get("edits") or []],
         )
 
 

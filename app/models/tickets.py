@@ -120,6 +120,7 @@ class Ticket:
     media: list[Media] = field(default_factory=list)
     assignee: Person | None = None
     history: list[StatusChange] = field(default_factory=list)
+    awaiting_staff: bool = False  # the employee wrote last in the conversation; staff have not replied
     id: ObjectId | None = None
 
     @property
@@ -143,6 +144,7 @@ class Ticket:
             "media": [m.to_doc() for m in self.media],
             "assignee": self.assignee.to_doc() if self.assignee else None,
             "history": [h.to_doc() for h in self.history],
+            "awaiting_staff": self.awaiting_staff,
         }
         if self.id is not None:
             doc["_id"] = self.id
@@ -165,6 +167,7 @@ class Ticket:
             media=[Media.from_doc(m) for m in doc.get("media", [])],
             assignee=Person.from_doc(doc["assignee"]) if doc.get("assignee") else None,
             history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
+            awaiting_staff=doc.get("awaiting_staff") is True,
         )
 
 

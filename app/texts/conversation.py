@@ -32,6 +32,11 @@ def staff_header(number: int, staff_name: str) -> str:
     return f"<b>#{number} · {escape(short(staff_name, NAME_IN_HEADER))}:</b>"
 
 
+def edited_mark() -> str:
+    """Under the header of a follow-up that carries a new text of a message already delivered."""
+    return _("✏️ edited:")
+
+
 def employee_header(ticket: Ticket, author_name: str) -> str:
     """Above what the employee wrote, as staff receive it."""
     return _("💬 <b>#{number}</b> «{quote}» · <b>{name}</b>:").format(

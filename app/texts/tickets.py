@@ -216,7 +216,9 @@ def refusal(outcome: Outcome, ticket: Ticket | None) -> str:
 def queue_line(ticket: Ticket) -> str:
     """A ticket as one button in the staff queue."""
     name, description = short(ticket.full_name, 20), short(ticket.description, 30)
-    return f"{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
+    # The employee wrote last and waits for staff (a finished ticket waits for nobody).
+    waiting = "💬 " if ticket.awaiting_staff and ticket.status.is_active else ""
+    return f"{waiting}{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
 
 
 def owner_line(ticket: Ticket) -> str:

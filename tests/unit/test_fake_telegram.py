@@ -570,3 +570,41 @@ async def test_a_reply_embeds_the_replied_message_of_that_chat_only(
     copied = await bot.copy_message(2002, from_chat_id=USER_ID, message_id=again["message_id"])
     got = await other.wait_message(predicate=lambda m: m.message_id == copied.message_id)
     assert "reply_to_message" not in got.raw
+
+
+async def test_a_user_edits_their_own_message_as_edited_message_only_when_subscribed(
+    fake: FakeTelegram, bot: Bot, ivan: FakeUser
+) -> None:
+    sent = await ivan.send_text("first")
+    photo = await ivan.send_photo(caption="a photo")
+    await bot.get_updates(allowed_updates=["message"], timeout=0)
+    confirmed = await bot.get_updates(timeout=0)
+    await ivan.edit_text(sent, "second")  # not subscribed: dropped, like Telegram
+    assert await bot.get_updates(offset=confirmed[-1].update_id + 1, timeout=0) == []
+    assert fake.dropped_updates[-1]["edited_message"]["text"] == "second"
+
+    await bot.get_updates(offset=confirmed[-1].update_id + 1, allowed_updates=["message", "edited_message"], timeout=0)
+    await ivan.edit_text(sent, "third")
+    await ivan.edit_caption(photo, "the photo")
+    updates = await bot.get_updates(offset=confirmed[-1].update_id + 1, timeout=0)
+    edited = [u.edited_message for u in updates if u.edited_message is not None]
+    assert [(m.message_id, m.text, m.caption) for m in edited] == [
+        (sent["message_id"], "third", None),
+        (photo["message_id"], None, "the photo"),
+    ]
+    assert all(m.edit_date is not None for m in edited)
+    with pytest.raises(AssertionError, match="changes nothing"):
+        await ivan.edit_text(sent, "third")
+    with pytest.raises(AssertionError, match="no text"):
+        await ivan.edit_text(photo, "text")
+    with pytest.raises(AssertionError, match="not one of this user's messages"):
+        await ivan.edit_text({"message_id": 9999}, "text")
+
+
+async def test_the_bot_edits_its_own_message_for_48_hours_only(fake: FakeTelegram, bot: Bot, ivan: FakeUser) -> None:
+    sent = await bot.send_message(USER_ID, "fresh")
+    await bot.edit_message_text("still fresh", chat_id=USER_ID, message_id=sent.message_id)
+    ivan.age_bot_message(sent.message_id, 48 * 3600 + 60)
+    with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+        await bot.edit_message_text("too late", chat_id=USER_ID, message_id=sent.message_id)
+    assert ivan.messages[-1].text == "still fresh"

@@ -10,6 +10,7 @@ def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(STAFF)
     router.callback_query.filter(STAFF)
+    router.edited_message.filter(STAFF)
     router.include_routers(
         queue.create_router(), tickets.create_router(), conversation.create_router(), broadcast.create_router()
     )

@@ -10,6 +10,7 @@ def create_router() -> Router:
     router = Router(name="superadmin")
     router.message.filter(SUPERADMIN)
     router.callback_query.filter(SUPERADMIN)
+    router.edited_message.filter(SUPERADMIN)
     router.include_router(staff.create_router())
     router.include_routers(backups.create_router(), restore.create_router(), health.create_router())
     return router

@@ -247,6 +247,12 @@ async def cancel(
     await bot.send_message(user.id, cancelled())
 
 
+async def edited(message: Message, user: User, conversation: ConversationService) -> None:
+    """An employee or staff member edited a message they had sent into a conversation."""
+    text = message.text if message.text is not None else (message.caption or "")
+    await conversation.edited(user, message.chat.id, message.message_id, text)
+
+
 def create_router() -> Router:
     router = Router(name="conversation")
     action = TicketMessageCallback.filter
@@ -256,4 +262,6 @@ def create_router() -> Router:
     router.callback_query.register(cancel, action(F.action == TicketMessageAction.CANCEL))
     router.message.register(composed, EmployeeCompose.message)
     router.message.register(free_message, StateFilter(None), passable)
+    # Both sides' edits (staff are users too); any state: an edit is no step of a dialogue.
+    router.edited_message.register(edited)
     return router

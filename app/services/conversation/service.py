@@ -27,6 +27,7 @@ from app.models.conversation import (
 from app.models.paging import Page
 from app.models.tickets import ACTIVE_STATUSES, Outcome, Ticket, TicketStatus
 from app.models.users import Person, User
+from app.services.conversation.edits import EditRelay
 from app.services.conversation.send import Sent, send_content
 from app.services.notifications import Notifier
 from app.services.tickets.actions import TicketActions
@@ -52,6 +53,7 @@ class ConversationService:
         self.notifier = notifier
         self.ticket_actions = ticket_actions
         self._albums: dict[Hashable, list[Message]] = {}
+        self._edits = EditRelay(bot, repos, i18n)
 
     # --- albums: one update per item, answered once the album is complete --------------------
 
@@ -108,6 +110,7 @@ class ConversationService:
     async def to_employee(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
         """What staff wrote, copied to the ticket's owner under "#N · name:"."""
         stored = await self._store(ticket, Direction.OUT, author, content)
+        await self.repos.tickets.set_awaiting_staff(ticket.number, False)
         language = await self.notifier.language_of(ticket.user_id)
         with self.i18n.context(), self.i18n.use_locale(language):
             markup = None if content.is_album else add_message_keyboard(ticket.number)
@@ -128,6 +131,7 @@ class ConversationService:
         if ticket.status is TicketStatus.WAITING:  # the answer staff waited for: back to work first
             ticket = await self.ticket_actions.answered(ticket, Person(author.id, author.display_name))
         stored = await self._store(ticket, Direction.IN, author, content)
+        await self.repos.tickets.set_awaiting_staff(ticket.number, True)
         if ticket.assignee is not None and ticket.status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING):
             recipients = [ticket.assignee.id]
         else:
@@ -156,6 +160,10 @@ class ConversationService:
         else:
             state, error = results[0][1].state, results[0][1].error
         await self._record(stored, state, copies, error)
+
+    async def edited(self, author: User, chat_id: int, message_id: int, text: str) -> TicketMessage | None:
+        """The author edited a message already in a conversation (see edits.py)."""
+        return await self._edits.edited(author, chat_id, message_id, text)
 
     async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
         """A bot message that belongs to a ticket (a card, a confirmation): replies to it go there."""

@@ -37,6 +37,8 @@ _COMMAND_SCOPES = {
     "chat_administrators",
     "chat_member",
 }
+EDIT_WINDOW_SECONDS = 48 * 3600  # a bot edits its own messages for 48 h (shared/TELEGRAM.md)
+_EDITABLE_CAPTIONS = ("photo", "video", "document", "audio", "animation", "voice")
 _MIME_TYPES = {"video": "video/mp4", "voice": "audio/ogg", "sticker": "image/webp"}
 
 
@@ -228,6 +230,28 @@ class BotState:
         self.enqueue("message", message)
         return message
 
+    def user_edit(self, user: FakeUser, message_id: int, changes: JsonDict) -> JsonDict:
+        """The user edits a message of theirs; the bot hears of it as `edited_message` (if subscribed).
+
+        As Telegram: only one's own message, a text's text or a media message's caption, and a
+        client sends nothing when nothing changed."""
+        original = user.chat.user_messages.get(message_id)
+        if original is None:
+            raise AssertionError(f"{user!r}: message {message_id} is not one of this user's messages")
+        if "text" in changes and "text" not in original:
+            raise AssertionError(f"{user!r}: message {message_id} has no text to edit")
+        if "caption" in changes and not any(k in original for k in _EDITABLE_CAPTIONS):
+            raise AssertionError(f"{user!r}: message {message_id} has no caption to edit")
+        if all(original.get(k) == v for k, v in changes.items()):
+            raise AssertionError(f"{user!r}: the edit of {message_id} changes nothing; a client sends nothing")
+        dropped = {"entities"} if "text" in changes else {"caption_entities"}
+        edited = {k: v for k, v in original.items() if k not in dropped}
+        edited.update(changes)
+        edited["edit_date"] = int(time.time())
+        user.chat.user_messages[message_id] = edited
+        self.enqueue("edited_message", edited)
+        return edited
+
     # --- checks ---------------------------------------------------------------------
 
     def _chat_user(self, chat_id: Any, *, check_blocked: bool = True) -> FakeUser:
@@ -269,6 +293,8 @@ class BotState:
             if message_id in user.chat.user_messages:
                 raise bad_request("message can't be edited")
             raise bad_request(reason)
+        if time.time() - message.date > EDIT_WINDOW_SECONDS:
+            raise bad_request("message can't be edited")
         return user, message
 
     def scope_key(self, scope: Any, language_code: Any, *, bot_call: bool = False) -> tuple[str, str]:

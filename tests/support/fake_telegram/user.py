@@ -90,6 +90,24 @@ class FakeUser:
             ]
         return await self._send(content, reply_to)
 
+    async def edit_text(self, message: JsonDict, text: str) -> JsonDict:
+        """Edit a text message this user sent earlier (the bot gets `edited_message`)."""
+        edited = self._fake.user_edit(self, int(message["message_id"]), {"text": text})
+        await asyncio.sleep(0)
+        return edited
+
+    async def edit_caption(self, message: JsonDict, caption: str) -> JsonDict:
+        """Edit the caption of a photo, video or document this user sent earlier."""
+        edited = self._fake.user_edit(self, int(message["message_id"]), {"caption": caption})
+        await asyncio.sleep(0)
+        return edited
+
+    def age_bot_message(self, message_id: int, seconds: int) -> None:
+        """Make a bot message of this chat `seconds` older (for Telegram's time limits)."""
+        message = self.chat.messages_by_id[message_id]
+        message.date -= seconds
+        message.raw["date"] = message.date
+
     async def send_command(self, command: str = "/start") -> JsonDict:
         assert command.startswith("/"), f"a command starts with '/': {command!r}"
         return await self.send_text(command)
