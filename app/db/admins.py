@@ -19,6 +19,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from app.db.shapes import count
 from app.db.users import USERS_COLLECTION
 from app.models.paging import Page, clamp_page
 from app.models.users import Admin
@@ -39,7 +40,7 @@ class AdminRepository:
 
     async def page(self, page: int, per_page: int) -> Page[Admin]:
         """Oldest first; a page past the end (the list shrank under the buttons) becomes the last one."""
-        total = await self.collection.count_documents({})
+        total = await count(self.collection, {})
         page = clamp_page(page, total, per_page)
         cursor = self.collection.find({}).sort(ORDER).skip(page * per_page).limit(per_page)
         return Page([Admin.from_doc(doc) async for doc in cursor], page, total, per_page)

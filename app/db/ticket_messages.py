@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from app.db.shapes import count, eq
 from app.models.conversation import DeliveryState, TicketMessage
 from app.models.paging import Page, clamp_page
 
@@ -22,10 +23,6 @@ MESSAGES_COLLECTION = "ticket_messages"
 REFS_COLLECTION = "ticket_message_refs"
 CONVERSATION_COLLECTIONS = (MESSAGES_COLLECTION, REFS_COLLECTION)
 TIMELINE_ORDER = [("created_at", DESCENDING), ("_id", DESCENDING)]
-
-
-def eq(value: Any) -> dict[str, Any]:
-    return {"$eq": value}
 
 
 class TicketMessageRepository:
@@ -89,13 +86,7 @@ class TicketMessageRepository:
         return Page([TicketMessage.from_doc(doc) async for doc in cursor], page, total, per_page)
 
     async def count_of_ticket(self, number: int) -> int:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"number": eq(number)}},
-            {"$group": {"_id": None, "n": {"$sum": 1}}},
-        ]
-        async for row in await self.collection.aggregate(pipeline):
-            return int(row["n"])
-        return 0
+        return await count(self.collection, {"number": eq(number)})
 
     async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
         """Bot messages in `chat_id` that belong to ticket `number` (a copy, a notice, a card)."""

@@ -1,14 +1,9 @@
 """tickets: one document per ticket; `number` is the human #N from the counters collection.
 
-Query shapes. Every filter here is plain MongoDB, written in the forms that both MongoDB and
-the embedded nx-27017 (0.8.1, SQLite underneath) serve from an index:
-- equality as an explicit `{"$eq": v}` (`eq`): nx adds "or an array containing v" to a bare
-  `{field: v}`, which makes SQLite scan the table; MongoDB treats both forms alike;
-- counts as `$match` + `$group` on `_id: None` (`_count`): PyMongo's `count_documents` groups on
-  a constant, which nx runs in Python over every document (seconds at 50,000 tickets);
-- no dates inside filters: nx gives up on a datetime comparison (finds fall back to Python, and an
-  aggregate `$match` on a date matched every ticket). The "Finished" window filters
-  `finished_ts`, epoch milliseconds present only on closed/rejected tickets, on its own index;
+Query shapes follow app/db/shapes.py (explicit `$eq`, counts as `$group` on None, no dates in
+filters), so both MongoDB and the embedded nx-27017 serve them from an index. Here:
+- the "Finished" window filters `finished_ts`, epoch milliseconds present only on
+  closed/rejected tickets, on its own index;
 - status counts come from one maintained document (`ticket_counts`), not from reading the
   tickets: every write below that creates a ticket or changes its status adjusts it, and it is
   rebuilt from the tickets at start-up and after a restore (`prepare`).
@@ -23,6 +18,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from app.db.shapes import count, eq
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
     WORKED_STATUSES,
@@ -45,10 +41,6 @@ FINISHED_WINDOW = timedelta(days=30)
 COUNTS_COLLECTION = "ticket_counts"
 COUNTS_ID = "by_status"
 MIGRATION_BATCH = 500
-
-
-def eq(value: Any) -> dict[str, Any]:
-    return {"$eq": value}
 
 
 TICKETS_COLLECTION = "tickets"
@@ -121,10 +113,7 @@ class TicketRepository:
         return Page([Ticket.from_doc(doc) async for doc in cursor], page, total, per_page)
 
     async def _count(self, query: dict[str, Any]) -> int:
-        pipeline = [{"$match": query}, {"$group": {"_id": None, "n": {"$sum": 1}}}]
-        async for row in await self.collection.aggregate(pipeline):
-            return int(row["n"])
-        return 0
+        return await count(self.collection, query)
 
     async def count_by_status(self) -> dict[str, int]:
         doc = await self.counts.find_one({"_id": COUNTS_ID}) or {}

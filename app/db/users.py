@@ -11,6 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from app.db.shapes import count
 from app.models.users import User
 
 
@@ -99,7 +100,7 @@ class UserRepository:
         query: dict[str, Any] = {"reachable": {"$ne": False}}
         if excluding is not None:
             query["_id"] = {"$ne": excluding}
-        return await self.collection.count_documents(query)
+        return await count(self.collection, query)
 
     async def reachable_ids(self, batch_size: int) -> AsyncIterator[int]:
         """Ids of users not known to have blocked the bot, in id order, streamed in batches."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.db.repositories import Repositories
-from app.db.tickets import eq
+from app.db.shapes import eq
 from app.models.conversation import reply_refusal
 from app.models.tickets import ChangeNote, Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person
