@@ -96,10 +96,13 @@ class TicketRepository:
         return await self._page(query, OWNER_ORDER, page, per_page)
 
     async def queue_page(
-        self, view: QueueView, viewer_id: int, page: int, per_page: int, total: int | None = None
+        self, view: QueueView, viewer_id: int, page: int, per_page: int, counts: dict[str, int] | None = None
     ) -> Page[Ticket]:
-        """One page of a staff queue view; pass `total` when the caller already knows it (saves a count)."""
+        """One page of a staff queue view. With the status counts (the queue's header reads them
+        anyway), a view of whole statuses takes its total from them instead of counting again."""
         query, order = queue_query(view, viewer_id, datetime.now(UTC))
+        statuses = WHOLE_STATUS_VIEWS.get(view)
+        total = sum(counts.get(s, 0) for s in statuses) if counts is not None and statuses else None
         return await self._page(query, order, page, per_page, total)
 
     async def _page(
@@ -240,6 +243,10 @@ class TicketRepository:
         return [int(doc["number"]) async for doc in cursor]
 
 
+# Views that list every ticket of some statuses (their totals are the status counts).
+WHOLE_STATUS_VIEWS = {QueueView.NEW: [TicketStatus.NEW.value], QueueView.IN_WORK: WORKED_STATUSES}
+
+
 def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """The filter and order of a staff queue view (shapes: see the module's docstring)."""
     if view is QueueView.FINISHED:
@@ -248,4 +255,4 @@ def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[st
         return {"status": eq(TicketStatus.NEW.value)}, QUEUE_ORDER
     if view is QueueView.MINE:
         return {"status": {"$in": WORKED_STATUSES}, "assignee.id": eq(viewer_id)}, QUEUE_ORDER
-    return {"status": {"$in": WORKED_STATUSES}}, QUEUE_ORDER
+    return {"status": {"$in": WORKED_STATUSES}}, QUEUE_ORDER  # IN_WORK, as WHOLE_STATUS_VIEWS says

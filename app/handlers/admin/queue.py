@@ -23,10 +23,7 @@ async def render_queue(
     repos: Repositories, viewer: User, view: QueueView, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     counts = await repos.tickets.count_by_status()
-    # The header's counts already hold the totals of the two whole-status views.
-    known = {QueueView.NEW: [TicketStatus.NEW], QueueView.IN_WORK: [TicketStatus.IN_PROGRESS, TicketStatus.WAITING]}
-    total = sum(counts[status.value] for status in known[view]) if view in known else None
-    tickets = await repos.tickets.queue_page(view, viewer.id, page, PAGE_SIZE, total)
+    tickets = await repos.tickets.queue_page(view, viewer.id, page, PAGE_SIZE, counts)
     header = " · ".join(f"{STATUS_MARKERS[TicketStatus(s)]} {n}" for s, n in counts.items())
     lines = [f"<b>{queue_title(view)}</b>", header]
     lines.append(page_line(tickets.number, tickets.pages, tickets.total) if tickets.items else _("Nothing here."))
