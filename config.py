@@ -39,6 +39,7 @@ EXPECTATIONS: dict[str, str] = {
     "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
     "WAITING_REMIND_HOURS": "a whole number of hours from 1 to 720",
     "WAITING_AUTOCLOSE_DAYS": "a whole number of days from 1 to 90, longer than WAITING_REMIND_HOURS",
+    "REOPEN_DAYS": "a whole number of days from 1 to 365",
     "TIMEZONE": "an IANA time zone name, such as Europe/Kyiv or UTC",
 }
 
@@ -81,6 +82,8 @@ class Settings(BaseSettings):
     backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
     waiting_remind_hours: int = Field(default=24, alias="WAITING_REMIND_HOURS", ge=1, le=720)
     waiting_autoclose_days: int = Field(default=5, alias="WAITING_AUTOCLOSE_DAYS", ge=1, le=90)
+    # How long after a ticket is closed or rejected its employee may still reopen it.
+    reopen_days: int = Field(default=14, alias="REOPEN_DAYS", ge=1, le=365)
     # Every date and time a person reads, and the local hour automatic backups keep; stored times stay UTC.
     timezone: str = Field(default="Europe/Kyiv", alias="TIMEZONE")
 

@@ -33,6 +33,7 @@ from app.services.notifications import Notifier
 from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
+from app.services.tickets.feedback import FeedbackService
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
 from app.utils.tasks.scheduler import BackgroundJobs
@@ -77,6 +78,7 @@ def create_dispatcher(
         notifier=notifier,
         tickets=TicketService(repos),
         ticket_actions=ticket_actions,
+        feedback=FeedbackService(repos, notifier),
         staff=StaffService(repos, notifier, menus, ticket_actions, settings, STAFF_DIALOGUES),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,

@@ -25,6 +25,7 @@ from app.services.notifications import Notifier
 from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
+from app.services.tickets.feedback import FeedbackService
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
 from config import Settings
@@ -37,6 +38,7 @@ class Injected(TypedDict):
     notifier: Notifier
     tickets: TicketService
     ticket_actions: TicketActions
+    feedback: FeedbackService
     staff: StaffService
     server_room: ServerRoomService
     menus: CommandMenus

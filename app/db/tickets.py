@@ -21,7 +21,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.db.shapes import count, eq
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
+    RATING_MIN,
     WORKED_STATUSES,
+    Feedback,
     QueueView,
     StatusChange,
     Ticket,
@@ -189,6 +191,7 @@ class TicketRepository:
         unset = {} if change.to_status is TicketStatus.WAITING else {"waiting_ts": "", "waiting_reminded": ""}
         if change.to_status.is_active:
             unset["finished_ts"] = ""
+            unset["feedback"] = ""  # a reopened ticket's earlier feedback was about another ending
         if unset:
             operations["$unset"] = unset
         if change.from_status is None:
@@ -241,6 +244,37 @@ class TicketRepository:
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find({"assignee.id": eq(admin_id), "status": {"$in": WORKED_STATUSES}}, {"number": 1})
         return [int(doc["number"]) async for doc in cursor]
+
+    # --- the employee's feedback on a closed ticket: each step once, in order -----------------
+
+    async def record_solved(self, number: int, user_id: int, at: datetime) -> Ticket | None:
+        """«👍 Yes»: only the owner, only on a closed ticket not answered yet."""
+        feedback = Feedback(solved=True, at=at)
+        return await self._feedback(number, user_id, {"feedback": eq(None)}, {"feedback": feedback.to_doc()})
+
+    async def record_rating(self, number: int, user_id: int, rating: int) -> Ticket | None:
+        return await self._feedback(
+            number, user_id, {"feedback.solved": eq(True), "feedback.rating": eq(None)}, {"feedback.rating": rating}
+        )
+
+    async def record_rating_comment(self, number: int, user_id: int, comment: str) -> Ticket | None:
+        condition = {"feedback.rating": {"$gte": RATING_MIN}, "feedback.comment": eq(None)}
+        return await self._feedback(number, user_id, condition, {"feedback.comment": comment})
+
+    async def _feedback(
+        self, number: int, user_id: int, condition: dict[str, Any], values: dict[str, Any]
+    ) -> Ticket | None:
+        doc = await self.collection.find_one_and_update(
+            {
+                "number": eq(number),
+                "user_id": eq(user_id),
+                "status": eq(TicketStatus.CLOSED.value),
+                **condition,
+            },
+            {"$set": values},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Ticket.from_doc(doc) if doc else None
 
 
 # Views that list every ticket of some statuses (their totals are the status counts).

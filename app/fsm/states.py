@@ -47,6 +47,12 @@ class StaffCompose(StatesGroup):
     note = State()  # staff only
 
 
+class RateTicket(StatesGroup):
+    """The employee rated ticket `number` (data) and may add a comment."""
+
+    comment = State()
+
+
 class EmployeeCompose(StatesGroup):
     """The employee tapped «Add a message» on ticket `number` (data)."""
 

@@ -149,6 +149,7 @@ class TicketMessageAction(StrEnum):
     ADD = "a"  # write to one's own ticket
     PICK = "p"  # add the pending message to ticket `number`
     NEW = "x"  # start a new ticket with the pending message
+    REOPEN = "o"  # reopen finished ticket `number` with the pending message
     CANCEL = "c"  # leave a compose step, or forget the pending message
 
 
@@ -158,3 +159,18 @@ class TicketMessageCallback(CallbackData, prefix="tm"):
     action: TicketMessageAction
     number: Id = 0
     ref: str = "-"
+
+
+class FeedbackAction(StrEnum):
+    """The employee's answer to "Did this solve your problem?" and what follows."""
+
+    SOLVED = "y"
+    NOT_SOLVED = "n"  # reopen
+    RATE = "r"
+    SKIP = "s"  # no comment on the rating
+
+
+class FeedbackCallback(CallbackData, prefix="fb"):
+    action: FeedbackAction
+    number: Id
+    rating: Annotated[int, Field(ge=0, le=5)] = 0

@@ -107,11 +107,17 @@ def add_owner_card_button(builder: InlineKeyboardBuilder, ticket: Ticket) -> Non
         builder.button(text=add_message_label(), callback_data=_own(TicketMessageAction.ADD, ticket.number))
 
 
-def choose_ticket_keyboard(tickets: list[Ticket], ref: str) -> InlineKeyboardMarkup:
-    """The employee's active tickets (newest first) for a message written outside any form."""
+def choose_ticket_keyboard(tickets: list[Ticket], ref: str, reopen: int | None = None) -> InlineKeyboardMarkup:
+    """The employee's active tickets (newest first) for a message written outside any form;
+    `reopen`: the finished ticket the message was meant for, which may still be reopened."""
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
         builder.button(text=ticket_line(ticket), callback_data=_own(TicketMessageAction.PICK, ticket.number, ref=ref))
+    if reopen is not None:
+        builder.button(
+            text=_("🔁 Reopen #{number}").format(number=reopen),
+            callback_data=_own(TicketMessageAction.REOPEN, reopen, ref=ref),
+        )
     builder.button(text=_("📝 New ticket with this"), callback_data=_own(TicketMessageAction.NEW, ref=ref))
     builder.button(text=_("❌ Cancel"), callback_data=_own(TicketMessageAction.CANCEL, ref=ref))
     builder.adjust(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -70,6 +70,8 @@ class ChangeNote(StrEnum):
 
     ASSIGNEE_LEFT = "assignee_left"  # the assignee was removed from the support staff
     NO_ANSWER = "no_answer"  # a waiting ticket's employee did not answer in time: closed by the bot
+    NOT_SOLVED = "not_solved"  # the employee answered «👎 No, reopen» to the closing notice
+    WROTE_AGAIN = "wrote_again"  # the employee wrote to the finished ticket and chose to reopen it
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,27 @@ class StatusChange:
         )
 
 
+RATING_MIN, RATING_MAX = 1, 5
+LOW_RATING = 2  # this or lower goes to the assignee and the super-admin
+
+
+@dataclass(slots=True)
+class Feedback:
+    """The employee's word on how their closed ticket was solved (cleared when it is reopened)."""
+
+    solved: bool
+    at: datetime
+    rating: int | None = None  # RATING_MIN..RATING_MAX; None: not rated (yet, or skipped)
+    comment: str | None = None
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"solved": self.solved, "at": self.at, "rating": self.rating, "comment": self.comment}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Feedback:
+        return cls(solved=doc["solved"], at=doc["at"], rating=doc.get("rating"), comment=doc.get("comment"))
+
+
 @dataclass(slots=True)
 class Ticket:
     number: int
@@ -121,11 +144,17 @@ class Ticket:
     assignee: Person | None = None
     history: list[StatusChange] = field(default_factory=list)
     awaiting_staff: bool = False  # the employee wrote last in the conversation; staff have not replied
+    feedback: Feedback | None = None
     id: ObjectId | None = None
 
     @property
     def last_comment(self) -> str | None:
         return self.history[-1].comment if self.history else None
+
+    @property
+    def finished_at(self) -> datetime:
+        """When a closed or rejected ticket was finished (its last status change)."""
+        return self.history[-1].at if self.history else self.updated_at
 
     def to_doc(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -146,6 +175,8 @@ class Ticket:
             "history": [h.to_doc() for h in self.history],
             "awaiting_staff": self.awaiting_staff,
         }
+        if self.feedback is not None:
+            doc["feedback"] = self.feedback.to_doc()
         if self.id is not None:
             doc["_id"] = self.id
         return doc
@@ -168,6 +199,7 @@ class Ticket:
             assignee=Person.from_doc(doc["assignee"]) if doc.get("assignee") else None,
             history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
             awaiting_staff=doc.get("awaiting_staff") is True,
+            feedback=Feedback.from_doc(doc["feedback"]) if doc.get("feedback") else None,
         )
 
 
@@ -179,6 +211,8 @@ class Outcome(StrEnum):
     NOT_ASSIGNEE = "not_assignee"
     WRONG_STATE = "wrong_state"
     NOT_STAFF = "not_staff"  # the actor lost the staff role while acting
+    TOO_LATE = "too_late"  # finished longer ago than REOPEN_DAYS: a new ticket instead
+    ANSWERED = "answered"  # the employee already gave this feedback
 
 
 def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: TicketStatus) -> Outcome | None:
@@ -194,6 +228,16 @@ def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: Ticke
         return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
     assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
     return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
+
+
+def reopen_refusal(ticket: Ticket, user_id: int, now: datetime, days: int) -> Outcome | None:
+    """Why `user_id` may not reopen `ticket` now (None: they may): only its owner, only a
+    finished ticket, only within `days` of its finishing."""
+    if ticket.user_id != user_id:
+        return Outcome.NOT_FOUND
+    if ticket.status.is_active:
+        return Outcome.WRONG_STATE
+    return Outcome.TOO_LATE if now - ticket.finished_at > timedelta(days=days) else None
 
 
 @dataclass(slots=True)

@@ -11,10 +11,13 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from app.db.repositories import Repositories
-from app.keyboards.conversation import add_message_keyboard, new_ticket_keyboard
-from app.models.tickets import StatusChange, Ticket
+from app.keyboards.conversation import add_message_keyboard, incoming_keyboard, new_ticket_keyboard
+from app.keyboards.feedback import solved_keyboard
+from app.keyboards.tickets import open_ticket_keyboard
+from app.models.tickets import ChangeNote, StatusChange, Ticket, TicketStatus
 from app.models.users import User
 from app.services.delivery import Delivered, deliver
+from app.texts.feedback import low_rating_alert, reopened_staff
 from app.texts.notices import (
     answered_notice,
     auto_closed_owner,
@@ -97,8 +100,14 @@ class Notifier:
         return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
 
     async def status_changed(self, ticket: Ticket, change: StatusChange) -> bool:
-        """Tell the ticket's owner, in their language; False if they could not be reached."""
-        return await self.deliver(ticket.user_id, lambda: (status_notice(ticket, change), None), ticket=ticket.number)
+        """Tell the ticket's owner, in their language; False if they could not be reached.
+        A closing notice asks whether the problem is solved."""
+
+        def render() -> tuple[str, InlineKeyboardMarkup | None]:
+            closed = change.to_status is TicketStatus.CLOSED
+            return status_notice(ticket, change), solved_keyboard(ticket.number) if closed else None
+
+        return await self.deliver(ticket.user_id, render, ticket=ticket.number)
 
     async def answered(self, ticket: Ticket) -> bool:
         """Tell the assignee the employee answered their waiting ticket."""
@@ -112,6 +121,26 @@ class Notifier:
 
     async def auto_closed(self, ticket: Ticket, days: int) -> None:
         """Both sides of a ticket closed for want of an answer."""
-        await self.deliver(ticket.user_id, lambda: (auto_closed_owner(ticket, days), None), ticket=ticket.number)
+        render: Render = lambda: (auto_closed_owner(ticket, days), solved_keyboard(ticket.number))  # noqa: E731
+        await self.deliver(ticket.user_id, render, ticket=ticket.number)
         if ticket.assignee is not None:
             await self.deliver(ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None))
+
+    async def reopened(self, ticket: Ticket, note: ChangeNote) -> None:
+        """The employee reopened their ticket: its assignee is told, or all staff when it is back
+        in the queue (nobody is assigned any more)."""
+        if ticket.status is TicketStatus.NEW or ticket.assignee is None:
+            await self.to_staff(lambda: (reopened_staff(ticket, note), new_ticket_keyboard(ticket.number)))
+            return
+        render: Render = lambda: (reopened_staff(ticket, note), incoming_keyboard(ticket))  # noqa: E731
+        await self.deliver(ticket.assignee.id, render, ticket=ticket.number)
+
+    async def low_rating(self, ticket: Ticket) -> None:
+        """A rating of LOW_RATING or less (with its comment, when it comes): to the assignee and
+        the super-admin."""
+        recipients = [self.settings.superadmin_id]
+        if ticket.assignee is not None and ticket.assignee.id not in recipients:
+            recipients.insert(0, ticket.assignee.id)
+        for staff_id in recipients:
+            render: Render = lambda: (low_rating_alert(ticket), open_ticket_keyboard(ticket.number))  # noqa: E731
+            await self.deliver(staff_id, render, ticket=ticket.number)

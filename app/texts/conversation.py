@@ -117,8 +117,14 @@ def ask_new_ticket() -> str:
     return _("You have no active tickets. Create a ticket from this?")
 
 
-def ticket_finished(ticket: Ticket) -> str:
-    if ticket.status is TicketStatus.CLOSED:
+def ticket_finished(ticket: Ticket, *, reopenable: bool = False) -> str:
+    """A message came for a finished ticket: it may be reopened with it (within REOPEN_DAYS), or
+    become a new ticket."""
+    if reopenable and ticket.status is TicketStatus.CLOSED:
+        text = _("Ticket #{number} is closed. Reopen it with this message, or create a new ticket from it?")
+    elif reopenable:
+        text = _("Ticket #{number} was rejected. Reopen it with this message, or create a new ticket from it?")
+    elif ticket.status is TicketStatus.CLOSED:
         text = _("Ticket #{number} is closed and takes no more messages. Create a new ticket from this?")
     else:
         text = _("Ticket #{number} was rejected and takes no more messages. Create a new ticket from this?")

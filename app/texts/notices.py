@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from app.models.telegram_text import fit, shorten
 from app.models.tickets import StatusChange, Ticket, TicketStatus
 from app.models.users import User
+from app.texts.feedback import solved_question
 from app.texts.formatting import telegram_link
 from app.texts.tickets import priority_label
 
@@ -66,6 +67,7 @@ def status_notice(ticket: Ticket, change: StatusChange) -> str:
             text = _("✅ Your ticket #{number} was closed.")
             if comment:
                 text += "\n" + _("<b>Comment:</b> {comment}")
+            text += "\n\n" + solved_question()
         elif change.to_status is TicketStatus.REJECTED:
             text = _("⛔ Your ticket #{number} was rejected.")
             if comment:
@@ -91,6 +93,8 @@ def auto_closed_owner(ticket: Ticket, days: int) -> str:
         [
             _("✅ Your ticket #{number} was closed.").format(number=ticket.number),
             _("No answer came within the waiting time ({days} days).").format(days=days),
+            "",
+            solved_question(),
         ]
     )
 

@@ -15,7 +15,9 @@ from aiogram.utils.i18n import gettext as _
 
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
 from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
-from app.texts.formatting import age, short, telegram_link, when
+from app.models.validators import COMMENT_MAX
+from app.texts.feedback import feedback_line
+from app.texts.formatting import age, counted_length, short, telegram_link, when
 
 HISTORY_SHOWN = 10  # the staff card's latest changes; a ticket passed around for months stays readable
 NAME_IN_ALERT = 64  # keeps "already taken by …" inside a button alert's 200 characters
@@ -71,6 +73,8 @@ def change_note(note: ChangeNote) -> str:
     return {
         ChangeNote.ASSIGNEE_LEFT: _("the assignee left the support staff"),
         ChangeNote.NO_ANSWER: _("closed automatically: the employee did not answer in time"),
+        ChangeNote.NOT_SOLVED: _("reopened: the employee says the problem is not solved"),
+        ChangeNote.WROTE_AGAIN: _("reopened: the employee wrote to it again"),
     }[note]
 
 
@@ -129,6 +133,9 @@ def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
         ending = _owner_comment(ticket)
         if ending is not None:
             lines.append(f"{ending[0]} {_cut(ending[1], room)}")
+        rating = feedback_line(ticket, room)
+        if rating is not None:
+            lines.append(rating)
         card = "\n".join(lines)
         return f"{lead}\n\n{card}" if lead else card
 
@@ -160,6 +167,9 @@ def staff_card(ticket: Ticket) -> Fitted:
         ]
         if ticket.assignee is not None:
             lines.append(_("<b>Assignee:</b> {name}").format(name=_cut(ticket.assignee.name, room)))
+        rating = feedback_line(ticket, room)
+        if rating is not None:
+            lines.append(rating)
         lines.append(_("<b>History:</b>"))
         if earlier:
             lines.append(_("• … {n} earlier changes").format(n=earlier))
@@ -190,6 +200,12 @@ def full_text_messages(ticket: Ticket, *, staff: bool) -> list[str]:
         if rest.strip():
             messages += [escape(piece) for piece in split_text(rest, TEXT_LIMIT) if piece.strip()]
     return messages
+
+
+def comment_too_long(text: str) -> str:
+    return _("The comment is too long: at most {max} characters, yours has {n}.").format(
+        max=COMMENT_MAX, n=counted_length(text.strip())
+    )
 
 
 def refusal(outcome: Outcome, ticket: Ticket | None) -> str:

@@ -156,7 +156,7 @@ async def test_the_card_button_and_free_text_choosing_between_two_tickets(bot: B
     assert doc is not None and doc["number"] == 1 and len(doc["media"]) == 2
 
 
-async def test_a_message_to_a_closed_ticket_offers_a_new_ticket_uk(bot: BotHarness) -> None:
+async def test_a_message_to_a_closed_ticket_offers_to_reopen_it_or_a_new_ticket_uk(bot: BotHarness) -> None:
     await make_admin(bot, 3001, name="Olha")
     ivan = await employee(bot, language="uk")
     await seed_tickets(bot, [ticket_doc(1, 2001, status="in_progress", assignee={"id": 3001, "name": "Olha"})])
@@ -169,8 +169,8 @@ async def test_a_message_to_a_closed_ticket_offers_a_new_ticket_uk(bot: BotHarne
 
     await ivan.send_text("Принтер знову не друкує", reply_to=closed)
     offer = await ivan.wait_message()
-    assert offer.text == "Заявку #1 закрито, вона більше не приймає повідомлень. Створити з цього нову заявку?"
-    assert offer.button_texts() == ["📝 Нова заявка з цього", "❌ Скасувати"]
+    assert offer.text == "Заявку #1 закрито. Відкрити її знову з цим повідомленням чи створити з нього нову заявку?"
+    assert offer.button_texts() == ["🔁 Відкрити знову #1", "📝 Нова заявка з цього", "❌ Скасувати"]
     await ivan.click("📝 Нова заявка з цього", offer)
     assert "Крок 1 з 5" in (await ivan.wait_message()).body
     await ivan.send_text("Іван Петренко")

@@ -43,6 +43,10 @@ def crafted(tmp: Path, case: str) -> bytes:
     collections: dict[str, list[dict[str, Any]]] = {"server_room_calls": calls}
     if case == "urgent":
         collections["tickets"] = [ticket_doc(1), ticket_doc(2, priority="urgent")]
+    elif case == "rating":
+        rated = ticket_doc(2, status="closed")
+        rated["feedback"] = {"solved": True, "at": rated["created_at"], "rating": 9, "comment": None}
+        collections["tickets"] = [ticket_doc(1), rated]
     elif case == "no_created_at":
         user = user_doc(5001)
         del user["created_at"]
@@ -61,6 +65,7 @@ def crafted(tmp: Path, case: str) -> bytes:
 
 REFUSALS = {
     "urgent": "tickets, record 2: priority must be one of 1, 2, 3, 4, not 'urgent'",
+    "rating": "tickets, record 2: feedback.rating must be from 1 to 5, not 9",
     "no_created_at": "users, record 1: created_at is missing",
     "operator_number": "tickets, record 2: number must be an integer, not dict",
     "unknown": "a collection this bot does not use: notes",

@@ -76,7 +76,8 @@ async def test_close_without_comment_via_skip(bot: BotHarness) -> None:
     await admin.tap("⏭ Skip")
     assert (await admin.wait_message()).text == "✅ Ticket #1 closed."
     closed = await owner.wait_message(predicate=lambda m: "closed" in (m.text or ""))
-    assert closed.text == "✅ Your ticket #1 was closed."
+    assert closed.text == "✅ Your ticket #1 was closed.\n\nDid this solve your problem?"
+    assert closed.button_texts() == ["👍 Yes", "👎 No, reopen"]
 
 
 async def test_reject_needs_a_reason(bot: BotHarness) -> None:

@@ -105,7 +105,11 @@ async def test_a_waiting_ticket_is_reminded_once_then_closed_by_itself(bot: BotH
     await run_at(timedelta(hours=30))  # once only
     await run_at(timedelta(days=5, minutes=1))
     closed = await ivan.wait_message(predicate=has("closed"))
-    assert closed.text == "✅ Your ticket #1 was closed.\nNo answer came within the waiting time (5 days)."
+    assert closed.text == (
+        "✅ Your ticket #1 was closed.\nNo answer came within the waiting time (5 days).\n\n"
+        "Did this solve your problem?"
+    )
+    assert closed.button_texts() == ["👍 Yes", "👎 No, reopen"]
     told = await olha.wait_message(predicate=has("closed"))
     assert told.text == "✅ Ticket #1 was closed by itself: no answer came within the waiting time (5 days)."
     await flows.barrier(ivan)
@@ -132,4 +136,6 @@ async def test_the_reminder_and_auto_close_in_ukrainian(bot: BotHarness) -> None
     assert reminder.text == "⏳ Нагадування: заявка #1 чекає на вашу відповідь."
     await waiting_tickets.check_waiting(repos, actions, bot.settings, lambda: start + timedelta(days=6))
     closed = await ivan.wait_message(predicate=has("закрито"))
-    assert closed.text == "✅ Вашу заявку #1 закрито.\nВідповідь не надійшла за час очікування (днів: 5)."
+    assert closed.text == (
+        "✅ Вашу заявку #1 закрито.\nВідповідь не надійшла за час очікування (днів: 5).\n\nЧи розв’язано вашу проблему?"
+    )

@@ -20,9 +20,21 @@ from hypothesis import strategies as st
 
 from app.models import validators
 from app.models.telegram_text import fit, fit_html, shorten, split_text, utf16_len, visible_len
-from app.models.tickets import Draft, Outcome, Priority, StatusChange, Ticket, TicketStatus
+from app.models.tickets import (
+    RATING_MAX,
+    RATING_MIN,
+    ChangeNote,
+    Draft,
+    Feedback,
+    Outcome,
+    Priority,
+    StatusChange,
+    Ticket,
+    TicketStatus,
+)
 from app.models.users import Person, User
 from app.models.validators import InvalidInput
+from app.texts.feedback import feedback_refusal, low_rating_alert, reopened_owner, reopened_staff
 from app.texts.form import summary_prompt
 from app.texts.notices import new_ticket_notice, server_room_notice, status_notice
 from app.texts.tickets import created_line, full_text_messages, refusal, staff_card, ticket_card
@@ -102,8 +114,12 @@ def tickets(draw: st.DrawFn) -> Ticket:
     if status is not TicketStatus.NEW:
         assignee = draw(PEOPLE)
         history.append(StatusChange(at, assignee, TicketStatus.NEW, TicketStatus.IN_PROGRESS))
+    feedback = None
     if status is TicketStatus.CLOSED:
         history.append(StatusChange(at, assignee, TicketStatus.IN_PROGRESS, status, draw(st.none() | COMMENTS)))
+        rating = draw(st.none() | st.integers(RATING_MIN, RATING_MAX))
+        comment = draw(st.none() | COMMENTS) if rating is not None else None
+        feedback = draw(st.none() | st.just(Feedback(solved=True, at=at, rating=rating, comment=comment)))
     if status is TicketStatus.REJECTED:
         history.append(StatusChange(at, draw(PEOPLE), TicketStatus.IN_PROGRESS, status, draw(REASONS)))
     return Ticket(
@@ -119,6 +135,7 @@ def tickets(draw: st.DrawFn) -> Ticket:
         updated_at=at,
         assignee=assignee,
         history=history,
+        feedback=feedback,
     )
 
 
@@ -153,6 +170,10 @@ def every_message_about(ticket: Ticket) -> list[str]:
     draft = Draft(ticket.full_name, ticket.phone, ticket.description, [], ticket.priority)
     messages += [summary_prompt(draft), summary_prompt(draft, hint="Please use the buttons below.")]
     messages += full_text_messages(ticket, staff=True) + full_text_messages(ticket, staff=False)
+    if ticket.feedback is not None and ticket.feedback.rating is not None:
+        messages.append(low_rating_alert(ticket))
+    messages += [reopened_staff(ticket, note) for note in (ChangeNote.NOT_SOLVED, ChangeNote.WROTE_AGAIN)]
+    messages.append(reopened_owner(ticket))
     return messages
 
 
@@ -161,8 +182,10 @@ def assert_all_fit(ticket: Ticket) -> None:
         with language(code):
             for message in every_message_about(ticket):
                 assert telegram_length(message) <= TEXT_LIMIT, (code, message[:200])
-            alert = refusal(Outcome.ALREADY_TAKEN, ticket)
-            assert telegram_utf16_len(alert) <= CALLBACK_ANSWER_LIMIT, alert
+            alerts = [refusal(Outcome.ALREADY_TAKEN, ticket)]
+            alerts += [feedback_refusal(outcome, ticket, 365) for outcome in Outcome]
+            for alert in alerts:
+                assert telegram_utf16_len(alert) <= CALLBACK_ANSWER_LIMIT, alert
             for staff in (True, False):
                 parts = "".join(parse_html(part).plain for part in full_text_messages(ticket, staff=staff))
                 assert "".join(ticket.description.split()) in "".join(parts.split())

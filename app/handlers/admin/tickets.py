@@ -26,7 +26,7 @@ from app.services.media import send_ticket_media
 from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts import labels
 from app.texts.formatting import counted_length
-from app.texts.tickets import full_text_messages, refusal, staff_card
+from app.texts.tickets import comment_too_long, full_text_messages, refusal, staff_card
 from app.utils.messages import send_texts, show, show_at
 
 
@@ -190,11 +190,7 @@ async def got_comment(
     try:
         comment = validators.comment(message.text or "")
     except InvalidInput:
-        await message.answer(
-            _("The comment is too long: at most {max} characters, yours has {n}.").format(
-                max=validators.COMMENT_MAX, n=counted_length((message.text or "").strip())
-            )
-        )
+        await message.answer(comment_too_long(message.text or ""))
         return
     await finish_with(message, state, user, role, ticket_actions, comment or None)
 

@@ -2,7 +2,16 @@
 
 from aiogram import Router
 
-from app.handlers.user import conversation, fallback, my_tickets, server_room, start, ticket_form, ticket_media
+from app.handlers.user import (
+    conversation,
+    fallback,
+    feedback,
+    my_tickets,
+    server_room,
+    start,
+    ticket_form,
+    ticket_media,
+)
 
 
 def create_router() -> Router:
@@ -13,6 +22,7 @@ def create_router() -> Router:
         ticket_form.create_router(),
         server_room.create_router(),
         my_tickets.create_router(),
+        feedback.create_router(),
         conversation.create_router(),
         fallback.create_router(),
     )

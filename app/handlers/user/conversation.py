@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -27,11 +28,12 @@ from app.keyboards.callback_data import TicketMessageAction, TicketMessageCallba
 from app.keyboards.conversation import cancel_keyboard, choose_ticket_keyboard
 from app.models import validators
 from app.models.conversation import Content
-from app.models.tickets import Outcome, Ticket
-from app.models.users import User
+from app.models.tickets import ChangeNote, Outcome, Ticket, reopen_refusal
+from app.models.users import Person, User
 from app.models.validators import InvalidInput
 from app.services.conversation.content import content_of, is_passable, ticket_media
 from app.services.conversation.service import ConversationService
+from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts.conversation import (
     add_prompt,
     ask_new_ticket,
@@ -45,9 +47,11 @@ from app.texts.conversation import (
     ticket_finished,
     ticket_takes_no_messages,
 )
+from app.texts.feedback import feedback_refusal
 from app.texts.tickets import refusal
 from app.utils.debounce import Debouncer
 from app.utils.messages import remove_buttons
+from config import Settings
 
 CANCELLABLE = (None, StaffCompose.reply.state, StaffCompose.note.state, EmployeeCompose.message.state)
 
@@ -65,15 +69,37 @@ async def send_to_ticket(
     await conversation.remember(user.id, [ack.message_id], ticket.number)
 
 
-async def ask(bot: Bot, user: User, state: FSMContext, content: Content, text: str, tickets: list[Ticket]) -> None:
+async def ask(
+    bot: Bot,
+    user: User,
+    state: FSMContext,
+    content: Content,
+    text: str,
+    tickets: list[Ticket],
+    reopen: int | None = None,
+) -> None:
     """Keep the message pending and ask where it goes."""
     ref = secrets.token_hex(4)
     await advance(state, None, fresh=True, pending={"ref": ref, "content": content.to_doc()})
-    await bot.send_message(user.id, text, reply_markup=choose_ticket_keyboard(tickets, ref))
+    await bot.send_message(user.id, text, reply_markup=choose_ticket_keyboard(tickets, ref, reopen))
+
+
+async def ask_about_finished(
+    bot: Bot, user: User, state: FSMContext, content: Content, ticket: Ticket, settings: Settings
+) -> None:
+    """A message for a finished ticket: reopen it with the message (within REOPEN_DAYS) or a new ticket."""
+    reopenable = reopen_refusal(ticket, user.id, datetime.now(UTC), settings.reopen_days) is None
+    text = ticket_finished(ticket, reopenable=reopenable)
+    await ask(bot, user, state, content, text, [], ticket.number if reopenable else None)
 
 
 async def route(
-    messages: Sequence[Message], bot: Bot, user: User, state: FSMContext, conversation: ConversationService
+    messages: Sequence[Message],
+    bot: Bot,
+    user: User,
+    state: FSMContext,
+    conversation: ConversationService,
+    settings: Settings,
 ) -> None:
     """A message (or album) written outside any form: to the ticket it replies to, or ask."""
     content = content_of(messages)
@@ -82,7 +108,7 @@ async def route(
     if ticket is not None and ticket.status.is_active:
         await send_to_ticket(bot, user, ticket, content, conversation)
     elif ticket is not None:
-        await ask(bot, user, state, content, ticket_finished(ticket), [])
+        await ask_about_finished(bot, user, state, content, ticket, settings)
     else:
         active = await conversation.active_of(user)
         await ask(bot, user, state, content, ask_which_ticket(active) if active else ask_new_ticket(), active)
@@ -112,13 +138,14 @@ async def free_message(
     state: FSMContext,
     conversation: ConversationService,
     album_replies: Debouncer,
+    settings: Settings,
 ) -> None:
     if message.media_group_id is None:
-        await route([message], bot, user, state, conversation)
+        await route([message], bot, user, state, conversation, settings)
         return
 
     async def then(items: Sequence[Message]) -> None:
-        await route(items, bot, user, state, conversation)
+        await route(items, bot, user, state, conversation, settings)
 
     _on_album_complete(message, album_replies, conversation, then)
 
@@ -131,6 +158,7 @@ async def composed(
     conversation: ConversationService,
     album_replies: Debouncer,
     i18n: I18n,
+    settings: Settings,
 ) -> None:
     """The message after «💬 Add a message»."""
     number = int((await state.get_data()).get("number", 0))
@@ -152,7 +180,7 @@ async def composed(
         elif ticket.status.is_active:
             await send_to_ticket(bot, user, ticket, content, conversation)
         else:
-            await ask(bot, user, state, content, ticket_finished(ticket), [])
+            await ask_about_finished(bot, user, state, content, ticket, settings)
 
     if message.media_group_id is None:
         await then([message])
@@ -211,6 +239,35 @@ async def pick_ticket(
     await send_to_ticket(bot, user, ticket, content, conversation)
 
 
+async def reopen_with_it(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: TicketMessageCallback,
+    bot: Bot,
+    user: User,
+    state: FSMContext,
+    conversation: ConversationService,
+    ticket_actions: TicketActions,
+    settings: Settings,
+) -> None:
+    """«🔁 Reopen #N»: the finished ticket is open again and the pending message goes to it."""
+    content = await _pending(state, callback_data.ref, callback_answer)
+    if content is None:
+        return
+    ticket = await conversation.owned(user, callback_data.number)
+    if ticket is None:
+        result = ActionResult(Outcome.NOT_FOUND, None)
+    else:
+        result = await ticket_actions.reopen(ticket, Person(user.id, user.display_name), ChangeNote.WROTE_AGAIN)
+    if not result.done or result.ticket is None:
+        callback_answer.text = feedback_refusal(result.outcome, result.ticket, settings.reopen_days)
+        callback_answer.show_alert = True
+        return
+    await reset(state)
+    await remove_buttons(query)
+    await send_to_ticket(bot, user, result.ticket, content, conversation)
+
+
 async def new_ticket_with_it(
     query: CallbackQuery,
     callback_answer: CallbackAnswer,
@@ -259,6 +316,7 @@ def create_router() -> Router:
     router.callback_query.register(start_adding, action(F.action == TicketMessageAction.ADD))
     router.callback_query.register(pick_ticket, action(F.action == TicketMessageAction.PICK))
     router.callback_query.register(new_ticket_with_it, action(F.action == TicketMessageAction.NEW))
+    router.callback_query.register(reopen_with_it, action(F.action == TicketMessageAction.REOPEN))
     router.callback_query.register(cancel, action(F.action == TicketMessageAction.CANCEL))
     router.message.register(composed, EmployeeCompose.message)
     router.message.register(free_message, StateFilter(None), passable)

@@ -34,7 +34,7 @@ from app.db.users import USERS_COLLECTION
 from app.models.backups import BackupInvalid, BackupProblem
 from app.models.conversation import Direction, TicketMessage
 from app.models.media import Media
-from app.models.tickets import Priority, Ticket, TicketStatus
+from app.models.tickets import RATING_MAX, RATING_MIN, Priority, Ticket, TicketStatus
 from app.models.users import Admin, Person, User
 from app.services.backups.stream import Checks
 
@@ -122,7 +122,21 @@ def check_ticket(doc: dict[str, Any]) -> None:
         if change.get("by") is not None:
             need(change, "by", dict)
             Person.from_doc(change["by"])
+    if doc.get("feedback") is not None:
+        _feedback(doc["feedback"])
     Ticket.from_doc(doc)
+
+
+def _feedback(feedback: Any) -> None:
+    if not isinstance(feedback, dict):
+        raise Unusable("feedback must be an object")
+    need(feedback, "solved", bool)
+    need(feedback, "at", datetime)
+    need(feedback, "rating", int, optional=True)
+    need(feedback, "comment", str, optional=True)
+    rating = feedback.get("rating")
+    if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
+        raise Unusable(f"feedback.rating must be from {RATING_MIN} to {RATING_MAX}, not {rating}")
 
 
 def check_admin(doc: dict[str, Any]) -> None:

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from app.db.repositories import Repositories
 from app.db.shapes import eq
 from app.models.conversation import reply_refusal
-from app.models.tickets import ChangeNote, Outcome, StatusChange, Ticket, TicketStatus, finish_refusal
+from app.models.tickets import (
+    ChangeNote,
+    Outcome,
+    StatusChange,
+    Ticket,
+    TicketStatus,
+    finish_refusal,
+    reopen_refusal,
+)
 from app.models.users import Person
 from app.services.notifications import Notifier
 
@@ -120,6 +128,32 @@ class TicketActions:
             await self._audit("auto_close", ticket, change)
             await self.notifier.auto_closed(ticket, days)
         return ticket
+
+    async def reopen(self, ticket: Ticket, employee: Person, note: ChangeNote) -> ActionResult:
+        """The owner reopens their finished ticket (within REOPEN_DAYS): back to its assignee if
+        they are still staff, else to the queue. «👎 No, reopen» (NOT_SOLVED) counts only while
+        the closing question is unanswered."""
+        now = datetime.now(UTC)
+        refused = reopen_refusal(ticket, employee.id, now, self.notifier.settings.reopen_days)
+        if refused is not None:
+            return ActionResult(refused, ticket)
+        assignee = ticket.assignee if ticket.assignee and await self._is_staff(ticket.assignee.id) else None
+        to = TicketStatus.IN_PROGRESS if assignee else TicketStatus.NEW
+        condition: dict[str, object] = {"user_id": eq(employee.id)}
+        if note is ChangeNote.NOT_SOLVED:
+            condition["feedback"] = eq(None)
+        change = StatusChange(now, employee, ticket.status, to, note=note)
+        changed = await self.repos.tickets.change_status(ticket.number, condition, change, assignee=assignee)
+        if changed is None:
+            latest = await self.repos.tickets.get(ticket.number)
+            active = latest is None or latest.status.is_active
+            return ActionResult(Outcome.WRONG_STATE if active else Outcome.ANSWERED, latest)
+        await self._audit("reopen", changed, change)
+        await self.notifier.reopened(changed, note)
+        return ActionResult(Outcome.DONE, changed)
+
+    async def _is_staff(self, user_id: int) -> bool:
+        return user_id == self.notifier.settings.superadmin_id or await self.repos.admins.get(user_id) is not None
 
     async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
         """Put a taken ticket (in progress or waiting) back to `new` (its assignee lost their role)."""
