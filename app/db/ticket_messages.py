@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from app.db.shapes import count, eq
-from app.models.conversation import DeliveryState, TicketMessage
+from app.models.conversation import DeliveryState, Direction, TicketMessage
 from app.models.paging import Page, clamp_page
 
 MESSAGES_COLLECTION = "ticket_messages"
@@ -78,15 +78,20 @@ class TicketMessageRepository:
         doc = await self.collection.find_one({"_id": eq(message_id)})
         return TicketMessage.from_doc(doc) if doc else None
 
-    async def page_of_ticket(self, number: int, page: int, per_page: int) -> Page[TicketMessage]:
-        query = {"number": eq(number)}
-        total = await self.count_of_ticket(number)
+    async def page_of_ticket(
+        self, number: int, page: int, per_page: int, *, notes: bool = True
+    ) -> tuple[Page[TicketMessage], datetime | None]:
+        """A page of the timeline, newest first, and when the next older message was written
+        (None on the last page). `notes=False`: what the employee may see."""
+        query: dict[str, Any] = {"number": eq(number)}
+        if not notes:
+            query["direction"] = {"$in": [Direction.IN.value, Direction.OUT.value]}
+        total = await count(self.collection, query)
         page = clamp_page(page, total, per_page)
-        cursor = self.collection.find(query).sort(TIMELINE_ORDER).skip(page * per_page).limit(per_page)
-        return Page([TicketMessage.from_doc(doc) async for doc in cursor], page, total, per_page)
-
-    async def count_of_ticket(self, number: int) -> int:
-        return await count(self.collection, {"number": eq(number)})
+        cursor = self.collection.find(query).sort(TIMELINE_ORDER).skip(page * per_page).limit(per_page + 1)
+        messages = [TicketMessage.from_doc(doc) async for doc in cursor]
+        next_older = messages.pop().created_at if len(messages) > per_page else None
+        return Page(messages, page, total, per_page), next_older
 
     async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
         """Bot messages in `chat_id` that belong to ticket `number` (a copy, a notice, a card)."""

@@ -132,10 +132,12 @@ class ConversationAction(StrEnum):
     NOTE = "n"  # a staff-only note
     TIMELINE = "t"  # the conversation, paged newest first
     WAIT = "w"  # the ticket waits for the employee's answer
+    FULL_TEXT = "f"  # one timeline message whole (`ref`: its id)
+    MEDIA = "m"  # one timeline message's attachments again (`ref`: its id)
 
 
 class ConversationCallback(CallbackData, prefix="cv"):
-    """`ref` "e": re-render the timeline in place (its own arrows)."""
+    """`ref` "e": re-render the timeline in place (its own arrows); a message's id for FULL_TEXT/MEDIA."""
 
     action: ConversationAction
     number: Id
@@ -150,6 +152,9 @@ class TicketMessageAction(StrEnum):
     PICK = "p"  # add the pending message to ticket `number`
     NEW = "x"  # start a new ticket with the pending message
     REOPEN = "o"  # reopen finished ticket `number` with the pending message
+    TIMELINE = "t"  # the conversation of one's own ticket, page `page` (`ref` "e": in place)
+    FULL_TEXT = "f"  # one message of it whole (`ref`: its id)
+    MEDIA = "m"  # one message's attachments again (`ref`: its id)
     CANCEL = "c"  # leave a compose step, or forget the pending message
 
 
@@ -159,6 +164,7 @@ class TicketMessageCallback(CallbackData, prefix="tm"):
     action: TicketMessageAction
     number: Id = 0
     ref: str = "-"
+    page: PageNumber = 0
 
 
 class FeedbackAction(StrEnum):

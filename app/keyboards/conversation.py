@@ -18,8 +18,9 @@ from app.keyboards.callback_data import (
 from app.keyboards.pagination import page_arrows
 from app.models.conversation import note_refusal, reply_refusal
 from app.models.tickets import Ticket, TicketStatus, finish_refusal
+from app.models.timeline import TimelinePage
 from app.models.users import Role
-from app.texts.conversation import ticket_line
+from app.texts.conversation import is_shortened_in_timeline, ticket_line
 
 
 def reply_label(ticket_status: TicketStatus) -> str:
@@ -43,7 +44,7 @@ def add_card_buttons(builder: InlineKeyboardBuilder, ticket: Ticket, viewer_id: 
         )
     if note_refusal(ticket, viewer_id, superadmin=superadmin) is None:
         builder.button(text=_("📝 Note"), callback_data=_callback(ConversationAction.NOTE, ticket.number))
-    builder.button(text=_("💬 Conversation"), callback_data=_callback(ConversationAction.TIMELINE, ticket.number))
+    builder.button(text=conversation_label(), callback_data=_callback(ConversationAction.TIMELINE, ticket.number))
 
 
 def new_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
@@ -124,11 +125,52 @@ def choose_ticket_keyboard(tickets: list[Ticket], ref: str, reopen: int | None =
     return builder.as_markup()
 
 
-def timeline_keyboard(number: int, page: int, pages: int) -> InlineKeyboardMarkup:
+def _entry_buttons(page: TimelinePage) -> list[tuple[str, str, bool]]:
+    """(label, message id, whole text?) for the messages of a timeline page that need a button."""
+    buttons: list[tuple[str, str, bool]] = []
+    for index, message in enumerate(page.messages.items, start=1):
+        if is_shortened_in_timeline(message):
+            buttons.append((f"📄 {index}", str(message.id), True))
+        if message.content.parts:
+            buttons.append((f"📎 {index}", str(message.id), False))
+    return buttons
+
+
+def timeline_keyboard(number: int, page: TimelinePage) -> InlineKeyboardMarkup:
+    """Staff: pages, the whole text or the attachments of an entry, back to the card."""
     builder = InlineKeyboardBuilder()
-    arrows = page_arrows(page, pages)
+    arrows = page_arrows(page.messages.number, page.messages.pages)
     for arrow, target in arrows:
         builder.button(text=arrow, callback_data=_callback(ConversationAction.TIMELINE, number, target, ref="e"))
+    entries = _entry_buttons(page)
+    for label, message_id, whole in entries:
+        action = ConversationAction.FULL_TEXT if whole else ConversationAction.MEDIA
+        builder.button(text=label, callback_data=_callback(action, number, ref=message_id))
     builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
-    builder.adjust(*([len(arrows)] if arrows else []), 1)
+    builder.adjust(*([len(arrows)] if arrows else []), *_rows(len(entries)), 1)
     return builder.as_markup()
+
+
+def owner_timeline_keyboard(ticket: Ticket, page: TimelinePage) -> InlineKeyboardMarkup:
+    """The employee's: pages, an entry's whole text or attachments, and «Add a message» while active."""
+    builder = InlineKeyboardBuilder()
+    arrows = page_arrows(page.messages.number, page.messages.pages)
+    for arrow, target in arrows:
+        data = TicketMessageCallback(action=TicketMessageAction.TIMELINE, number=ticket.number, page=target, ref="e")
+        builder.button(text=arrow, callback_data=data)
+    entries = _entry_buttons(page)
+    for label, message_id, whole in entries:
+        action = TicketMessageAction.FULL_TEXT if whole else TicketMessageAction.MEDIA
+        builder.button(text=label, callback_data=_own(action, ticket.number, ref=message_id))
+    add_owner_card_button(builder, ticket)
+    builder.adjust(*([len(arrows)] if arrows else []), *_rows(len(entries)), 1)
+    return builder.as_markup()
+
+
+def conversation_label() -> str:
+    return _("💬 Conversation")
+
+
+def _rows(count: int) -> list[int]:
+    """Entry buttons five to a row."""
+    return [min(5, count - start) for start in range(0, count, 5)]

@@ -12,9 +12,11 @@ from app.keyboards.callback_data import (
     QueueCallback,
     StaffTicketAction,
     StaffTicketCallback,
+    TicketMessageAction,
+    TicketMessageCallback,
     TicketScope,
 )
-from app.keyboards.conversation import add_card_buttons, add_owner_card_button
+from app.keyboards.conversation import add_card_buttons, add_owner_card_button, conversation_label
 from app.keyboards.pagination import page_arrows
 from app.models.paging import Page
 from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
@@ -130,6 +132,10 @@ def owner_card_keyboard(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     add_owner_card_button(builder, ticket)
+    builder.button(
+        text=conversation_label(),
+        callback_data=TicketMessageCallback(action=TicketMessageAction.TIMELINE, number=ticket.number),
+    )
     if full_text:
         builder.button(
             text=full_text_label(),

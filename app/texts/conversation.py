@@ -6,6 +6,7 @@ Call inside an i18n context."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from html import escape
 
@@ -15,12 +16,12 @@ from aiogram.utils.i18n import gettext as _
 from babel.support import LazyProxy
 
 from app.models.conversation import DeliveryState, Direction, TicketMessage
-from app.models.paging import Page
-from app.models.telegram_text import fit
+from app.models.telegram_text import TEXT_LIMIT, fit, split_text, visible_len
 from app.models.tickets import Ticket, TicketStatus
+from app.models.timeline import TimelinePage
 from app.texts import labels
 from app.texts.formatting import short, when
-from app.texts.tickets import content_name
+from app.texts.tickets import change_line, content_name
 
 NAME_IN_HEADER = 64
 QUOTE_IN_HEADER = 40
@@ -135,6 +136,10 @@ def ticket_takes_no_messages(ticket: Ticket) -> str:
     return _("Ticket #{number} is finished and takes no more messages.").format(number=ticket.number)
 
 
+def button_inactive() -> str:
+    return _("This button is no longer active.")
+
+
 def choice_expired() -> str:
     return _("This question is out of date; send your message again.")
 
@@ -156,28 +161,55 @@ def _delivery_mark(message: TicketMessage) -> str:
     return ""
 
 
-def timeline(number: int, page: Page[TicketMessage]) -> str:
-    """One page of a ticket's conversation, newest first."""
+def is_shortened_in_timeline(message: TicketMessage) -> bool:
+    """Its timeline entry shows only the start of the text («📄» sends the whole)."""
+    return short(message.content.text, QUOTE_IN_TIMELINE) != message.content.text
+
+
+def timeline(number: int, page: TimelinePage, *, owner: bool = False) -> str:
+    """One page of a ticket's timeline, newest first: messages (numbered for their «📄 n» / «📎 n»
+    buttons) and the status changes of their time. `owner`: worded for the employee."""
     title = _("💬 <b>Conversation of ticket #{number}</b>").format(number=number)
-    if not page.items:
-        return title + "\n" + _("No messages yet.")
-    counted = _("Messages: {total} · page {page} of {pages}").format(
-        total=page.total, page=page.number + 1, pages=page.pages
+    messages = page.messages
+    counted = (
+        _("Messages: {total} · page {page} of {pages}").format(
+            total=messages.total, page=messages.number + 1, pages=messages.pages
+        )
+        if messages.items
+        else _("No messages yet.")
     )
 
     def render(room: int | None) -> str:
-        lines = [title, counted]
-        for message in page.items:
+        entries: list[tuple[datetime, str]] = []
+        for index, message in enumerate(messages.items, start=1):
             text = short(message.content.text, QUOTE_IN_TIMELINE if room is None else min(room, QUOTE_IN_TIMELINE))
             attached = " " + _("📎 {n}").format(n=len(message.content.parts)) if message.content.parts else ""
             who = escape(short(message.author_name, NAME_IN_HEADER if room is None else min(room, NAME_IN_HEADER)))
-            lines.append(
-                f"\n{_marker(message)} <i>{when(message.created_at)}</i> · <b>{who}</b>{attached}"
-                f"{_delivery_mark(message)}\n{escape(text)}"
-            )
+            head = f"{_marker(message)} {index}. <i>{when(message.created_at)}</i> · <b>{who}</b>{attached}"
+            entries.append((message.created_at, f"{head}{_delivery_mark(message)}\n{escape(text)}"))
+        for change in page.changes:
+            entries.append((change.at, change_line(change, room, owner=owner)))
+        entries.sort(key=lambda entry: entry[0], reverse=True)
+        lines = [title, counted] + [f"\n{entry}" for _at, entry in entries]
+        if page.earlier_changes:
+            lines.append(_("• … {n} earlier changes").format(n=page.earlier_changes))
         return "\n".join(lines)
 
     return fit(render).text
+
+
+def full_message(number: int, message: TicketMessage) -> list[str]:
+    """«📄 n»: one timeline message whole, under its header, in as many messages as it needs."""
+    who = escape(short(message.author_name, NAME_IN_HEADER))
+    header = f"{_marker(message)} <b>#{number} · {who}</b> · <i>{when(message.created_at)}</i>"
+    pieces = split_text(message.content.text, TEXT_LIMIT - visible_len(header) - 1) if message.content.text else [""]
+    return [f"{header}\n{escape(pieces[0])}", *(escape(piece) for piece in pieces[1:])]
+
+
+def attachments_header(number: int, message: TicketMessage) -> str:
+    """Above the attachments of one timeline message sent again."""
+    who = escape(short(message.author_name, NAME_IN_HEADER))
+    return f"{_marker(message)} <b>#{number} · {who}</b> · <i>{when(message.created_at)}</i>"
 
 
 @lru_cache(maxsize=8)

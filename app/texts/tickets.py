@@ -142,9 +142,10 @@ def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
     return fit(render)
 
 
-def _change_line(change: StatusChange, room: int | None) -> str:
+def change_line(change: StatusChange, room: int | None, *, owner: bool = False) -> str:
+    """A status change as one line of the card's history or the timeline."""
     who = _cut(change.by.name, room) if change.by else _("the user")
-    line = f"• {when(change.at)} — {status_label(change.to_status)} ({who})"
+    line = f"• {when(change.at)} — {status_label(change.to_status, owner=owner)} ({who})"
     if change.note is not None:  # stored as a code, worded in the reader's language
         return f"{line}: {change_note(change.note)}"
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
@@ -173,7 +174,7 @@ def staff_card(ticket: Ticket) -> Fitted:
         lines.append(_("<b>History:</b>"))
         if earlier:
             lines.append(_("• … {n} earlier changes").format(n=earlier))
-        lines += [_change_line(change, room) for change in shown]
+        lines += [change_line(change, room) for change in shown]
         return "\n".join(lines)
 
     return fit(render)

@@ -211,7 +211,7 @@ async def test_notes_stay_with_staff(bot: BotHarness) -> None:
     timeline = await olha.wait_message()
     assert timeline.body.startswith("💬 Conversation of ticket #1\nMessages: 4 · page 1 of 1")
     entries = timeline.body.split("\n\n")[1:]
-    assert [e.split(" ")[0] for e in entries] == ["➡️", "📝", "📝", "📝"]  # newest first
+    assert [e.split(" ")[0] for e in entries] == ["➡️", "📝", "📝", "📝", "•"]  # newest first; "•" filed
     assert "📎 2" in entries[1] and "NOTE-router-serial-XK42" in entries[3]
     docs = [d async for d in bot.db.ticket_messages.find({"direction": {"$eq": "note"}})]
     assert len(docs) == 3 and all(d["delivery"] == "kept" and d["copies"] == [] for d in docs)

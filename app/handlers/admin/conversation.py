@@ -14,6 +14,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from app.db.repositories import Repositories
 from app.fsm.states import StaffCompose
 from app.fsm.transitions import advance, reset
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
@@ -21,10 +22,12 @@ from app.keyboards.conversation import after_reply_keyboard, cancel_keyboard, ti
 from app.models.tickets import Outcome
 from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
+from app.services.conversation.send import send_timeline_message
 from app.services.conversation.service import ConversationService
 from app.services.tickets.actions import TicketActions
 from app.texts import labels
 from app.texts.conversation import (
+    button_inactive,
     cancelled,
     cannot_send,
     compose_hint,
@@ -99,18 +102,42 @@ async def wait_for_answer(
 
 async def show_timeline(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     callback_data: ConversationCallback,
     user: User,
+    repos: Repositories,
     conversation: ConversationService,
     bot: Bot,
 ) -> None:
-    page = await conversation.timeline(callback_data.number, callback_data.page)
-    text = timeline(callback_data.number, page)
-    markup = timeline_keyboard(callback_data.number, page.number, page.pages)
+    ticket = await repos.tickets.get(callback_data.number)
+    if ticket is None:
+        callback_answer.text, callback_answer.show_alert = refusal(Outcome.NOT_FOUND, None), True
+        return
+    page = await conversation.timeline(ticket, callback_data.page, notes=True)
+    text, markup = timeline(ticket.number, page), timeline_keyboard(ticket.number, page)
     if callback_data.ref == EDIT_IN_PLACE:
         await show(query, text, markup)
     else:
         await bot.send_message(user.id, text, reply_markup=markup)
+
+
+async def show_message(
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    callback_data: ConversationCallback,
+    user: User,
+    repos: Repositories,
+    conversation: ConversationService,
+    bot: Bot,
+) -> None:
+    """«📄 n» / «📎 n» on a timeline page: that message's whole text, or its attachments again."""
+    ticket = await repos.tickets.get(callback_data.number)
+    message = await conversation.message_of(ticket, callback_data.ref, notes=True) if ticket else None
+    whole = callback_data.action is ConversationAction.FULL_TEXT
+    if message is None or not (whole or message.content.parts):
+        callback_answer.text, callback_answer.show_alert = button_inactive(), True
+        return
+    await send_timeline_message(bot, user.id, message, whole=whole)
 
 
 async def send_now(
@@ -181,6 +208,9 @@ def create_router() -> Router:
     router.callback_query.register(start_note, action(F.action == ConversationAction.NOTE))
     router.callback_query.register(wait_for_answer, action(F.action == ConversationAction.WAIT))
     router.callback_query.register(show_timeline, action(F.action == ConversationAction.TIMELINE))
+    router.callback_query.register(
+        show_message, action(F.action.in_({ConversationAction.FULL_TEXT, ConversationAction.MEDIA}))
+    )
     composing = (StaffCompose.reply, StaffCompose.note)
     for step in composing:
         router.message.register(cancel_compose, step, F.text == labels.CANCEL)

@@ -11,6 +11,7 @@ from app.handlers.user import (
     start,
     ticket_form,
     ticket_media,
+    ticket_timeline,
 )
 
 
@@ -24,6 +25,7 @@ def create_router() -> Router:
         my_tickets.create_router(),
         feedback.create_router(),
         conversation.create_router(),
+        ticket_timeline.create_router(),
         fallback.create_router(),
     )
     return router

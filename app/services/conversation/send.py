@@ -18,9 +18,12 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 
-from app.models.conversation import Content, DeliveryState, PartKind
+from app.models.conversation import Content, DeliveryState, PartKind, TicketMessage
 from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, split_text, visible_len
+from app.services.conversation.content import ticket_media
 from app.services.delivery import Delivered, deliver
+from app.services.media import send_media
+from app.texts.conversation import attachments_header, full_message
 
 MediaItem = InputMediaDocument | InputMediaPhoto | InputMediaVideo
 
@@ -121,3 +124,21 @@ def _keeping(request: Callable[[], Awaitable[Any]], into: list[Any]) -> Callable
         into.append(await request())
 
     return attempt
+
+
+async def resend_attachments(bot: Bot, chat_id: int, header: str, content: Content) -> None:
+    """«📎 n» in a timeline: a message's attachments again, by file_id, under `header`."""
+    await bot.send_message(chat_id, header)
+    await send_media(bot, chat_id, ticket_media(content, len(content.parts)))
+    for part in content.parts:
+        if part.kind is PartKind.VOICE:
+            await bot.send_voice(chat_id, part.file_id)
+
+
+async def send_timeline_message(bot: Bot, chat_id: int, message: TicketMessage, *, whole: bool) -> None:
+    """«📄 n»: the message's whole text; «📎 n»: its attachments again."""
+    if whole:
+        for text in full_message(message.number, message):
+            await bot.send_message(chat_id, text)
+    else:
+        await resend_attachments(bot, chat_id, attachments_header(message.number, message), message.content)

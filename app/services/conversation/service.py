@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from aiogram import Bot
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
+from bson import ObjectId
 
 from app.db.repositories import Repositories
 from app.keyboards.conversation import add_message_keyboard, incoming_keyboard
@@ -24,8 +25,8 @@ from app.models.conversation import (
     note_refusal,
     reply_refusal,
 )
-from app.models.paging import Page
 from app.models.tickets import ACTIVE_STATUSES, Outcome, Ticket, TicketStatus
+from app.models.timeline import TimelinePage, timeline_page
 from app.models.users import Person, User
 from app.services.conversation.edits import EditRelay
 from app.services.conversation.send import Sent, send_content
@@ -190,5 +191,19 @@ class ConversationService:
         ticket = await self.repos.tickets.get(number)
         return ticket if ticket is not None and ticket.user_id == user.id else None
 
-    async def timeline(self, number: int, page: int) -> Page[TicketMessage]:
-        return await self.repos.ticket_messages.page_of_ticket(number, page, TIMELINE_PAGE)
+    async def timeline(self, ticket: Ticket, page: int, *, notes: bool) -> TimelinePage:
+        """A page of the ticket's messages with its status changes of the same time (no notes for
+        the employee)."""
+        messages, next_older = await self.repos.ticket_messages.page_of_ticket(
+            ticket.number, page, TIMELINE_PAGE, notes=notes
+        )
+        return timeline_page(ticket.history, messages, next_older)
+
+    async def message_of(self, ticket: Ticket, message_id: str, *, notes: bool) -> TicketMessage | None:
+        """One message of the ticket's timeline by the id its buttons carry (forged ones: None)."""
+        if not ObjectId.is_valid(message_id):
+            return None
+        message = await self.repos.ticket_messages.get(ObjectId(message_id))
+        if message is None or message.number != ticket.number:
+            return None
+        return None if message.direction is Direction.NOTE and not notes else message
