@@ -26,6 +26,7 @@ from app.middlewares.private_only import PrivateChatsOnly
 from app.middlewares.response_types import KeepResponseTypes
 from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
+from app.services.blocks import BlockService
 from app.services.broadcast.runner import Broadcaster
 from app.services.conversation.service import ConversationService
 from app.services.menus import CommandMenus
@@ -79,6 +80,7 @@ def create_dispatcher(
         tickets=TicketService(repos),
         ticket_actions=ticket_actions,
         feedback=FeedbackService(repos, notifier),
+        blocks=BlockService(repos, notifier),
         staff=StaffService(repos, notifier, menus, ticket_actions, settings, STAFF_DIALOGUES),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,

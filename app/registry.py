@@ -17,6 +17,7 @@ from app.db.repositories import Repositories
 from app.models.users import Role, User
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
+from app.services.blocks import BlockService
 from app.services.broadcast.runner import Broadcaster
 from app.services.conversation.service import ConversationService
 from app.services.health import HealthMonitor
@@ -39,6 +40,7 @@ class Injected(TypedDict):
     tickets: TicketService
     ticket_actions: TicketActions
     feedback: FeedbackService
+    blocks: BlockService
     staff: StaffService
     server_room: ServerRoomService
     menus: CommandMenus

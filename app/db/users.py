@@ -11,8 +11,8 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from app.db.shapes import count
-from app.models.users import User
+from app.db.shapes import count, eq
+from app.models.users import Block, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,18 @@ class UserRepository:
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
+
+    async def block(self, user_id: int, block: Block) -> bool:
+        """False if there is no such user or they are blocked already."""
+        result = await self.collection.update_one(
+            {"_id": eq(user_id), "blocked": eq(None)}, {"$set": {"blocked": block.to_doc()}}
+        )
+        return result.modified_count == 1
+
+    async def unblock(self, user_id: int) -> Block | None:
+        """The block lifted, or None if the user was not blocked."""
+        doc = await self.collection.find_one_and_update({"_id": eq(user_id)}, {"$set": {"blocked": None}})
+        return Block.from_doc(doc["blocked"]) if doc and doc.get("blocked") else None
 
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})

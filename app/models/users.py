@@ -18,6 +18,25 @@ class Role(StrEnum):
         return self is not Role.USER
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Staff stopped this person from filing tickets and calling the server room (their existing
+    tickets still work)."""
+
+    reason: str
+    by_id: int
+    by_name: str
+    at: datetime
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"reason": self.reason, "by": {"id": self.by_id, "name": self.by_name}, "at": self.at}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Block:
+        by = doc.get("by") or {}
+        return cls(str(doc["reason"]), int(by.get("id", 0)), str(by.get("name", "")), doc["at"])
+
+
 @dataclass(slots=True)
 class User:
     id: int
@@ -28,6 +47,7 @@ class User:
     created_at: datetime
     reachable: bool = True
     is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
+    blocked: Block | None = None
 
     @property
     def display_name(self) -> str:
@@ -44,6 +64,7 @@ class User:
             created_at=doc["created_at"],
             reachable=doc.get("reachable", True),
             is_admin=doc.get("role") == "admin",
+            blocked=Block.from_doc(doc["blocked"]) if doc.get("blocked") else None,
         )
 
 

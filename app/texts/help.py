@@ -28,8 +28,12 @@ def help_text(role: Role) -> str:
                 "and the last 30 days' closed and rejected ones.\n"
                 "• Open a ticket, «Take into work», then «Close» (a comment is optional) or «Reject» "
                 "(a reason is required); the owner is told each time.\n"
+                "• «💬 Reply» writes to the employee (so does Telegram's reply to their message), «📝 Note» keeps "
+                "a note only staff see, «💬 Conversation» shows everything said and done.\n"
                 "• «{mine}» — the tickets you have taken.\n"
                 "• «{broadcast}» — an announcement to every user, sent after a preview.\n"
+                "• /block #N reason — the owner of ticket #N can no longer file tickets or call the server room; "
+                "/unblock #N lifts it.\n"
                 "• «{refresh}» (/menu) — your keyboard and command menu again."
             ).format(
                 queue=labels.QUEUE, mine=labels.IN_MY_WORK, broadcast=labels.BROADCAST, refresh=labels.REFRESH_PANEL

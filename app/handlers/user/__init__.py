@@ -3,6 +3,7 @@
 from aiogram import Router
 
 from app.handlers.user import (
+    blocked,
     conversation,
     fallback,
     feedback,
@@ -19,6 +20,7 @@ def create_router() -> Router:
     router = Router(name="user")
     router.include_routers(
         start.create_router(),
+        blocked.create_router(),
         ticket_media.create_router(),
         ticket_form.create_router(),
         server_room.create_router(),

@@ -94,6 +94,10 @@ def check_user(doc: dict[str, Any]) -> None:
     for field in ("first_name", "last_name", "username", "language", "role"):
         need(doc, field, str, optional=True)
     need(doc, "reachable", bool, optional=True)
+    if doc.get("blocked") is not None:
+        need(doc, "blocked", dict)
+        need(doc["blocked"], "reason", str)
+        need(doc["blocked"], "at", datetime)
     User.from_doc(doc)
 
 
