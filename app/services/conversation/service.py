@@ -75,7 +75,7 @@ class ConversationService:
         if ticket is None:
             return Permission(Outcome.NOT_FOUND, None)
         if ticket.status is TicketStatus.NEW and take:
-            result = await self.ticket_actions.take(number, Person(actor.id, actor.display_name))
+            result = await self.ticket_actions.take(number, Person(actor.id, actor.display_name), superadmin=superadmin)
             return Permission(None if result.done else result.outcome, result.ticket, took=result.done)
         return Permission(reply_refusal(ticket, actor.id, superadmin=superadmin), ticket)
 
