@@ -100,6 +100,10 @@ class TicketMessageRepository:
             except DuplicateKeyError:  # two writers upserting the same message at once
                 continue
 
+    async def forget(self, chat_id: int, message_id: int) -> None:
+        """The bot message no longer shows a ticket (a card turned back into the queue list)."""
+        await self.refs.delete_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})
+
     async def ticket_of(self, chat_id: int, message_id: int) -> int | None:
         doc = await self.refs.find_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})
         return int(doc["number"]) if doc else None

@@ -82,16 +82,18 @@ class Notifier:
             await self.repos.ticket_messages.remember(chat_id, sent, ticket)
         return delivery.sent
 
-    async def to_staff(self, render: Render) -> Reach:
+    async def to_staff(self, render: Render, *, ticket: int | None = None) -> Reach:
         staff = await self.staff_ids()
         languages = await self.repos.users.languages(staff)  # one query for everyone's language
         delivered = 0
         for staff_id in staff:
-            delivered += await self.deliver(staff_id, render, languages.get(staff_id, self.settings.default_language))
+            language = languages.get(staff_id, self.settings.default_language)
+            delivered += await self.deliver(staff_id, render, language, ticket=ticket)
         return Reach(delivered, len(staff))
 
     async def new_ticket(self, ticket: Ticket) -> Reach:
-        return await self.to_staff(lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number)))
+        render: Render = lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number))  # noqa: E731
+        return await self.to_staff(render, ticket=ticket.number)  # staff answer the notice by reply
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:
         return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
@@ -114,4 +116,6 @@ class Notifier:
         """Both sides of a ticket closed for want of an answer."""
         await self.deliver(ticket.user_id, lambda: (auto_closed_owner(ticket, days), None), ticket=ticket.number)
         if ticket.assignee is not None:
-            await self.deliver(ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None))
+            await self.deliver(
+                ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None), ticket=ticket.number
+            )

@@ -38,7 +38,9 @@ async def queue_from_menu(message: Message, user: User, repos: Repositories) -> 
 
 async def queue_page(query: CallbackQuery, callback_data: QueueCallback, user: User, repos: Repositories) -> None:
     text, markup = await render_queue(repos, user, callback_data.view, callback_data.page)
-    await show(query, text, markup)
+    shown = await show(query, text, markup)
+    # It may have been a ticket's card («Back to the list»): a reply to the list is no answer to it.
+    await repos.ticket_messages.forget(user.id, shown)
 
 
 def create_router() -> Router:
