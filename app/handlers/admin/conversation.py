@@ -23,7 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from app.filters.replied_ticket import RepliedTicket
 from app.fsm.states import StaffCompose
 from app.fsm.transitions import advance, reset
-from app.handlers.admin.tickets import card_view
+from app.handlers.admin.tickets import card_view, remember_card, shown_before
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
 from app.keyboards.conversation import (
     UNDER_COPY,
@@ -94,7 +94,7 @@ async def refresh_after_take(
     view = card_view_of(callback_data.ref)
     if view is not None:
         shown = await show(query, *card_view(ticket, user, role, view, callback_data.page))
-        await conversation.remember(user.id, [shown], ticket.number)
+        await remember_card(conversation, user, shown, ticket.number, was=shown_before(query))
     elif callback_data.ref == UNDER_COPY:
         await update_buttons(query, incoming_keyboard(ticket))
 

@@ -39,6 +39,20 @@ def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 
+def shown_before(query: CallbackQuery) -> int | None:
+    """The message the tapped button is on."""
+    return query.message.message_id if query.message is not None else None
+
+
+async def remember_card(
+    conversation: ConversationService, user: User, shown: int, number: int, *, was: int | None
+) -> None:
+    """A card re-rendered where it was is remembered already (since it was opened or sent);
+    one that had to come as a fresh message is not yet."""
+    if shown != was:
+        await conversation.remember(user.id, [shown], number)
+
+
 def delivery_note(result: ActionResult) -> str:
     if result.owner_notified:
         return ""
@@ -100,7 +114,7 @@ async def take(
     result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
         shown = await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
-        await conversation.remember(user.id, [shown], result.ticket.number)
+        await remember_card(conversation, user, shown, result.ticket.number, was=shown_before(query))
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
         return
@@ -118,7 +132,6 @@ async def ask_finish(
     user: User,
     role: Role,
     repos: Repositories,
-    conversation: ConversationService,
 ) -> None:
     """Close or reject: check who may, then ask for the comment / reason."""
     ticket = await repos.tickets.get(callback_data.number)
@@ -149,8 +162,7 @@ async def ask_finish(
             "Rejecting ticket #{number}. Write the reason ({min}–{max} characters); the user will see it."
         ).format(number=ticket.number, min=validators.REASON_MIN, max=validators.REASON_MAX)
         keyboard = reply.cancel_only()
-    sent = await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
-    await conversation.remember(user.id, [sent.message_id], ticket.number)
+    await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
 async def report(
@@ -186,8 +198,9 @@ async def refresh_card(
     card = data.get("card")
     text, markup = card_view(ticket, user, role, view, page)
     if message.bot is not None:
-        shown = await show_at(message.bot, message.chat.id, card if isinstance(card, int) else None, text, markup)
-        await conversation.remember(user.id, [shown], ticket.number)
+        card = card if isinstance(card, int) else None
+        shown = await show_at(message.bot, message.chat.id, card, text, markup)
+        await remember_card(conversation, user, shown, ticket.number, was=card)
 
 
 async def finish_with(
