@@ -3,7 +3,8 @@
 aiogram injects `Dispatcher(**workflow_data)` entries and middleware data into any handler
 parameter of the same name. `Injected` lists every long-lived object the bot builds
 (create_dispatcher fills it); `PerUpdate` what the user-context middleware adds to each
-update; `FROM_AIOGRAM` what aiogram itself provides. tests/unit/test_registry.py checks
+update; `FromFilters` what our filters add for the handler they let through; `FROM_AIOGRAM`
+what aiogram itself provides. tests/unit/test_registry.py checks
 every handler's parameters against these.
 """
 
@@ -14,6 +15,7 @@ from typing import TypedDict
 from aiogram.utils.i18n import I18n
 
 from app.db.repositories import Repositories
+from app.models.tickets import Ticket
 from app.models.users import Role, User
 from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
@@ -55,6 +57,10 @@ class Injected(TypedDict):
 class PerUpdate(TypedDict):
     user: User
     role: Role
+
+
+class FromFilters(TypedDict):
+    replied_ticket: Ticket  # app/filters/replied_ticket.py
 
 
 # Provided by aiogram: the dispatcher and bot, FSM context, event context, and what its

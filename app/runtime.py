@@ -96,9 +96,10 @@ class BotApp:
                 if self.jobs is not None:
                     await self.jobs.stop()  # before the session and the client close
                 if self.dispatcher is not None:
-                    # Before the session closes: a running broadcast stops between two recipients.
+                    # Before the session closes: a running broadcast stops between two recipients,
+                    # and albums already collected are answered (their updates are confirmed).
                     await self.dispatcher["broadcaster"].close()
-                    await self.dispatcher["album_replies"].close()
+                    await self.dispatcher["album_replies"].flush()
                 await self.bot.session.close()
         finally:
             if lease is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -104,6 +104,25 @@ class TicketMessageRepository:
                 )
             except DuplicateKeyError:  # two writers upserting the same message at once
                 continue
+
+    async def remember_all(self, refs: list[tuple[int, int]], number: int) -> None:
+        """Bot messages (chat_id, message_id) in several chats that belong to ticket `number`, in one
+        write (a new-ticket notice to every staff member)."""
+        await self.refs.bulk_write(
+            [
+                UpdateOne(
+                    {"chat_id": eq(chat_id), "message_id": eq(message_id)},
+                    {"$set": {"chat_id": chat_id, "message_id": message_id, "number": number}},
+                    upsert=True,
+                )
+                for chat_id, message_id in refs
+            ],
+            ordered=False,
+        )
+
+    async def forget(self, chat_id: int, message_id: int) -> None:
+        """The bot message no longer shows a ticket (a card turned back into the queue list)."""
+        await self.refs.delete_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})
 
     async def ticket_of(self, chat_id: int, message_id: int) -> int | None:
         doc = await self.refs.find_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})

@@ -17,10 +17,23 @@ from app.keyboards.callback_data import (
 )
 from app.keyboards.pagination import page_arrows
 from app.models.conversation import note_refusal, reply_refusal
-from app.models.tickets import Ticket, TicketStatus, finish_refusal
+from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.timeline import TimelinePage
 from app.models.users import Role
 from app.texts.conversation import is_shortened_in_timeline, ticket_line
+
+# Where a «💬 Take and reply» button is, in its `ref`: once it took the ticket, that message is
+# refreshed so it offers no stale "take" — a card (or a new-ticket notice) is re-rendered as the
+# card, in the queue view it came from; under an employee's message only the buttons change.
+ON_CARD = "c"  # + the QueueView's value; the callback's `page` is the queue page
+UNDER_COPY = "i"
+
+
+def card_view_of(ref: str) -> QueueView | None:
+    """The queue view of a card's (or notice's) reply button; None for any other button."""
+    if ref.startswith(ON_CARD) and ref[len(ON_CARD) :] in {view.value for view in QueueView}:
+        return QueueView(ref[len(ON_CARD) :])
+    return None
 
 
 def reply_label(ticket_status: TicketStatus) -> str:
@@ -35,13 +48,19 @@ def _own(action: TicketMessageAction, number: int = 0, ref: str = "-") -> Ticket
     return TicketMessageCallback(action=action, number=number, ref=ref)
 
 
-def add_card_buttons(builder: InlineKeyboardBuilder, ticket: Ticket, viewer_id: int, role: Role) -> None:
+def add_card_buttons(
+    builder: InlineKeyboardBuilder,
+    ticket: Ticket,
+    viewer_id: int,
+    role: Role,
+    view: QueueView = QueueView.NEW,
+    page: int = 0,
+) -> None:
     """The staff card's conversation buttons: Reply / Note for whoever may write, Conversation for all."""
     superadmin = role is Role.SUPERADMIN
     if ticket.status is TicketStatus.NEW or reply_refusal(ticket, viewer_id, superadmin=superadmin) is None:
-        builder.button(
-            text=reply_label(ticket.status), callback_data=_callback(ConversationAction.REPLY, ticket.number)
-        )
+        reply = _callback(ConversationAction.REPLY, ticket.number, page, ref=ON_CARD + view.value)
+        builder.button(text=reply_label(ticket.status), callback_data=reply)
     if note_refusal(ticket, viewer_id, superadmin=superadmin) is None:
         builder.button(text=_("📝 Note"), callback_data=_callback(ConversationAction.NOTE, ticket.number))
     builder.button(text=conversation_label(), callback_data=_callback(ConversationAction.TIMELINE, ticket.number))
@@ -51,15 +70,17 @@ def new_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
     """Under the staff's notice of a new ticket."""
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
-    builder.button(text=reply_label(TicketStatus.NEW), callback_data=_callback(ConversationAction.REPLY, number))
+    reply = _callback(ConversationAction.REPLY, number, ref=ON_CARD + QueueView.NEW.value)
+    builder.button(text=reply_label(TicketStatus.NEW), callback_data=reply)
     builder.adjust(2)
     return builder.as_markup()
 
 
 def incoming_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
-    """Under an employee's message as staff receive it."""
+    """Under an employee's message as staff receive it (and a reply refused as not taken yet)."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=reply_label(ticket.status), callback_data=_callback(ConversationAction.REPLY, ticket.number))
+    reply = _callback(ConversationAction.REPLY, ticket.number, ref=UNDER_COPY)
+    builder.button(text=reply_label(ticket.status), callback_data=reply)
     builder.button(
         text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
     )

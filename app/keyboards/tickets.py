@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import (
+    ConversationCallback,
     MyTicketsAction,
     MyTicketsCallback,
     QueueCallback,
@@ -85,7 +88,7 @@ def staff_card_keyboard(
         button(_("✅ Close"), StaffTicketAction.CLOSE)
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
-    add_card_buttons(builder, ticket, viewer_id, role)
+    add_card_buttons(builder, ticket, viewer_id, role, view, page)
     if full_text:
         button(full_text_label(), StaffTicketAction.FULL_TEXT)
     if ticket.media:
@@ -93,6 +96,16 @@ def staff_card_keyboard(
     builder.button(text=_("⬅️ Back to the list"), callback_data=QueueCallback(view=view, page=page))
     builder.adjust(1)
     return builder.as_markup()
+
+
+def is_card(markup: InlineKeyboardMarkup | None) -> bool:
+    """The buttons of a staff card (every card has «💬 Conversation»; a queue list never does)."""
+    buttons = [button for row in (markup.inline_keyboard if markup else []) for button in row]
+    for button in buttons:
+        with contextlib.suppress(TypeError, ValueError):
+            if button.callback_data and ConversationCallback.unpack(button.callback_data):
+                return True
+    return False
 
 
 def open_ticket_keyboard(number: int) -> InlineKeyboardMarkup:

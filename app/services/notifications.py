@@ -69,6 +69,13 @@ class Notifier:
         a loop over several recipients. With `ticket`, the message is remembered as belonging
         to that ticket (a Telegram reply to it is added to the ticket's conversation).
         """
+        sent = await self._send(chat_id, render, language)
+        if ticket is not None and sent:
+            await self.repos.ticket_messages.remember(chat_id, sent, ticket)
+        return bool(sent)
+
+    async def _send(self, chat_id: int, render: Render, language: str | None = None) -> list[int]:
+        """`deliver` without remembering: the id of the message sent; none if it was not delivered."""
         if language is None:
             language = await self.language_of(chat_id)
         with self.i18n.context(), self.i18n.use_locale(language):
@@ -81,20 +88,23 @@ class Notifier:
         delivery = await deliver(send, what=f"Notice to {chat_id}")
         if delivery.state is Delivered.BLOCKED:
             await self.repos.users.mark_unreachable(chat_id)
-        if ticket is not None and sent:
-            await self.repos.ticket_messages.remember(chat_id, sent, ticket)
-        return delivery.sent
+        return sent if delivery.sent else []
 
-    async def to_staff(self, render: Render) -> Reach:
+    async def to_staff(self, render: Render, *, ticket: int | None = None) -> Reach:
         staff = await self.staff_ids()
         languages = await self.repos.users.languages(staff)  # one query for everyone's language
-        delivered = 0
+        delivered, notices = 0, []
         for staff_id in staff:
-            delivered += await self.deliver(staff_id, render, languages.get(staff_id, self.settings.default_language))
+            sent = await self._send(staff_id, render, languages.get(staff_id, self.settings.default_language))
+            delivered += bool(sent)
+            notices += [(staff_id, message_id) for message_id in sent]
+        if ticket is not None and notices:  # one write for everyone's notice: staff answer it by reply
+            await self.repos.ticket_messages.remember_all(notices, ticket)
         return Reach(delivered, len(staff))
 
     async def new_ticket(self, ticket: Ticket) -> Reach:
-        return await self.to_staff(lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number)))
+        render: Render = lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number))  # noqa: E731
+        return await self.to_staff(render, ticket=ticket.number)
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:
         return await self.to_staff(lambda: (server_room_notice(user, phone, note), None))
@@ -124,13 +134,17 @@ class Notifier:
         render: Render = lambda: (auto_closed_owner(ticket, days), solved_keyboard(ticket.number))  # noqa: E731
         await self.deliver(ticket.user_id, render, ticket=ticket.number)
         if ticket.assignee is not None:
-            await self.deliver(ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None))
+            await self.deliver(
+                ticket.assignee.id, lambda: (auto_closed_staff(ticket, days), None), ticket=ticket.number
+            )
 
     async def reopened(self, ticket: Ticket, note: ChangeNote) -> None:
         """The employee reopened their ticket: its assignee is told, or all staff when it is back
         in the queue (nobody is assigned any more)."""
         if ticket.status is TicketStatus.NEW or ticket.assignee is None:
-            await self.to_staff(lambda: (reopened_staff(ticket, note), new_ticket_keyboard(ticket.number)))
+            await self.to_staff(
+                lambda: (reopened_staff(ticket, note), new_ticket_keyboard(ticket.number)), ticket=ticket.number
+            )
             return
         render: Render = lambda: (reopened_staff(ticket, note), incoming_keyboard(ticket))  # noqa: E731
         await self.deliver(ticket.assignee.id, render, ticket=ticket.number)

@@ -92,6 +92,11 @@ def staff_ack(number: int, state: DeliveryState) -> str:
     return _("⚠️ Not delivered: Telegram refused the message (ticket #{number}).").format(number=number)
 
 
+def not_sent(reason: str) -> str:
+    """A staff member's Telegram reply to a ticket's message that may not go to the employee."""
+    return _("{reason}\nYour message was not sent.").format(reason=reason)
+
+
 def waiting_ack(number: int) -> str:
     return _("Ticket #{number} is waiting for the employee's answer.").format(number=number)
 

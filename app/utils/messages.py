@@ -10,33 +10,43 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
-async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Re-render the message a button belongs to; a fresh message if it can no longer be edited."""
+async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
+    """Re-render the message a button belongs to; a fresh message if it can no longer be edited.
+    Returns the id of the message that shows it."""
     message = query.message
     if isinstance(message, Message):
         try:
             await message.edit_text(text, reply_markup=markup)
-            return
+            return message.message_id
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:
-                return
+                return message.message_id
             # Too old to edit, or deleted: fall through and send it anew.
-    await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+    sent = await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+    return sent.message_id
 
 
 async def show_at(
     bot: Bot, chat_id: int, message_id: int | None, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
+) -> int:
     """Re-render an earlier message of the chat (e.g. the card a dialogue started from) in place,
-    so no older copy keeps buttons for a state that has passed; a fresh message if it can't be."""
+    so no older copy keeps buttons for a state that has passed; a fresh message if it can't be.
+    Returns the id of the message that shows it."""
     if message_id is not None:
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-            return
+            return message_id
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:
-                return
-    await bot.send_message(chat_id, text, reply_markup=markup)
+                return message_id
+    return (await bot.send_message(chat_id, text, reply_markup=markup)).message_id
+
+
+async def update_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """New inline buttons on the message a button belongs to; gone or unchanged is fine."""
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=markup)
 
 
 async def remove_buttons(query: CallbackQuery) -> None:

@@ -11,7 +11,7 @@ from aiogram import Router
 from aiogram.dispatcher.event.handler import HandlerObject
 
 from app.handlers import errors, get_routers
-from app.registry import FROM_AIOGRAM, Injected, PerUpdate
+from app.registry import FROM_AIOGRAM, FromFilters, Injected, PerUpdate
 
 
 def handlers_of(router: Router) -> Iterator[HandlerObject]:
@@ -26,7 +26,11 @@ def all_handlers() -> list[HandlerObject]:
 
 
 def test_every_handler_parameter_is_provided() -> None:
-    registered: dict[str, Any] = {**typing.get_type_hints(Injected), **typing.get_type_hints(PerUpdate)}
+    registered: dict[str, Any] = {
+        **typing.get_type_hints(Injected),
+        **typing.get_type_hints(PerUpdate),
+        **typing.get_type_hints(FromFilters),
+    }
     handlers = all_handlers()
     assert len(handlers) > 50  # the walk found the real routers
     problems = []
@@ -48,5 +52,5 @@ def test_every_handler_parameter_is_provided() -> None:
 
 
 def test_registry_names_do_not_shadow_aiogram() -> None:
-    ours = set(typing.get_type_hints(Injected)) | set(typing.get_type_hints(PerUpdate))
+    ours = {name for hints in (Injected, PerUpdate, FromFilters) for name in typing.get_type_hints(hints)}
     assert ours.isdisjoint(FROM_AIOGRAM)

@@ -1,13 +1,19 @@
 """Staff in a ticket's conversation: «💬 Reply» («Take and reply» on a new ticket), «📝 Note»,
 «💬 Conversation». What the staff member sends next goes out at once; "delivered" (or why not)
-comes back with one-tap Close / Write more."""
+comes back with one-tap Close / Write more.
+
+Outside any dialogue, a Telegram reply to a bot message of a ticket (a notice, a card, an
+employee's message, "delivered") is that reply, with the same rules as «💬 Reply»: the assignee
+or the super-admin, never a ticket nobody has taken (that is refused with «Take and reply»
+offered: taking stays one deliberate tap). The staff-side messages of a ticket are remembered
+for it, so replying to any of them works."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -15,11 +21,20 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
+from app.filters.replied_ticket import RepliedTicket
 from app.fsm.states import StaffCompose
 from app.fsm.transitions import advance, reset
+from app.handlers.admin.tickets import card_view, remember_card, shown_before
 from app.keyboards.callback_data import ConversationAction, ConversationCallback
-from app.keyboards.conversation import after_reply_keyboard, cancel_keyboard, timeline_keyboard
-from app.models.tickets import Outcome
+from app.keyboards.conversation import (
+    UNDER_COPY,
+    after_reply_keyboard,
+    cancel_keyboard,
+    card_view_of,
+    incoming_keyboard,
+    timeline_keyboard,
+)
+from app.models.tickets import Outcome, Ticket, TicketStatus
 from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
 from app.services.conversation.send import send_timeline_message
@@ -32,6 +47,7 @@ from app.texts.conversation import (
     cannot_send,
     compose_hint,
     is_menu_label,
+    not_sent,
     note_ack,
     note_prompt,
     reply_prompt,
@@ -41,7 +57,7 @@ from app.texts.conversation import (
 )
 from app.texts.tickets import refusal
 from app.utils.debounce import Debouncer
-from app.utils.messages import show
+from app.utils.messages import show, update_buttons
 
 EDIT_IN_PLACE = "e"  # the timeline's own arrows re-render it; from a card it comes as a new message
 
@@ -60,10 +76,30 @@ async def start_reply(
     if allowed.outcome is not None:
         callback_answer.text, callback_answer.show_alert = refusal(allowed.outcome, allowed.ticket), True
         return
-    if allowed.took:
+    if allowed.took and allowed.ticket is not None:
         callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
+        await refresh_after_take(query, callback_data, allowed.ticket, user, role, conversation)
     await advance(state, StaffCompose.reply, fresh=True, number=callback_data.number)
-    await bot.send_message(user.id, reply_prompt(callback_data.number), reply_markup=cancel_keyboard())
+    prompt = await bot.send_message(user.id, reply_prompt(callback_data.number), reply_markup=cancel_keyboard())
+    await conversation.remember(user.id, [prompt.message_id], callback_data.number)
+
+
+async def refresh_after_take(
+    query: CallbackQuery,
+    callback_data: ConversationCallback,
+    ticket: Ticket,
+    user: User,
+    role: Role,
+    conversation: ConversationService,
+) -> None:
+    """The message «Take and reply» was on, as «Take» leaves it: a card (or notice) becomes the
+    card of the taken ticket; under an employee's message only the buttons change."""
+    view = card_view_of(callback_data.ref)
+    if view is not None:
+        shown = await show(query, *card_view(ticket, user, role, view, callback_data.page))
+        await remember_card(conversation, user, shown, ticket.number, was=shown_before(query))
+    elif callback_data.ref == UNDER_COPY:
+        await update_buttons(query, incoming_keyboard(ticket))
 
 
 async def start_note(
@@ -81,7 +117,8 @@ async def start_note(
         callback_answer.text, callback_answer.show_alert = refusal(allowed.outcome, allowed.ticket), True
         return
     await advance(state, StaffCompose.note, fresh=True, number=callback_data.number)
-    await bot.send_message(user.id, note_prompt(callback_data.number), reply_markup=cancel_keyboard())
+    prompt = await bot.send_message(user.id, note_prompt(callback_data.number), reply_markup=cancel_keyboard())
+    await conversation.remember(user.id, [prompt.message_id], callback_data.number)
 
 
 async def wait_for_answer(
@@ -118,7 +155,8 @@ async def show_timeline(
     if callback_data.ref == EDIT_IN_PLACE:
         await show(query, text, markup)
     else:
-        await bot.send_message(user.id, text, reply_markup=markup)
+        sent = await bot.send_message(user.id, text, reply_markup=markup)
+        await conversation.remember(user.id, [sent.message_id], callback_data.number)
 
 
 async def show_message(
@@ -156,15 +194,64 @@ async def send_now(
     if allowed.outcome is not None or allowed.ticket is None:
         await bot.send_message(user.id, refusal(allowed.outcome or Outcome.NOT_FOUND, allowed.ticket))
         return
-    content = content_of(messages)
     if note:
-        await conversation.note(allowed.ticket, user, content)
-        await bot.send_message(user.id, note_ack(number))
+        await conversation.note(allowed.ticket, user, content_of(messages))
+        ack = await bot.send_message(user.id, note_ack(number))
+        await conversation.remember(user.id, [ack.message_id], number)
         return
-    stored = await conversation.to_employee(allowed.ticket, user, content)
-    await bot.send_message(
-        user.id, staff_ack(number, stored.delivery), reply_markup=after_reply_keyboard(allowed.ticket, user.id, role)
+    await deliver_reply(messages, allowed.ticket, user, role, conversation, bot)
+
+
+async def deliver_reply(
+    messages: Sequence[Message], ticket: Ticket, user: User, role: Role, conversation: ConversationService, bot: Bot
+) -> None:
+    """Send it, then say whether it arrived, with what comes next (Close, Write more, Wait)."""
+    stored = await conversation.to_employee(ticket, user, content_of(messages))
+    ack = await bot.send_message(
+        user.id, staff_ack(ticket.number, stored.delivery), reply_markup=after_reply_keyboard(ticket, user.id, role)
     )
+    await conversation.remember(user.id, [ack.message_id], ticket.number)
+
+
+async def replied(
+    message: Message,
+    replied_ticket: Ticket,
+    user: User,
+    role: Role,
+    conversation: ConversationService,
+    bot: Bot,
+    album_replies: Debouncer,
+) -> None:
+    """A Telegram reply to a message of a ticket (RepliedTicket found which): as if after «💬 Reply»."""
+    number = replied_ticket.number
+
+    async def answer(items: Sequence[Message]) -> None:
+        # Checked when the message (or the whole album) is here: the ticket may have moved on.
+        allowed = await conversation.may_reply(number, user, superadmin=role is Role.SUPERADMIN, take=False)
+        if allowed.outcome is None and allowed.ticket is not None:
+            await deliver_reply(items, allowed.ticket, user, role, conversation, bot)
+            return
+        ticket = allowed.ticket
+        offer_take = ticket is not None and ticket.status is TicketStatus.NEW
+        refused = await bot.send_message(
+            user.id,
+            not_sent(refusal(allowed.outcome or Outcome.NOT_FOUND, ticket)),
+            reply_markup=incoming_keyboard(ticket) if ticket is not None and offer_take else None,
+        )
+        if ticket is not None:
+            await conversation.remember(user.id, [refused.message_id], number)
+
+    if message.media_group_id is None:
+        await answer([message])
+        return
+    key, _first = conversation.collect(message)
+
+    async def album_complete() -> None:
+        items = conversation.album(key)
+        if items:
+            await answer(items)
+
+    album_replies.call_later(key, album_complete)
 
 
 async def composed(
@@ -211,6 +298,9 @@ def create_router() -> Router:
     router.callback_query.register(
         show_message, action(F.action.in_({ConversationAction.FULL_TEXT, ConversationAction.MEDIA}))
     )
+    # Before the employee's routing (app/handlers/user/conversation.py): a reply the filter does
+    # not claim (no ticket's message, the staff member's own ticket) goes on to it unchanged.
+    router.message.register(replied, StateFilter(None), RepliedTicket())
     composing = (StaffCompose.reply, StaffCompose.note)
     for step in composing:
         router.message.register(cancel_compose, step, F.text == labels.CANCEL)

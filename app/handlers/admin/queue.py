@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.keyboards.callback_data import QueueCallback
-from app.keyboards.tickets import queue_keyboard
+from app.keyboards.tickets import is_card, queue_keyboard
 from app.models.tickets import QueueView, TicketStatus
 from app.models.users import User
 from app.texts import labels
@@ -38,7 +38,10 @@ async def queue_from_menu(message: Message, user: User, repos: Repositories) -> 
 
 async def queue_page(query: CallbackQuery, callback_data: QueueCallback, user: User, repos: Repositories) -> None:
     text, markup = await render_queue(repos, user, callback_data.view, callback_data.page)
-    await show(query, text, markup)
+    was_card = isinstance(query.message, Message) and is_card(query.message.reply_markup)
+    shown = await show(query, text, markup)
+    if was_card:  # «Back to the list»: a reply to the list is no answer to the ticket any more
+        await repos.ticket_messages.forget(user.id, shown)
 
 
 def create_router() -> Router:

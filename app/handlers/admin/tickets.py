@@ -1,5 +1,7 @@
 """Staff actions on one ticket: open the card, show media, take, close (optional comment),
-reject (mandatory reason). Every action re-checks the ticket's current state."""
+reject (mandatory reason). Every action re-checks the ticket's current state. The card, the
+prompts and the outcome are remembered as the ticket's: a Telegram reply to them goes to
+its employee (app/handlers/admin/conversation.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from app.models import validators
 from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
 from app.models.users import Person, Role, User
 from app.models.validators import InvalidInput
+from app.services.conversation.service import ConversationService
 from app.services.media import send_ticket_media
 from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts import labels
@@ -34,6 +37,20 @@ def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int
     """The staff card and its buttons («📄 Full text» when the card had to shorten something)."""
     card = staff_card(ticket)
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
+
+
+def shown_before(query: CallbackQuery) -> int | None:
+    """The message the tapped button is on."""
+    return query.message.message_id if query.message is not None else None
+
+
+async def remember_card(
+    conversation: ConversationService, user: User, shown: int, number: int, *, was: int | None
+) -> None:
+    """A card re-rendered where it was is remembered already (since it was opened or sent);
+    one that had to come as a fresh message is not yet."""
+    if shown != was:
+        await conversation.remember(user.id, [shown], number)
 
 
 def delivery_note(result: ActionResult) -> str:
@@ -49,12 +66,14 @@ async def open_ticket(
     repos: Repositories,
     user: User,
     role: Role,
+    conversation: ConversationService,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    await show(query, *card_view(ticket, user, role, callback_data.view, callback_data.page))
+    shown = await show(query, *card_view(ticket, user, role, callback_data.view, callback_data.page))
+    await conversation.remember(user.id, [shown], ticket.number)
 
 
 async def show_full_text(
@@ -89,17 +108,20 @@ async def take(
     user: User,
     role: Role,
     ticket_actions: TicketActions,
+    conversation: ConversationService,
 ) -> None:
     actor = Person(user.id, user.display_name)
     result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
-        await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
+        shown = await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
+        await remember_card(conversation, user, shown, result.ticket.number, was=shown_before(query))
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
         return
     callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
     if not result.owner_notified and isinstance(query.message, Message):
-        await query.message.answer(delivery_note(result).strip())
+        note = await query.message.answer(delivery_note(result).strip())
+        await conversation.remember(user.id, [note.message_id], callback_data.number)
 
 
 async def ask_finish(
@@ -143,7 +165,14 @@ async def ask_finish(
     await query.bot.send_message(query.from_user.id, prompt, reply_markup=keyboard)  # type: ignore[union-attr]
 
 
-async def report(message: Message, result: ActionResult, user: User, role: Role, data: dict[str, Any]) -> None:
+async def report(
+    message: Message,
+    result: ActionResult,
+    user: User,
+    role: Role,
+    data: dict[str, Any],
+    conversation: ConversationService,
+) -> None:
     if result.done and result.ticket is not None:
         ticket: Ticket = result.ticket
         done = (
@@ -151,26 +180,37 @@ async def report(message: Message, result: ActionResult, user: User, role: Role,
             if ticket.status is TicketStatus.CLOSED
             else _("⛔ Ticket #{number} rejected.")
         )
-        await message.answer(
+        said = await message.answer(
             done.format(number=ticket.number) + delivery_note(result), reply_markup=reply.main_menu(role)
         )
     else:
-        await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
+        said = await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
-        await refresh_card(message, result.ticket, user, role, data)
+        await conversation.remember(user.id, [said.message_id], result.ticket.number)
+        await refresh_card(message, result.ticket, user, role, data, conversation)
 
 
-async def refresh_card(message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any]) -> None:
+async def refresh_card(
+    message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any], conversation: ConversationService
+) -> None:
     """The card the dialogue started from, re-rendered where it is."""
     view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
     card = data.get("card")
     text, markup = card_view(ticket, user, role, view, page)
     if message.bot is not None:
-        await show_at(message.bot, message.chat.id, card if isinstance(card, int) else None, text, markup)
+        card = card if isinstance(card, int) else None
+        shown = await show_at(message.bot, message.chat.id, card, text, markup)
+        await remember_card(conversation, user, shown, ticket.number, was=card)
 
 
 async def finish_with(
-    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions, text: str | None
+    message: Message,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
+    conversation: ConversationService,
+    text: str | None,
 ) -> None:
     data = await state.get_data()
     closing = await state.get_state() == CloseTicket.comment.state
@@ -181,28 +221,43 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, data)
+    await report(message, result, user, role, data, conversation)
 
 
 async def got_comment(
-    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+    message: Message,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
+    conversation: ConversationService,
 ) -> None:
     try:
         comment = validators.comment(message.text or "")
     except InvalidInput:
         await message.answer(comment_too_long(message.text or ""))
         return
-    await finish_with(message, state, user, role, ticket_actions, comment or None)
+    await finish_with(message, state, user, role, ticket_actions, conversation, comment or None)
 
 
 async def skip_comment(
-    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+    message: Message,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
+    conversation: ConversationService,
 ) -> None:
-    await finish_with(message, state, user, role, ticket_actions, None)
+    await finish_with(message, state, user, role, ticket_actions, conversation, None)
 
 
 async def got_reason(
-    message: Message, state: FSMContext, user: User, role: Role, ticket_actions: TicketActions
+    message: Message,
+    state: FSMContext,
+    user: User,
+    role: Role,
+    ticket_actions: TicketActions,
+    conversation: ConversationService,
 ) -> None:
     try:
         reason = validators.reason(message.text or "")
@@ -215,7 +270,7 @@ async def got_reason(
             )
         )
         return
-    await finish_with(message, state, user, role, ticket_actions, reason)
+    await finish_with(message, state, user, role, ticket_actions, conversation, reason)
 
 
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
@@ -230,13 +285,15 @@ async def wrong_finish_input(message: Message, state: FSMContext) -> None:
     await message.answer(hint)
 
 
-async def cancel_finish(message: Message, state: FSMContext, user: User, role: Role, repos: Repositories) -> None:
+async def cancel_finish(
+    message: Message, state: FSMContext, user: User, role: Role, repos: Repositories, conversation: ConversationService
+) -> None:
     data = await state.get_data()
     await reset(state)
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        await refresh_card(message, ticket, user, role, data)
+        await refresh_card(message, ticket, user, role, data, conversation)
 
 
 def create_router() -> Router:

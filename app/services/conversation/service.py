@@ -76,7 +76,7 @@ class ConversationService:
         if ticket is None:
             return Permission(Outcome.NOT_FOUND, None)
         if ticket.status is TicketStatus.NEW and take:
-            result = await self.ticket_actions.take(number, Person(actor.id, actor.display_name))
+            result = await self.ticket_actions.take(number, Person(actor.id, actor.display_name), superadmin=superadmin)
             return Permission(None if result.done else result.outcome, result.ticket, took=result.done)
         return Permission(reply_refusal(ticket, actor.id, superadmin=superadmin), ticket)
 
@@ -182,6 +182,12 @@ class ConversationService:
             return None
         ticket = await self.repos.tickets.get(number)
         return ticket if ticket is not None and ticket.user_id == user.id else None
+
+    async def ticket_of_reply(self, message: Message) -> Ticket | None:
+        """The ticket of the bot message `message` replies to, whoever's it is (staff answer by reply)."""
+        replied = message.reply_to_message
+        number = await self.repos.ticket_messages.ticket_of(message.chat.id, replied.message_id) if replied else None
+        return await self.repos.tickets.get(number) if number is not None else None
 
     async def active_of(self, user: User) -> list[Ticket]:
         """The user's active tickets, newest first, at most PICK_MAX."""
