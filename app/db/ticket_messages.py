@@ -78,14 +78,16 @@ class TicketMessageRepository:
         doc = await self.collection.find_one({"_id": eq(message_id)})
         return TicketMessage.from_doc(doc) if doc else None
 
+    async def latest(self, number: int, limit: int, *, notes: bool) -> list[TicketMessage]:
+        cursor = self.collection.find(_timeline_query(number, notes)).sort(TIMELINE_ORDER).limit(limit)
+        return [TicketMessage.from_doc(doc) async for doc in cursor]
+
     async def page_of_ticket(
         self, number: int, page: int, per_page: int, *, notes: bool = True
     ) -> tuple[Page[TicketMessage], datetime | None]:
         """A page of the timeline, newest first, and when the next older message was written
         (None on the last page). `notes=False`: what the employee may see."""
-        query: dict[str, Any] = {"number": eq(number)}
-        if not notes:
-            query["direction"] = {"$in": [Direction.IN.value, Direction.OUT.value]}
+        query = _timeline_query(number, notes)
         total = await count(self.collection, query)
         page = clamp_page(page, total, per_page)
         cursor = self.collection.find(query).sort(TIMELINE_ORDER).skip(page * per_page).limit(per_page + 1)
@@ -127,3 +129,11 @@ class TicketMessageRepository:
     async def ticket_of(self, chat_id: int, message_id: int) -> int | None:
         doc = await self.refs.find_one({"chat_id": eq(chat_id), "message_id": eq(message_id)})
         return int(doc["number"]) if doc else None
+
+
+def _timeline_query(number: int, notes: bool) -> dict[str, Any]:
+    """A ticket's messages; `notes=False`: what the employee may see."""
+    query: dict[str, Any] = {"number": eq(number)}
+    if not notes:
+        query["direction"] = {"$in": [Direction.IN.value, Direction.OUT.value]}
+    return query

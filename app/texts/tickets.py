@@ -8,17 +8,21 @@ Call inside an i18n context (handlers have one; notifications open one per recip
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from app.models.conversation import Direction, TicketMessage
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
 from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
 from app.models.validators import COMMENT_MAX
 from app.texts.feedback import feedback_line
 from app.texts.formatting import age, counted_length, short, telegram_link, when
 
+RECENT_QUOTE = 80  # a message's start on the card; «💬 Conversation» has more, «📄 n» all of it
+MESSAGE_MARKERS = {Direction.IN: "⬅️", Direction.OUT: "➡️", Direction.NOTE: "📝"}
 HISTORY_SHOWN = 10  # the staff card's latest changes; a ticket passed around for months stays readable
 NAME_IN_ALERT = 64  # keeps "already taken by …" inside a button alert's 200 characters
 
@@ -116,8 +120,24 @@ def created_line(number: int) -> str:
     return _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=number)
 
 
-def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
-    """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit."""
+def recent_lines(recent: Sequence[TicketMessage], room: int | None) -> list[str]:
+    """The conversation's latest messages on a card, oldest of them first, one line each."""
+    if not recent:
+        return []
+    lines = [_("<b>Latest messages:</b>")]
+    for message in reversed(recent):
+        who = _cut(message.author_name, NAME_IN_ALERT if room is None else min(room, NAME_IN_ALERT))
+        text = short(message.content.text, RECENT_QUOTE if room is None else min(room, RECENT_QUOTE))
+        attached = f" 📎{len(message.content.parts)}" if message.content.parts else ""
+        lines.append(
+            f"{MESSAGE_MARKERS[message.direction]} <i>{when(message.created_at)}</i> {who}{attached}: {escape(text)}"
+        )
+    return lines
+
+
+def ticket_card(ticket: Ticket, lead: str = "", recent: Sequence[TicketMessage] = ()) -> Fitted:
+    """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit.
+    `recent`: the conversation's latest messages (never notes)."""
 
     def render(room: int | None) -> str:
         lines = [
@@ -136,6 +156,7 @@ def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
         rating = feedback_line(ticket, room)
         if rating is not None:
             lines.append(rating)
+        lines += recent_lines(recent, room)
         card = "\n".join(lines)
         return f"{lead}\n\n{card}" if lead else card
 
@@ -151,8 +172,9 @@ def change_line(change: StatusChange, room: int | None, *, owner: bool = False) 
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
-def staff_card(ticket: Ticket) -> Fitted:
-    """The staff's card: who filed it and how to reach them, and the recent history."""
+def staff_card(ticket: Ticket, recent: Sequence[TicketMessage] = ()) -> Fitted:
+    """The staff's card: who filed it and how to reach them, the recent history and the
+    conversation's latest messages (`recent`, notes included)."""
     shown = ticket.history[-HISTORY_SHOWN:]
     earlier = len(ticket.history) - len(shown)
 
@@ -175,6 +197,7 @@ def staff_card(ticket: Ticket) -> Fitted:
         if earlier:
             lines.append(_("• … {n} earlier changes").format(n=earlier))
         lines += [change_line(change, room) for change in shown]
+        lines += recent_lines(recent, room)
         return "\n".join(lines)
 
     return fit(render)

@@ -138,3 +138,20 @@ async def test_the_employee_sees_the_conversation_without_notes(bot: BotHarness)
     assert await petro.wait_callback_answer(query) == ("Ticket not found.", True)
     await flows.barrier(ivan)
     assert not [m for m in ivan.messages if NOTE in (m.text or m.caption or "")]
+
+
+async def test_cards_show_the_latest_messages(bot: BotHarness) -> None:
+    olha, ivan = await conversation(bot)
+    card = await open_card(olha, 1, view="🛠 Mine")
+    latest = card.body.split("Latest messages:\n")[1].split("\n")
+    assert [line.split(" ")[0] for line in latest] == ["📝", "⬅️", "⬅️"]  # oldest of the three first
+    assert latest[0].endswith(f"Olha: {NOTE}") and latest[2].endswith("Ivan: Third floor")
+
+    await flows.barrier(ivan)
+    await ivan.tap(flows.MY_TICKETS)
+    listing = await ivan.wait_message()
+    await ivan.click(next(t for t in listing.button_texts() if "#1 " in t), listing)
+    own = await ivan.wait_edit(listing.message_id)
+    latest = own.body.split("Latest messages:\n")[1].split("\n")
+    assert [line.split(" ")[0] for line in latest] == ["⬅️", "⬅️", "⬅️"] and NOTE not in own.body
+    assert latest[0].endswith("Ivan: Yes, that one")

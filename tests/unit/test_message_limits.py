@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models import validators
+from app.models.conversation import Content, DeliveryState, Direction, Part, PartKind, TicketMessage
 from app.models.telegram_text import fit, fit_html, shorten, split_text, utf16_len, visible_len
 from app.models.tickets import (
     RATING_MAX,
@@ -163,9 +164,20 @@ def legacy_ticket(status: TicketStatus) -> Ticket:
     )
 
 
+def recent_messages(ticket: Ticket) -> list[TicketMessage]:
+    """The worst a card's latest messages can hold: long texts, wide names, albums."""
+    content = Content(text=WIDE * 4096, parts=tuple(Part(PartKind.PHOTO, "x") for _ in range(10)))
+    return [
+        TicketMessage(ticket.number, direction, 1, WIDE * 128, content, NOW, DeliveryState.SENT)
+        for direction in (Direction.IN, Direction.OUT, Direction.NOTE)
+    ]
+
+
 def every_message_about(ticket: Ticket) -> list[str]:
     created = ticket_card(ticket, lead=created_line(ticket.number))
+    recent = recent_messages(ticket)
     messages = [ticket_card(ticket).text, created.text, staff_card(ticket).text, new_ticket_notice(ticket)]
+    messages += [ticket_card(ticket, recent=recent).text, staff_card(ticket, recent).text]
     messages += [status_notice(ticket, change) for change in ticket.history[1:]]
     draft = Draft(ticket.full_name, ticket.phone, ticket.description, [], ticket.priority)
     messages += [summary_prompt(draft), summary_prompt(draft, hint="Please use the buttons below.")]

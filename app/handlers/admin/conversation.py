@@ -96,7 +96,7 @@ async def refresh_after_take(
     card of the taken ticket; under an employee's message only the buttons change."""
     view = card_view_of(callback_data.ref)
     if view is not None:
-        shown = await show(query, *card_view(ticket, user, role, view, callback_data.page))
+        shown = await show(query, *(await card_view(ticket, user, role, view, callback_data.page, conversation)))
         await remember_card(conversation, user, shown, ticket.number, was=shown_before(query))
     elif callback_data.ref == UNDER_COPY:
         await update_buttons(query, incoming_keyboard(ticket))

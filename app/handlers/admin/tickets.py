@@ -33,9 +33,12 @@ from app.texts.tickets import comment_too_long, full_text_messages, refusal, sta
 from app.utils.messages import send_texts, show, show_at
 
 
-def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int) -> tuple[str, InlineKeyboardMarkup]:
-    """The staff card and its buttons («📄 Full text» when the card had to shorten something)."""
-    card = staff_card(ticket)
+async def card_view(
+    ticket: Ticket, user: User, role: Role, view: QueueView, page: int, conversation: ConversationService
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The staff card with the conversation's latest entries, and its buttons («📄 Full text» when
+    the card had to shorten something)."""
+    card = staff_card(ticket, await conversation.recent(ticket.number, notes=True))
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 
@@ -72,7 +75,9 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    shown = await show(query, *card_view(ticket, user, role, callback_data.view, callback_data.page))
+    shown = await show(
+        query, *(await card_view(ticket, user, role, callback_data.view, callback_data.page, conversation))
+    )
     await conversation.remember(user.id, [shown], ticket.number)
 
 
@@ -113,7 +118,9 @@ async def take(
     actor = Person(user.id, user.display_name)
     result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
-        shown = await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
+        shown = await show(
+            query, *(await card_view(result.ticket, user, role, callback_data.view, callback_data.page, conversation))
+        )
         await remember_card(conversation, user, shown, result.ticket.number, was=shown_before(query))
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
@@ -196,7 +203,7 @@ async def refresh_card(
     """The card the dialogue started from, re-rendered where it is."""
     view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
     card = data.get("card")
-    text, markup = card_view(ticket, user, role, view, page)
+    text, markup = await card_view(ticket, user, role, view, page, conversation)
     if message.bot is not None:
         card = card if isinstance(card, int) else None
         shown = await show_at(message.bot, message.chat.id, card, text, markup)

@@ -66,7 +66,7 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    card = ticket_card(ticket)
+    card = ticket_card(ticket, recent=await conversation.recent(ticket.number, notes=False))
     await show(
         query, card.text, owner_card_keyboard(ticket, callback_data.scope, callback_data.page, full_text=card.shortened)
     )

@@ -35,6 +35,7 @@ from app.services.tickets.actions import TicketActions
 from app.texts.conversation import employee_header, staff_header
 
 TIMELINE_PAGE = 5
+RECENT_ON_CARD = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,10 @@ class ConversationService:
             ticket.number, page, TIMELINE_PAGE, notes=notes
         )
         return timeline_page(ticket.history, messages, next_older)
+
+    async def recent(self, number: int, *, notes: bool) -> list[TicketMessage]:
+        """The latest few messages, newest first, for a card (no notes for the employee's)."""
+        return await self.repos.ticket_messages.latest(number, RECENT_ON_CARD, notes=notes)
 
     async def message_of(self, ticket: Ticket, message_id: str, *, notes: bool) -> TicketMessage | None:
         """One message of the ticket's timeline by the id its buttons carry (forged ones: None)."""
