@@ -61,7 +61,8 @@ class QueueCallback(CallbackData, prefix="q"):
 
 
 class StaffTicketAction(StrEnum):
-    OPEN = "o"
+    OPEN = "o"  # the card replaces the message the button is on (a list, a notice)
+    OPEN_NEW = "n"  # the card comes as a new message (the button is under something worth keeping)
     MEDIA = "m"
     FULL_TEXT = "f"
     TAKE = "t"

@@ -111,7 +111,7 @@ def is_card(markup: InlineKeyboardMarkup | None) -> bool:
 def open_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
     """Under a staff notification about a ticket."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
+    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN_NEW, number=number))
     return builder.as_markup()
 
 

@@ -70,14 +70,17 @@ async def open_ticket(
     user: User,
     role: Role,
     conversation: ConversationService,
+    bot: Bot,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    shown = await show(
-        query, *(await card_view(ticket, user, role, callback_data.view, callback_data.page, conversation))
-    )
+    text, markup = await card_view(ticket, user, role, callback_data.view, callback_data.page, conversation)
+    if callback_data.action is StaffTicketAction.OPEN_NEW:
+        shown = (await bot.send_message(user.id, text, reply_markup=markup)).message_id
+    else:
+        shown = await show(query, text, markup)
     await conversation.remember(user.id, [shown], ticket.number)
 
 
@@ -306,7 +309,9 @@ async def cancel_finish(
 def create_router() -> Router:
     router = Router(name="admin_tickets")
     action = StaffTicketCallback.filter
-    router.callback_query.register(open_ticket, action(F.action == StaffTicketAction.OPEN))
+    router.callback_query.register(
+        open_ticket, action(F.action.in_({StaffTicketAction.OPEN, StaffTicketAction.OPEN_NEW}))
+    )
     router.callback_query.register(show_media, action(F.action == StaffTicketAction.MEDIA))
     router.callback_query.register(show_full_text, action(F.action == StaffTicketAction.FULL_TEXT))
     router.callback_query.register(take, action(F.action == StaffTicketAction.TAKE))

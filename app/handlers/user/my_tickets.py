@@ -47,11 +47,13 @@ async def turn_page(
     callback_data: MyTicketsCallback,
     user: User,
     tickets: TicketService,
+    conversation: ConversationService,
 ) -> None:
     history = callback_data.scope is TicketScope.HISTORY
     page = await tickets.page_for_owner(user.id, history=history, page=callback_data.page)
     text, markup = list_view(page, callback_data.scope)
-    await show(query, text, markup)
+    shown = await show(query, text, markup)
+    await conversation.forget(user.id, shown)  # a card turned back into the list shows no ticket
 
 
 async def open_ticket(

@@ -167,6 +167,10 @@ class ConversationService:
         """The author edited a message already in a conversation (see edits.py)."""
         return await self._edits.edited(author, chat_id, message_id, text)
 
+    async def forget(self, chat_id: int, message_id: int) -> None:
+        """A bot message that no longer shows a ticket (a card turned back into a list)."""
+        await self.repos.ticket_messages.forget(chat_id, message_id)
+
     async def remember(self, chat_id: int, message_ids: list[int], number: int) -> None:
         """A bot message that belongs to a ticket (a card, a confirmation): replies to it go there."""
         await self.repos.ticket_messages.remember(chat_id, message_ids, number)
