@@ -29,6 +29,7 @@ from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
 from app.services.tickets.feedback import FeedbackService
+from app.services.tickets.handover import Handover
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
 from config import Settings
@@ -43,6 +44,7 @@ class Injected(TypedDict):
     ticket_actions: TicketActions
     feedback: FeedbackService
     blocks: BlockService
+    handover: Handover
     staff: StaffService
     server_room: ServerRoomService
     menus: CommandMenus

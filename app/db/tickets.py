@@ -186,7 +186,8 @@ class TicketRepository:
         }
         if assignee is not False:
             update["assignee"] = assignee.to_doc() if isinstance(assignee, Person) else None
-        update.update(waiting_stamp(change.to_status, change.at))
+        if change.from_status is not change.to_status:  # a hand-over keeps a wait's clock running
+            update.update(waiting_stamp(change.to_status, change.at))
         operations: dict[str, Any] = {"$set": update, "$push": {"history": change.to_doc()}}
         unset = {} if change.to_status is TicketStatus.WAITING else {"waiting_ts": "", "waiting_reminded": ""}
         if change.to_status.is_active:
@@ -244,6 +245,15 @@ class TicketRepository:
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find({"assignee.id": eq(admin_id), "status": {"$in": WORKED_STATUSES}}, {"number": 1})
         return [int(doc["number"]) async for doc in cursor]
+
+    async def workloads(self) -> dict[int, int]:
+        """How many tickets each staff member has in work (in progress or waiting)."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": {"$in": WORKED_STATUSES}}},
+            {"$group": {"_id": "$assignee.id", "n": {"$sum": 1}}},
+        ]
+        cursor = await self.collection.aggregate(pipeline)
+        return {int(doc["_id"]): int(doc["n"]) async for doc in cursor if isinstance(doc.get("_id"), int)}
 
     # --- the employee's feedback on a closed ticket: each step once, in order -----------------
 

@@ -40,6 +40,12 @@ class BackupUpload(StatesGroup):
     file = State()
 
 
+class Handover(StatesGroup):
+    """A staff member hands ticket `number` to `to` (data) and may write a note for them."""
+
+    note = State()
+
+
 class StaffCompose(StatesGroup):
     """A staff member writes to ticket `number` (data): the next message goes out at once."""
 
@@ -63,6 +69,6 @@ class EmployeeCompose(StatesGroup):
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
     name
-    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose)
+    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose, Handover)
     for name in group.__all_states_names__
 )

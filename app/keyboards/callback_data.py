@@ -181,3 +181,20 @@ class FeedbackCallback(CallbackData, prefix="fb"):
     action: FeedbackAction
     number: Id
     rating: Annotated[int, Field(ge=0, le=5)] = 0
+
+
+class HandoverAction(StrEnum):
+    LIST = "l"  # the staff to hand ticket `number` to, page `page`
+    PICK = "p"  # hand it to `to` (a note follows, or Skip)
+    SKIP = "s"  # no note
+    CANCEL = "c"
+
+
+class HandoverCallback(CallbackData, prefix="ho"):
+    """`card`: the message id of the card it started from, refreshed when it is done."""
+
+    action: HandoverAction
+    number: Id
+    to: Id = 0
+    page: PageNumber = 0
+    card: Id = 0

@@ -20,9 +20,10 @@ from app.keyboards.callback_data import (
     TicketScope,
 )
 from app.keyboards.conversation import add_card_buttons, add_owner_card_button, conversation_label
+from app.keyboards.handover import reassign_button
 from app.keyboards.pagination import page_arrows
 from app.models.paging import Page
-from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
+from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal, reassign_refusal
 from app.models.users import Role
 from app.texts.tickets import owner_line, queue_line
 
@@ -88,6 +89,8 @@ def staff_card_keyboard(
         button(_("✅ Close"), StaffTicketAction.CLOSE)
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
+    if reassign_refusal(ticket, viewer_id, superadmin=superadmin) is None:
+        builder.button(text=_("🔀 Reassign"), callback_data=reassign_button(ticket.number))
     add_card_buttons(builder, ticket, viewer_id, role, view, page)
     if full_text:
         button(full_text_label(), StaffTicketAction.FULL_TEXT)

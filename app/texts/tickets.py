@@ -79,6 +79,7 @@ def change_note(note: ChangeNote) -> str:
         ChangeNote.NO_ANSWER: _("closed automatically: the employee did not answer in time"),
         ChangeNote.NOT_SOLVED: _("reopened: the employee says the problem is not solved"),
         ChangeNote.WROTE_AGAIN: _("reopened: the employee wrote to it again"),
+        ChangeNote.REASSIGNED: _("handed to another staff member"),
     }[note]
 
 
@@ -166,6 +167,10 @@ def ticket_card(ticket: Ticket, lead: str = "", recent: Sequence[TicketMessage] 
 def change_line(change: StatusChange, room: int | None, *, owner: bool = False) -> str:
     """A status change as one line of the card's history or the timeline."""
     who = _cut(change.by.name, room) if change.by else _("the user")
+    if change.note is ChangeNote.REASSIGNED and change.assignee is not None:
+        to = _("🔀 handed to {name}").format(name=_cut(change.assignee.name, room))
+        line = f"• {when(change.at)} — {to} ({who})"
+        return f"{line}: {_cut(change.comment, room)}" if change.comment else line
     line = f"• {when(change.at)} — {status_label(change.to_status, owner=owner)} ({who})"
     if change.note is not None:  # stored as a code, worded in the reader's language
         return f"{line}: {change_note(change.note)}"

@@ -26,7 +26,7 @@ from app.models.conversation import (
     reply_refusal,
 )
 from app.models.tickets import ACTIVE_STATUSES, Outcome, Ticket, TicketStatus
-from app.models.timeline import TimelinePage, timeline_page
+from app.models.timeline import RECENT_ON_CARD, TimelinePage, timeline_page
 from app.models.users import Person, User
 from app.services.conversation.edits import EditRelay
 from app.services.conversation.send import Sent, send_content
@@ -35,7 +35,6 @@ from app.services.tickets.actions import TicketActions
 from app.texts.conversation import employee_header, staff_header
 
 TIMELINE_PAGE = 5
-RECENT_ON_CARD = 3
 
 
 @dataclass(frozen=True, slots=True)
