@@ -139,6 +139,7 @@ TARGET_ROUND_TRIPS = {
 }  # per routed message, the delivery record included: the conversation's own part (see the docstring)
 REGISTRATION, FSM_READ, FSM_WRITE, OWN = "registration", "FSM read", "FSM write", "conversation's own"
 PARTS = (REGISTRATION, FSM_READ, FSM_WRITE, OWN)
+PLURALS = {EMPLOYEE_MESSAGE: ("employee message", "employee messages"), STAFF_REPLY: ("staff reply", "staff replies")}
 _REGISTER_CODE = UserContextMiddleware.register.__code__
 _FSM_FILE = fsm_storage.__file__
 
@@ -716,7 +717,7 @@ def conversation_metrics(app_run: Run, echo_run: Run) -> list[Metric]:
         samples = [s for s in app_run.samples if s.kind == kind]
         if not samples:
             continue
-        name = kind.removeprefix("conversation: ")
+        name, many = PLURALS[kind]
         whole = [s.round_trips for s in samples]
         own = [s.trips_of(OWN) for s in samples]
         split = " + ".join(f"{part} {statistics.median([s.trips_of(part) for s in samples]):g}" for part in PARTS)
@@ -743,7 +744,7 @@ def conversation_metrics(app_run: Run, echo_run: Run) -> list[Metric]:
         )
         metrics.append(
             Metric(
-                f"{name}s handled per second, one at a time",
+                f"{many} handled per second, one at a time",
                 1000 / statistics.fmean(s.wall_ms for s in samples),
                 "upd/s",
                 1000 / statistics.fmean(echo_run.series("wall_ms", kind)),
