@@ -33,11 +33,13 @@ The conversation's own round trips
   For the routed messages (the employee's message, the staff reply) each command is also put
   down with the part of the update that sent it, read off the call stack of the task sending
   it, as the command listener sees it: inside `UserContextMiddleware.register` is registration,
-  inside app/db/fsm_storage.py is the FSM (`find` a read, anything else a write), the rest is the
-  conversation's own work — ticket read and its "waiting for staff" mark, storing, languages,
-  the delivery record. Registration and the FSM read are paid by every update; the issue's
-  per-message targets are compared with the conversation's own part. Only these two kinds are
-  attributed (the stack walk costs a few microseconds per command).
+  inside app/db/fsm_storage.py is the FSM (`find` a read, anything else a write), inside
+  app/db/restore_state.py is the maintenance check (its read of the restore marker, at most once
+  a second, lands on whichever update is in flight), and the rest is the conversation's own work
+  — ticket read and its "waiting for staff" mark, storing, languages, the delivery record.
+  Registration and the FSM read are paid by every update; the issue's per-message targets are
+  compared with the conversation's own part. Only these two kinds are attributed (the stack walk
+  costs a few microseconds per command).
 
 Derived figures (labelled as such in the table)
   CPU ceiling = 1000 / bot-process CPU ms per update: the rate one process could reach if
@@ -76,7 +78,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from pymongo.monitoring import CommandStartedEvent
 
-from app.db import fsm_storage
+from app.db import fsm_storage, restore_state
 from app.db.repositories import Repositories
 from app.factory import create_bot, create_dispatcher
 from app.keyboards.callback_data import (
@@ -137,15 +139,23 @@ TARGET_ROUND_TRIPS = {
     EMPLOYEE_MESSAGE: 3,
     STAFF_REPLY: 4,
 }  # per routed message, the delivery record included: the conversation's own part (see the docstring)
-REGISTRATION, FSM_READ, FSM_WRITE, OWN = "registration", "FSM read", "FSM write", "conversation's own"
-PARTS = (REGISTRATION, FSM_READ, FSM_WRITE, OWN)
+REGISTRATION, FSM_READ, FSM_WRITE, MAINTENANCE, OWN = (
+    "registration",
+    "FSM read",
+    "FSM write",
+    "maintenance check",
+    "conversation's own",
+)
+PARTS = (REGISTRATION, FSM_READ, FSM_WRITE, MAINTENANCE, OWN)
 PLURALS = {EMPLOYEE_MESSAGE: ("employee message", "employee messages"), STAFF_REPLY: ("staff reply", "staff replies")}
 _REGISTER_CODE = UserContextMiddleware.register.__code__
 _FSM_FILE = fsm_storage.__file__
+_MARKER_FILE = restore_state.__file__
 
 
 def command_part(event: CommandStartedEvent) -> str:
-    """Which part of the update sends this command: the nearest telling frame up the stack."""
+    """Which part of the update sends this command: the nearest telling frame up the stack.
+    Whatever none tells is counted as the conversation's own, so that part is never understated."""
     frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
@@ -153,6 +163,8 @@ def command_part(event: CommandStartedEvent) -> str:
             return REGISTRATION
         if code.co_filename == _FSM_FILE:
             return FSM_READ if event.command_name == "find" else FSM_WRITE
+        if code.co_filename == _MARKER_FILE:  # read in a task of its own, at most once a second
+            return MAINTENANCE
         frame = frame.f_back  # type: ignore[assignment]
     return OWN
 
