@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.db.shapes import count, eq
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
+    ACTIVE_STATUSES,
     RATING_MIN,
     WORKED_STATUSES,
     Feedback,
@@ -235,6 +236,28 @@ class TicketRepository:
         """The queue's 💬: set when the employee writes, cleared when staff reply (kept on the
         ticket so a queue page needs no query per ticket)."""
         await self.collection.update_one({"number": eq(number)}, {"$set": {"awaiting_staff": awaiting}})
+
+    async def mark_awaiting_staff(self, number: int, owner_id: int) -> Ticket | None:
+        """`owner_id`'s active ticket, marked as waiting for staff by the command that reads it
+        (the employee's message about to be sent is why); None: no such active ticket of theirs."""
+        return await self._flag(
+            {"number": eq(number), "user_id": eq(owner_id), "status": {"$in": ACTIVE_STATUSES}}, awaiting=True
+        )
+
+    async def clear_awaiting_staff(self, number: int, assignee_id: int | None) -> Ticket | None:
+        """The worked ticket (of `assignee_id`; of anyone's when None: the super-admin) that staff
+        are replying to, its 💬 cleared by the command that reads it; None: no such ticket.
+        The same rule as `reply_refusal` (app/models/conversation.py), as a filter."""
+        query: dict[str, Any] = {"number": eq(number), "status": {"$in": WORKED_STATUSES}}
+        if assignee_id is not None:
+            query["assignee.id"] = eq(assignee_id)
+        return await self._flag(query, awaiting=False)
+
+    async def _flag(self, query: dict[str, Any], *, awaiting: bool) -> Ticket | None:
+        doc = await self.collection.find_one_and_update(
+            query, {"$set": {"awaiting_staff": awaiting}}, return_document=ReturnDocument.AFTER
+        )
+        return Ticket.from_doc(doc) if doc else None
 
     async def highest_number(self) -> int:
         """The largest ticket number in use (0 when there are no tickets); uses the unique index."""

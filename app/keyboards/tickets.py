@@ -89,9 +89,9 @@ def staff_card_keyboard(
         button(_("✅ Close"), StaffTicketAction.CLOSE)
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
+    add_card_buttons(builder, ticket, viewer_id, role, view, page)
     if reassign_refusal(ticket, viewer_id, superadmin=superadmin) is None:
         builder.button(text=_("🔀 Reassign"), callback_data=reassign_button(ticket.number))
-    add_card_buttons(builder, ticket, viewer_id, role, view, page)
     if full_text:
         button(full_text_label(), StaffTicketAction.FULL_TEXT)
     if ticket.media:

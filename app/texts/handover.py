@@ -16,11 +16,11 @@ NAME_SHOWN = 40
 
 
 def pick_prompt(number: int) -> str:
-    return _("🔀 Hand ticket #{number} to (tickets each has in work):").format(number=number)
+    return _("🔀 Hand ticket #{number} to (how many tickets each has in progress):").format(number=number)
 
 
 def candidate_label(person: Person, in_work: int) -> str:
-    return _("{name} · {n} in work").format(name=short(person.name, NAME_SHOWN), n=in_work)
+    return _("{name} · {n} in progress").format(name=short(person.name, NAME_SHOWN), n=in_work)
 
 
 def nobody_else() -> str:

@@ -157,6 +157,7 @@ async def test_a_reply_from_someone_not_on_the_ticket_is_refused_and_sends_nothi
     await ivan.send_text("Yes", reply_to=copy)
     await olha.wait_message(predicate=has("Yes"))
     await ivan.wait_message(predicate=has("Added"))
+    await flows.barrier(ivan)  # the delivery record is written after the acknowledgement is sent
     before = await stored(bot)
 
     await petro.send_text("I will fix it instead", reply_to=petros_notice)

@@ -190,7 +190,7 @@ async def send_now(
     if note:
         allowed = await conversation.may_note(number, user, superadmin=superadmin)
     else:
-        allowed = await conversation.may_reply(number, user, superadmin=superadmin, take=False)
+        allowed = await conversation.may_send_reply(number, user, superadmin=superadmin)
     await reset(state)
     if allowed.outcome is not None or allowed.ticket is None:
         await bot.send_message(user.id, refusal(allowed.outcome or Outcome.NOT_FOUND, allowed.ticket))
