@@ -60,6 +60,7 @@ class Repositories:
         the queries expect: role marks from the staff list, ticket fields and status counts."""
         await self.admins.sync_role_marks()
         await self.tickets.prepare()
+        self.users.forget_languages()
 
     async def ensure_indexes(self) -> None:
         """Idempotent: safe on every start-up."""

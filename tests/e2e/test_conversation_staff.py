@@ -181,6 +181,8 @@ async def test_a_reply_from_someone_not_on_the_ticket_is_refused_and_sends_nothi
     await olena.send_text("Ivan, I am checking the scanner driver", reply_to=olenas_notice)
     assert (await ivan.wait_message()).text == "#1 · Olena:\nIvan, I am checking the scanner driver"
     assert (await olena.wait_message()).text == "✅ Доставлено працівникові (заявка #1)."
+    await olena.send_command("/help")  # a barrier in Ukrainian: the outcome is written right after the acknowledgement
+    await olena.wait_message(predicate=has("Як отримати допомогу"))
     before = await stored(bot)
 
     # Closed: nobody's reply goes out any more.
@@ -235,6 +237,7 @@ async def test_a_blocked_employee_is_reported_for_a_reply_too(bot: BotHarness) -
     await olha.send_text("Did the restart help?", reply_to=card)
     ack = await olha.wait_message()
     assert ack.text == "⚠️ Not delivered: the employee has blocked the bot (ticket #1)."
+    await flows.barrier(olha)
     assert await stored(bot) == [("out", "blocked", 3001)]
 
 

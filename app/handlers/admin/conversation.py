@@ -34,6 +34,7 @@ from app.keyboards.conversation import (
     incoming_keyboard,
     timeline_keyboard,
 )
+from app.models.conversation import DeliveryState
 from app.models.tickets import Outcome, Ticket, TicketStatus
 from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
@@ -207,11 +208,12 @@ async def deliver_reply(
     messages: Sequence[Message], ticket: Ticket, user: User, role: Role, conversation: ConversationService, bot: Bot
 ) -> None:
     """Send it, then say whether it arrived, with what comes next (Close, Write more, Wait)."""
-    stored = await conversation.to_employee(ticket, user, content_of(messages))
-    ack = await bot.send_message(
-        user.id, staff_ack(ticket.number, stored.delivery), reply_markup=after_reply_keyboard(ticket, user.id, role)
-    )
-    await conversation.remember(user.id, [ack.message_id], ticket.number)
+
+    async def acknowledge(delivery: DeliveryState) -> list[int]:
+        markup = after_reply_keyboard(ticket, user.id, role)
+        return [(await bot.send_message(user.id, staff_ack(ticket.number, delivery), reply_markup=markup)).message_id]
+
+    await conversation.to_employee(ticket, user, content_of(messages), acknowledge)
 
 
 async def replied(

@@ -11,7 +11,7 @@ employee's acknowledgement, sent before it for that) are one write.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,6 +41,8 @@ from app.services.tickets.actions import TicketActions
 from app.texts.conversation import employee_ack, employee_header, staff_header
 
 TIMELINE_PAGE = 5
+# Tells the author how their message went; returns the ids of what it sent.
+Acknowledge = Callable[[DeliveryState], Awaitable[list[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +118,26 @@ class ConversationService:
         )
         return await self.repos.ticket_messages.insert(message)
 
-    async def to_employee(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
-        """What staff wrote, copied to the ticket's owner under "#N · name:".
+    async def to_employee(
+        self, ticket: Ticket, author: User, content: Content, acknowledge: Acknowledge | None = None
+    ) -> TicketMessage:
+        """What staff wrote, copied to the ticket's owner under "#N · name:"; `acknowledge` tells
+        the author how it went (its messages route replies to the ticket, written with the outcome).
 
         `ticket` as `may_send_reply` returned it, its 💬 already cleared; one read otherwise
         still carrying the mark gets it cleared here."""
         stored = await self._store(ticket, Direction.OUT, author, content)
         if ticket.awaiting_staff:
             await self.repos.tickets.set_awaiting_staff(ticket.number, False)
-        language = await self.notifier.language_of(ticket.user_id)
-        with self.i18n.context(), self.i18n.use_locale(language):
+        languages = await self.repos.users.recent_languages([ticket.user_id])
+        with self.i18n.context(), self.i18n.use_locale(languages.get(ticket.user_id, self.i18n.default_locale)):
             markup = None if content.is_album else add_message_keyboard(ticket.number)
         sent = await send_content(
             self.bot, ticket.user_id, staff_header(ticket.number, author.display_name), content, markup
         )
         if sent.state is DeliveryState.BLOCKED:
             await self.repos.users.mark_unreachable(ticket.user_id)
-        await self._finish(stored, [(ticket.user_id, sent)])
+        await self._finish(stored, [(ticket.user_id, sent)], acknowledge=acknowledge, author=author)
         return stored
 
     async def note(self, ticket: Ticket, author: User, content: Content) -> TicketMessage:
@@ -161,7 +166,7 @@ class ConversationService:
             recipients = [ticket.assignee.id]
         else:
             recipients = await self.notifier.staff_ids()
-        languages = await self.repos.users.languages(recipients)
+        languages = await self.repos.users.recent_languages(recipients)
         results: list[tuple[int, Sent]] = []
         for staff_id in recipients:
             if staff_id == author.id:
@@ -182,9 +187,16 @@ class ConversationService:
         return stored
 
     async def _finish(
-        self, stored: TicketMessage, results: list[tuple[int, Sent]], notices: list[tuple[int, int]] | None = None
+        self,
+        stored: TicketMessage,
+        results: list[tuple[int, Sent]],
+        notices: list[tuple[int, int]] | None = None,
+        *,
+        acknowledge: Acknowledge | None = None,
+        author: User | None = None,
     ) -> None:
-        """The real outcome, the copies and the pairs a Telegram reply routes back from: one write."""
+        """The real outcome, the copies and the pairs a Telegram reply routes back from (with the
+        author's acknowledgement, sent first): one write, whatever happens to the acknowledgement."""
         assert stored.id is not None
         copies = [(chat_id, message_id) for chat_id, sent in results for message_id in sent.message_ids]
         reached = [sent for _, sent in results if sent.state is DeliveryState.SENT]
@@ -193,7 +205,12 @@ class ConversationService:
         else:
             state, error = results[0][1].state, results[0][1].error
         stored.delivery, stored.copies, stored.error = state, copies, error
-        await self.repos.ticket_messages.delivered(stored.id, state, copies, error, notices or [])
+        routes = list(notices or [])
+        try:
+            if acknowledge is not None and author is not None:
+                routes += [(author.id, message_id) for message_id in await acknowledge(state)]
+        finally:
+            await self.repos.ticket_messages.delivered(stored.id, state, copies, error, routes)
 
     async def edited(self, author: User, chat_id: int, message_id: int, text: str) -> TicketMessage | None:
         """The author edited a message already in a conversation (see edits.py)."""
