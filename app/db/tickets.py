@@ -31,6 +31,7 @@ from app.models.tickets import (
     TicketStatus,
     epoch_ms,
     finished_stamp,
+    first_response_ts,
     waiting_stamp,
 )
 from app.models.users import Person
@@ -164,8 +165,38 @@ class TicketRepository:
             )
             done += len(batch)
             logger.info("Migrated %s of %s tickets", done, todo)
+        await self._add_report_stamps()
         counts = await self.recount_by_status()
         await self.counts.update_one({"_id": COUNTS_ID}, {"$set": counts}, upsert=True)
+
+    async def _add_report_stamps(self) -> None:
+        """Tickets written before `created_ts` / `response_ts` (epoch ms, what reports and SLA
+        clocks compute with, as aggregations cannot rely on dates on nx-27017) get them."""
+        missing = {"created_ts": {"$exists": False}}
+        todo = await self._count(missing)
+        done = 0
+        while done < todo:  # bounded: a document the update cannot fix is never read twice
+            batch = [
+                doc
+                async for doc in self.collection.find(missing, {"created_at": 1, "history": 1}).limit(MIGRATION_BATCH)
+            ]
+            if not batch:
+                break
+            updates = []
+            for doc in batch:
+                created = doc.get("created_at")
+                # A document without its date (only a hand-edited one) gets 0: the epoch, never "missing".
+                stamps: dict[str, Any] = {"created_ts": epoch_ms(created) if isinstance(created, datetime) else 0}
+                try:
+                    history = [StatusChange.from_doc(change) for change in doc.get("history") or []]
+                except (KeyError, TypeError, ValueError):  # a hand-edited history: no response time
+                    history = []
+                if (response := first_response_ts(history)) is not None:
+                    stamps["response_ts"] = response
+                updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": stamps}))
+            await self.collection.bulk_write(updates, ordered=False)
+            done += len(batch)
+            logger.info("Added report stamps to %s of %s tickets", done, todo)
 
     async def change_status(
         self,
@@ -196,6 +227,9 @@ class TicketRepository:
             unset["feedback"] = ""  # a reopened ticket's earlier feedback was about another ending
         if unset:
             operations["$unset"] = unset
+        if change.from_status is TicketStatus.NEW and change.to_status is TicketStatus.IN_PROGRESS:
+            # The first response: a ticket reopened to the queue and taken again keeps the earlier one.
+            operations["$min"] = {"response_ts": epoch_ms(change.at)}
         if change.from_status is None:
             raise ValueError("a status change must say which status it leaves")
         # The status the change leaves is part of the condition, so the counts' adjustment is exact.

@@ -59,6 +59,12 @@ def waiting_stamp(status: TicketStatus, at: datetime) -> dict[str, Any]:
     return {"waiting_ts": epoch_ms(at), "waiting_reminded": False} if status is TicketStatus.WAITING else {}
 
 
+def first_response_ts(history: list[StatusChange]) -> int | None:
+    """When staff first took the ticket (epoch ms), from its history; None if never."""
+    taken = [change.at for change in history if change.to_status is TicketStatus.IN_PROGRESS]
+    return epoch_ms(min(taken)) if taken else None
+
+
 ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
 # Taken into work: an assignee has it, whether they are on it or waiting for the employee.
 WORKED_STATUSES = [TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
@@ -173,6 +179,8 @@ class Ticket:
             "status": self.status.value,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "created_ts": epoch_ms(self.created_at),
+            **({"response_ts": response} if (response := first_response_ts(self.history)) is not None else {}),
             **finished_stamp(self.status, self.updated_at),
             **waiting_stamp(self.status, self.updated_at),
             "media": [m.to_doc() for m in self.media],

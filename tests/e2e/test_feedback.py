@@ -56,7 +56,10 @@ async def ticket(bot: BotHarness, number: int = 1) -> dict[str, Any]:
 
 
 async def in_progress_ticket(bot: BotHarness, owner: int = 2001, number: int = 1) -> None:
-    await seed_tickets(bot, [ticket_doc(number, owner, status="in_progress", assignee=OLHA)])
+    doc = ticket_doc(number, owner, status="in_progress", assignee=OLHA, minutes_ago=60)
+    taken = datetime.now(UTC) - timedelta(minutes=50)
+    doc["history"].append({"at": taken, "by": OLHA, "from": "new", "to": "in_progress", "comment": None})
+    await seed_tickets(bot, [doc])
 
 
 def press(action: FeedbackAction, number: int = 1, rating: int = 0) -> str:
@@ -205,6 +208,11 @@ async def test_not_solved_after_the_assignee_left_goes_back_to_the_queue(bot: Bo
     assert reopened.button_texts() == ["Open", "💬 Take and reply"]
     doc = await ticket(bot)
     assert doc["status"] == "new" and doc["assignee"] is None
+    first_response = doc["response_ts"]
+    await taras.click("💬 Take and reply", reopened)
+    await taras.wait_message(predicate=has("Reply to ticket #1"))
+    doc = await ticket(bot)
+    assert doc["assignee"]["id"] == 3002 and doc["response_ts"] == first_response  # the first one counts
 
 
 async def test_writing_to_a_closed_ticket_offers_to_reopen_it_with_the_message(bot: BotHarness) -> None:

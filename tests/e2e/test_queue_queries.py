@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.db.repositories import Repositories
-from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.tickets import StatusChange, Ticket, TicketStatus, epoch_ms
 from app.models.users import Person
 from tests.support.fake_telegram import BotMessage, FakeUser
 from tests.support.harness import BotHarness
@@ -133,9 +133,19 @@ async def test_tickets_from_an_older_version_are_migrated_at_start_up(bot: BotHa
     await bot.db.ticket_counts.delete_many({})
     await bot.restart()
     assert await bot.db.tickets.count_documents({"finished_ts": {"$exists": True}}) == 2
+    taken = ticket_doc(4, 2001, status="in_progress", assignee={"id": ADMIN, "name": "A"}, minutes_ago=30)
+    taken["history"].append(
+        {"at": datetime.now(UTC) - timedelta(minutes=20), "by": None, "from": "new", "to": "in_progress"}
+    )
+    await bot.db.tickets.insert_one(taken)  # written before tickets carried their report stamps
+    await bot.restart()
+    stamped = {doc["number"]: doc async for doc in bot.db.tickets.find({})}
+    assert all(doc["created_ts"] == epoch_ms(doc["created_at"]) for doc in stamped.values())
+    assert stamped[4]["response_ts"] == epoch_ms(stamped[4]["history"][1]["at"])
+    assert "response_ts" not in stamped[3]
     await admin.tap("📥 Queue")
     listing = await admin.wait_message()
-    assert "🆕 1 · 🛠 0 · ⏳ 0 · ✅ 1 · ⛔ 1" in listing.body
+    assert "🆕 1 · 🛠 1 · ⏳ 0 · ✅ 1 · ⛔ 1" in listing.body
     await admin.click("🗂 Finished", listing)
     assert sorted(numbers(await admin.wait_edit(listing.message_id))) == [1, 2]
     log = "".join(path.read_text() for path in bot.settings.log_dir.glob("*.log"))

@@ -7,7 +7,7 @@ from typing import Unpack
 from zoneinfo import ZoneInfo
 
 from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
-from app.models.tickets import QueueView
+from app.models.tickets import QueueView, epoch_ms
 from tests.support import flows
 from tests.support.fake_telegram import FakeUser
 from tests.support.harness import BotHarness
@@ -56,6 +56,7 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
 
     doc = await bot.db.tickets.find_one({"number": 1})
     assert doc is not None and doc["status"] == "closed" and doc["assignee"]["id"] == 3001
+    assert doc["response_ts"] == epoch_ms(doc["history"][1]["at"])  # the first response: the take
     assert [(h["from"], h["to"]) for h in doc["history"]] == [
         (None, "new"),
         ("new", "in_progress"),

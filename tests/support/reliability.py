@@ -13,6 +13,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.models.telegram_text import CAPTION_LIMIT
+from app.models.tickets import epoch_ms
 from app.utils.tasks.scheduler import BackgroundJobs
 from tests.support.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.harness import BotHarness
@@ -91,6 +92,7 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
                 "status": "new",
                 "created_at": at,
                 "updated_at": at + timedelta(minutes=n),
+                "created_ts": epoch_ms(at),  # as the app stores it (the reports' stamp)
                 "media": [{"kind": "photo", "file_id": f"f{n}"}],
                 "assignee": None,
                 "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}],
@@ -191,6 +193,7 @@ def ticket_doc(number: int, /, **fields: Any) -> dict[str, Any]:
         "status": "new",
         "created_at": at,
         "updated_at": at,
+        "created_ts": epoch_ms(at),
         "media": [],
         "assignee": None,
         "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}],
