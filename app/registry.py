@@ -21,6 +21,7 @@ from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.blocks import BlockService
 from app.services.broadcast.runner import Broadcaster
+from app.services.categories import CategoryService
 from app.services.conversation.service import ConversationService
 from app.services.health import HealthMonitor
 from app.services.menus import CommandMenus
@@ -43,6 +44,7 @@ class Injected(TypedDict):
     ticket_actions: TicketActions
     feedback: FeedbackService
     blocks: BlockService
+    categories: CategoryService
     staff: StaffService
     server_room: ServerRoomService
     menus: CommandMenus

@@ -93,6 +93,9 @@ class UserRepository:
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
 
+    async def set_queue_category(self, user_id: int, category: int | None) -> None:
+        await self.collection.update_one({"_id": eq(user_id)}, {"$set": {"queue_category": category}})
+
     async def block(self, user_id: int, block: Block) -> bool:
         """False if there is no such user or they are blocked already."""
         result = await self.collection.update_one(

@@ -103,7 +103,8 @@ class Notifier:
         return Reach(delivered, len(staff))
 
     async def new_ticket(self, ticket: Ticket) -> Reach:
-        render: Render = lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number))  # noqa: E731
+        category = (await self.repos.categories.catalogue()).get(ticket.category)
+        render: Render = lambda: (new_ticket_notice(ticket, category), new_ticket_keyboard(ticket.number))  # noqa: E731
         return await self.to_staff(render, ticket=ticket.number)
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:

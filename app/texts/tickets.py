@@ -11,8 +11,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from app.models.categories import Category
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
 from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
 from app.models.validators import COMMENT_MAX
@@ -57,6 +59,14 @@ def priority_meaning(priority: Priority) -> str:
     return meanings[priority]
 
 
+NO_CATEGORY = "—"  # tickets filed before the catalogue, or whose category is gone
+
+
+def category_label(category: Category | None) -> str:
+    """The category's name in the reader's language (HTML-escaped: the super-admin typed it)."""
+    return escape(category.name(get_i18n().current_locale)) if category is not None else NO_CATEGORY
+
+
 def status_label(status: TicketStatus, *, owner: bool = False) -> str:
     """`owner`: worded for the ticket's owner (whose answer a waiting ticket waits for)."""
     names = {
@@ -83,8 +93,9 @@ def _cut(value: str, room: int | None) -> str:
     return escape(value if room is None else shorten(value, room))
 
 
-def form_summary(draft: Draft, room: int | None = None) -> str:
+def form_summary(draft: Draft, category: Category | None = None, room: int | None = None) -> str:
     lines = [
+        _("<b>Category:</b> {category}").format(category=category_label(category)),
         _("<b>Full name:</b> {name}").format(name=_cut(draft.full_name, room)),
         _("<b>Phone:</b> {phone}").format(phone=escape(draft.phone)),
         _("<b>Description:</b> {text}").format(text=_cut(draft.description, room)),
@@ -95,11 +106,12 @@ def form_summary(draft: Draft, room: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _head(ticket: Ticket, *, owner: bool = False) -> list[str]:
+def _head(ticket: Ticket, category: Category | None, *, owner: bool = False) -> list[str]:
     return [
         _("<b>Ticket #{number}</b>").format(number=ticket.number),
         _("<b>Status:</b> {status}").format(status=status_label(ticket.status, owner=owner)),
         _("<b>Priority:</b> {priority}").format(priority=priority_label(ticket.priority)),
+        _("<b>Category:</b> {category}").format(category=category_label(category)),
     ]
 
 
@@ -116,12 +128,13 @@ def created_line(number: int) -> str:
     return _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=number)
 
 
-def ticket_card(ticket: Ticket, lead: str = "") -> Fitted:
-    """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit."""
+def ticket_card(ticket: Ticket, category: Category | None, lead: str = "") -> Fitted:
+    """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit.
+    `category`: the ticket's, from the catalogue (None: it has none, shown as "—")."""
 
     def render(room: int | None) -> str:
         lines = [
-            *_head(ticket, owner=True),
+            *_head(ticket, category, owner=True),
             _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
             _("<b>Description:</b> {text}").format(text=_cut(ticket.description, room)),
             _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
@@ -151,14 +164,14 @@ def change_line(change: StatusChange, room: int | None, *, owner: bool = False) 
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
-def staff_card(ticket: Ticket) -> Fitted:
+def staff_card(ticket: Ticket, category: Category | None) -> Fitted:
     """The staff's card: who filed it and how to reach them, and the recent history."""
     shown = ticket.history[-HISTORY_SHOWN:]
     earlier = len(ticket.history) - len(shown)
 
     def render(room: int | None) -> str:
         lines = [
-            *_head(ticket),
+            *_head(ticket, category),
             _("<b>Created:</b> {at} ({age} ago)").format(at=when(ticket.created_at), age=age(ticket.created_at)),
             _("<b>Full name:</b> {name}").format(name=_cut(ticket.full_name, room)),
             _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
@@ -250,6 +263,25 @@ def queue_title(view: QueueView) -> str:
         QueueView.IN_WORK: _("👥 In progress, everyone"),
         QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
     }[view]
+
+
+def queue_filter_label(category: Category | None) -> str:
+    """The queue's category filter button (and its line in the header when one is chosen)."""
+    if category is None:
+        return _("🏷 Category: all")
+    return _("🏷 Category: {category}").format(category=category_label(category))
+
+
+def queue_category_choice(view: QueueView) -> str:
+    return _("<b>{title}</b>\nShow the tickets of which category?").format(title=queue_title(view))
+
+
+def category_choice_label(category: Category | None, *, current: bool) -> str:
+    """A category in the queue's filter list; hidden ones are still listed (their tickets are there)."""
+    name = _("All categories") if category is None else category_label(category)
+    if category is not None and category.hidden:
+        name = _("{name} (hidden)").format(name=name)
+    return f"• {name}" if current else name
 
 
 def page_line(page: int, pages: int, total: int) -> str:

@@ -69,6 +69,7 @@ async def start_reply(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     conversation: ConversationService,
     bot: Bot,
 ) -> None:
@@ -78,7 +79,7 @@ async def start_reply(
         return
     if allowed.took and allowed.ticket is not None:
         callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
-        await refresh_after_take(query, callback_data, allowed.ticket, user, role, conversation)
+        await refresh_after_take(query, callback_data, allowed.ticket, user, role, repos, conversation)
     await advance(state, StaffCompose.reply, fresh=True, number=callback_data.number)
     prompt = await bot.send_message(user.id, reply_prompt(callback_data.number), reply_markup=cancel_keyboard())
     await conversation.remember(user.id, [prompt.message_id], callback_data.number)
@@ -90,13 +91,14 @@ async def refresh_after_take(
     ticket: Ticket,
     user: User,
     role: Role,
+    repos: Repositories,
     conversation: ConversationService,
 ) -> None:
     """The message «Take and reply» was on, as «Take» leaves it: a card (or notice) becomes the
     card of the taken ticket; under an employee's message only the buttons change."""
     view = card_view_of(callback_data.ref)
     if view is not None:
-        shown = await show(query, *card_view(ticket, user, role, view, callback_data.page))
+        shown = await show(query, *await card_view(ticket, user, role, view, callback_data.page, repos))
         await remember_card(conversation, user, shown, ticket.number, was=shown_before(query))
     elif callback_data.ref == UNDER_COPY:
         await update_buttons(query, incoming_keyboard(ticket))

@@ -33,9 +33,11 @@ from app.texts.tickets import comment_too_long, full_text_messages, refusal, sta
 from app.utils.messages import send_texts, show, show_at
 
 
-def card_view(ticket: Ticket, user: User, role: Role, view: QueueView, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def card_view(
+    ticket: Ticket, user: User, role: Role, view: QueueView, page: int, repos: Repositories
+) -> tuple[str, InlineKeyboardMarkup]:
     """The staff card and its buttons («📄 Full text» when the card had to shorten something)."""
-    card = staff_card(ticket)
+    card = staff_card(ticket, (await repos.categories.catalogue()).get(ticket.category))
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 
@@ -72,7 +74,7 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    shown = await show(query, *card_view(ticket, user, role, callback_data.view, callback_data.page))
+    shown = await show(query, *await card_view(ticket, user, role, callback_data.view, callback_data.page, repos))
     await conversation.remember(user.id, [shown], ticket.number)
 
 
@@ -107,13 +109,15 @@ async def take(
     callback_data: StaffTicketCallback,
     user: User,
     role: Role,
+    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
     actor = Person(user.id, user.display_name)
     result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
-        shown = await show(query, *card_view(result.ticket, user, role, callback_data.view, callback_data.page))
+        view = await card_view(result.ticket, user, role, callback_data.view, callback_data.page, repos)
+        shown = await show(query, *view)
         await remember_card(conversation, user, shown, result.ticket.number, was=shown_before(query))
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
@@ -171,6 +175,7 @@ async def report(
     user: User,
     role: Role,
     data: dict[str, Any],
+    repos: Repositories,
     conversation: ConversationService,
 ) -> None:
     if result.done and result.ticket is not None:
@@ -187,16 +192,22 @@ async def report(
         said = await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
         await conversation.remember(user.id, [said.message_id], result.ticket.number)
-        await refresh_card(message, result.ticket, user, role, data, conversation)
+        await refresh_card(message, result.ticket, user, role, data, repos, conversation)
 
 
 async def refresh_card(
-    message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any], conversation: ConversationService
+    message: Message,
+    ticket: Ticket,
+    user: User,
+    role: Role,
+    data: dict[str, Any],
+    repos: Repositories,
+    conversation: ConversationService,
 ) -> None:
     """The card the dialogue started from, re-rendered where it is."""
     view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
     card = data.get("card")
-    text, markup = card_view(ticket, user, role, view, page)
+    text, markup = await card_view(ticket, user, role, view, page, repos)
     if message.bot is not None:
         card = card if isinstance(card, int) else None
         shown = await show_at(message.bot, message.chat.id, card, text, markup)
@@ -208,6 +219,7 @@ async def finish_with(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
     text: str | None,
@@ -221,7 +233,7 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, data, conversation)
+    await report(message, result, user, role, data, repos, conversation)
 
 
 async def got_comment(
@@ -229,6 +241,7 @@ async def got_comment(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
@@ -237,7 +250,7 @@ async def got_comment(
     except InvalidInput:
         await message.answer(comment_too_long(message.text or ""))
         return
-    await finish_with(message, state, user, role, ticket_actions, conversation, comment or None)
+    await finish_with(message, state, user, role, repos, ticket_actions, conversation, comment or None)
 
 
 async def skip_comment(
@@ -245,10 +258,11 @@ async def skip_comment(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
-    await finish_with(message, state, user, role, ticket_actions, conversation, None)
+    await finish_with(message, state, user, role, repos, ticket_actions, conversation, None)
 
 
 async def got_reason(
@@ -256,6 +270,7 @@ async def got_reason(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
@@ -270,7 +285,7 @@ async def got_reason(
             )
         )
         return
-    await finish_with(message, state, user, role, ticket_actions, conversation, reason)
+    await finish_with(message, state, user, role, repos, ticket_actions, conversation, reason)
 
 
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
@@ -293,7 +308,7 @@ async def cancel_finish(
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        await refresh_card(message, ticket, user, role, data, conversation)
+        await refresh_card(message, ticket, user, role, data, repos, conversation)
 
 
 def create_router() -> Router:
