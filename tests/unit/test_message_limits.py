@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models import validators
-from app.models.categories import HINT_MAX, LANGUAGES, NAME_MAX, Category
+from app.models.categories import HINT_MAX, NAME_MAX, Category
 from app.models.telegram_text import fit, fit_html, shorten, split_text, utf16_len, visible_len
 from app.models.tickets import (
     RATING_MAX,
