@@ -76,11 +76,8 @@ class CategoryRepository:
             self.forget()
             return category
 
-    async def _set(self, category_id: int, changes: dict[str, Any], unset: dict[str, Any] | None = None) -> bool:
-        update: dict[str, Any] = {"$set": changes} if changes else {}
-        if unset:
-            update["$unset"] = unset
-        result = await self.collection.update_one({"_id": eq(category_id)}, update)
+    async def _set(self, category_id: int, changes: dict[str, Any]) -> bool:
+        result = await self.collection.update_one({"_id": eq(category_id)}, {"$set": changes})
         self.forget()
         return result.matched_count == 1
 
@@ -88,9 +85,14 @@ class CategoryRepository:
         return await self._set(category_id, {f"names.{language}": name})
 
     async def set_hint(self, category_id: int, language: str, hint: str | None) -> bool:
-        if hint is None:
-            return await self._set(category_id, {}, {f"hints.{language}": ""})
-        return await self._set(category_id, {f"hints.{language}": hint})
+        """None removes it. The hints are written whole: nx-27017 ignores `$unset` of a nested field."""
+        category = (await self.fresh()).get(category_id)
+        if category is None:
+            return False
+        hints = {lang: text for lang, text in category.hints.items() if lang != language}
+        if hint is not None:
+            hints[language] = hint
+        return await self._set(category_id, {"hints": hints})
 
     async def set_priority(self, category_id: int, priority: Priority | None) -> bool:
         return await self._set(category_id, {"priority": int(priority) if priority is not None else None})

@@ -22,7 +22,7 @@ from app.models.categories import (
 )
 from app.models.validators import InputProblem
 from app.texts import labels
-from app.texts.tickets import category_label, priority_label
+from app.texts.tickets import category_button, category_label, priority_label
 
 FLAGS = {Language.UK: "🇺🇦", Language.EN: "🇬🇧"}
 
@@ -60,7 +60,7 @@ def catalogue_panel(catalogue: Catalogue) -> str:
 
 def list_button(category: Category, place: int) -> str:
     hidden = " 🙈" if category.hidden else ""
-    return f"{place}. {category_label(category)}{hidden}"
+    return f"{place}. {category_button(category)}{hidden}"
 
 
 def category_panel(category: Category, place: int, total: int) -> str:

@@ -63,8 +63,13 @@ NO_CATEGORY = "—"  # tickets filed before the catalogue, or whose category is 
 
 
 def category_label(category: Category | None) -> str:
-    """The category's name in the reader's language (HTML-escaped: the super-admin typed it)."""
-    return escape(category.name(get_i18n().current_locale)) if category is not None else NO_CATEGORY
+    """The category's name in the reader's language, for HTML (escaped: the super-admin typed it)."""
+    return escape(category_button(category))
+
+
+def category_button(category: Category | None) -> str:
+    """The same name as plain text: for buttons, which Telegram does not parse."""
+    return category.name(get_i18n().current_locale) if category is not None else NO_CATEGORY
 
 
 def status_label(status: TicketStatus, *, owner: bool = False) -> str:
@@ -266,10 +271,10 @@ def queue_title(view: QueueView) -> str:
 
 
 def queue_filter_label(category: Category | None) -> str:
-    """The queue's category filter button (and its line in the header when one is chosen)."""
+    """The queue's category filter button, plain text (escape it for the header's line)."""
     if category is None:
         return _("🏷 Category: all")
-    return _("🏷 Category: {category}").format(category=category_label(category))
+    return _("🏷 Category: {category}").format(category=category_button(category))
 
 
 def queue_category_choice(view: QueueView) -> str:
@@ -278,7 +283,7 @@ def queue_category_choice(view: QueueView) -> str:
 
 def category_choice_label(category: Category | None, *, current: bool) -> str:
     """A category in the queue's filter list; hidden ones are still listed (their tickets are there)."""
-    name = _("All categories") if category is None else category_label(category)
+    name = _("All categories") if category is None else category_button(category)
     if category is not None and category.hidden:
         name = _("{name} (hidden)").format(name=name)
     return f"• {name}" if current else name

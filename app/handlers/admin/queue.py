@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -30,7 +32,7 @@ async def render_queue(
     header = " · ".join(f"{STATUS_MARKERS[TicketStatus(s)]} {n}" for s, n in counts.items())
     lines = [f"<b>{queue_title(view)}</b>", header]
     if category is not None:
-        lines.append(queue_filter_label(category))
+        lines.append(escape(queue_filter_label(category)))
     lines.append(page_line(tickets.number, tickets.pages, tickets.total) if tickets.items else _("Nothing here."))
     return "\n".join(lines), queue_keyboard(tickets, view, category)
 

@@ -227,7 +227,7 @@ def create_router() -> Router:
     editing = StateFilter(CategoryEdit)
     router.message.register(cancel_typing, editing, F.text == labels.CANCEL)
     router.message.register(cancel_typing, editing, Command("cancel"))
-    router.message.register(got_name, CategoryEdit.name, F.text, ~F.text.startswith("/"))
+    router.message.register(got_name, CategoryEdit.name, F.text)  # "/…" too: told a name cannot start so
     router.message.register(got_hint, CategoryEdit.hint, F.text, ~F.text.startswith("/"))
     router.message.register(wrong_input, editing)
     return router
