@@ -36,6 +36,7 @@ from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
 from app.services.tickets.feedback import FeedbackService
+from app.services.tickets.handover import Handover
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
 from app.utils.tasks.scheduler import BackgroundJobs
@@ -83,6 +84,7 @@ def create_dispatcher(
         feedback=FeedbackService(repos, notifier),
         blocks=BlockService(repos, notifier),
         categories=CategoryService(repos),
+        handover=Handover(repos, notifier),
         staff=StaffService(repos, notifier, menus, ticket_actions, settings, STAFF_DIALOGUES),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),
         menus=menus,

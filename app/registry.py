@@ -30,6 +30,7 @@ from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
 from app.services.tickets.feedback import FeedbackService
+from app.services.tickets.handover import Handover
 from app.services.tickets.service import TicketService
 from app.utils.debounce import Debouncer
 from config import Settings
@@ -45,6 +46,7 @@ class Injected(TypedDict):
     feedback: FeedbackService
     blocks: BlockService
     categories: CategoryService
+    handover: Handover
     staff: StaffService
     server_room: ServerRoomService
     menus: CommandMenus

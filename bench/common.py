@@ -18,7 +18,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -148,9 +148,16 @@ class CommandCounter(CommandListener):
 
     `mark()` / `since(mark)` give the commands between two points; the benchmarks feed
     updates one after another, so that is exactly one update's share.
+
+    With `classify` and `classifying` on, each command is also put down in `classified` as
+    (part, "command collection"), the part being what `classify` makes of it — called while the
+    command is being sent, so in the task that sends it, whose stack says who sent it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, classify: Callable[[CommandStartedEvent], str] | None = None) -> None:
+        self.classify = classify
+        self.classifying = False
+        self.classified: list[tuple[str, str]] = []
         self.started_count = 0
         self.by_name: Counter[str] = Counter()
         self.by_target: Counter[str] = Counter()  # "findAndModify users"
@@ -166,6 +173,8 @@ class CommandCounter(CommandListener):
         target = f"{event.command_name} {collection}" if isinstance(collection, str) else event.command_name
         self.by_target[target] += 1
         self._targets[event.request_id] = target
+        if self.classifying and self.classify is not None:
+            self.classified.append((self.classify(event), target))
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         self.duration_us += event.duration_micros

@@ -65,6 +65,7 @@ class Repositories:
         await self.admins.sync_role_marks()
         await self.tickets.prepare()
         await self.categories.seed_defaults()
+        self.users.forget_languages()
 
     async def ensure_indexes(self) -> None:
         """Idempotent: safe on every start-up."""

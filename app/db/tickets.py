@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.db.shapes import count, eq
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
+    ACTIVE_STATUSES,
     RATING_MIN,
     WORKED_STATUSES,
     Feedback,
@@ -204,7 +205,8 @@ class TicketRepository:
         }
         if assignee is not False:
             update["assignee"] = assignee.to_doc() if isinstance(assignee, Person) else None
-        update.update(waiting_stamp(change.to_status, change.at))
+        if change.from_status is not change.to_status:  # a hand-over keeps a wait's clock running
+            update.update(waiting_stamp(change.to_status, change.at))
         operations: dict[str, Any] = {"$set": update, "$push": {"history": change.to_doc()}}
         unset = {} if change.to_status is TicketStatus.WAITING else {"waiting_ts": "", "waiting_reminded": ""}
         if change.to_status.is_active:
@@ -253,6 +255,28 @@ class TicketRepository:
         ticket so a queue page needs no query per ticket)."""
         await self.collection.update_one({"number": eq(number)}, {"$set": {"awaiting_staff": awaiting}})
 
+    async def mark_awaiting_staff(self, number: int, owner_id: int) -> Ticket | None:
+        """`owner_id`'s active ticket, marked as waiting for staff by the command that reads it
+        (the employee's message about to be sent is why); None: no such active ticket of theirs."""
+        return await self._flag(
+            {"number": eq(number), "user_id": eq(owner_id), "status": {"$in": ACTIVE_STATUSES}}, awaiting=True
+        )
+
+    async def clear_awaiting_staff(self, number: int, assignee_id: int | None) -> Ticket | None:
+        """The worked ticket (of `assignee_id`; of anyone's when None: the super-admin) that staff
+        are replying to, its 💬 cleared by the command that reads it; None: no such ticket.
+        The same rule as `reply_refusal` (app/models/conversation.py), as a filter."""
+        query: dict[str, Any] = {"number": eq(number), "status": {"$in": WORKED_STATUSES}}
+        if assignee_id is not None:
+            query["assignee.id"] = eq(assignee_id)
+        return await self._flag(query, awaiting=False)
+
+    async def _flag(self, query: dict[str, Any], *, awaiting: bool) -> Ticket | None:
+        doc = await self.collection.find_one_and_update(
+            query, {"$set": {"awaiting_staff": awaiting}}, return_document=ReturnDocument.AFTER
+        )
+        return Ticket.from_doc(doc) if doc else None
+
     async def highest_number(self) -> int:
         """The largest ticket number in use (0 when there are no tickets); uses the unique index."""
         doc = await self.collection.find_one({}, {"number": 1}, sort=[("number", DESCENDING)])
@@ -262,6 +286,15 @@ class TicketRepository:
     async def numbers_assigned_to(self, admin_id: int) -> list[int]:
         cursor = self.collection.find({"assignee.id": eq(admin_id), "status": {"$in": WORKED_STATUSES}}, {"number": 1})
         return [int(doc["number"]) async for doc in cursor]
+
+    async def workloads(self) -> dict[int, int]:
+        """How many tickets each staff member has in work (in progress or waiting)."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": {"$in": WORKED_STATUSES}}},
+            {"$group": {"_id": "$assignee.id", "n": {"$sum": 1}}},
+        ]
+        cursor = await self.collection.aggregate(pipeline)
+        return {int(doc["_id"]): int(doc["n"]) async for doc in cursor if isinstance(doc.get("_id"), int)}
 
     # --- the employee's feedback on a closed ticket: each step once, in order -----------------
 

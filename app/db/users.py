@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,11 +23,15 @@ class Registration:
 
 
 USERS_COLLECTION = "users"
+LANGUAGES_KEPT_SECONDS = 60
 
 
 class UserRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db[USERS_COLLECTION]
+        # user id → (language, when read): the conversation's hot path reads staff languages
+        # from here (see recent_languages)
+        self._languages: dict[int, tuple[str, float]] = {}
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("reachable")
@@ -63,6 +68,8 @@ class UserRepository:
                 if "language" not in before:  # an admin's profile made before their first message
                     await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
                     before["language"] = language
+                if isinstance(before.get("language"), str):  # the sender's language is fresh on every update
+                    self._languages[user_id] = (before["language"], time.monotonic())
                 return Registration(User.from_doc({**before, **fields}), renamed=renamed)
             doc = {"_id": user_id, **fields, "language": language, "created_at": datetime.now(UTC)}
             try:
@@ -90,8 +97,28 @@ class UserRepository:
                 found[int(doc["_id"])] = name
         return found
 
+    async def recent_languages(self, user_ids: list[int]) -> dict[int, str]:
+        """`languages`, read at most LANGUAGES_KEPT_SECONDS ago: a message copied to staff costs no
+        query for a language read a moment before. A change made in this process shows at once,
+        one made in another process (or by a restore) within that time."""
+        now = time.monotonic()
+        fresh = {
+            i: kept[0] for i in user_ids if (kept := self._languages.get(i)) and now - kept[1] < LANGUAGES_KEPT_SECONDS
+        }
+        missing = [i for i in user_ids if i not in fresh]
+        if missing:
+            read = await self.languages(missing)
+            self._languages.update({i: (language, now) for i, language in read.items()})
+            fresh.update(read)
+        return fresh
+
+    def forget_languages(self) -> None:
+        """After a restore: every language may have changed."""
+        self._languages.clear()
+
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
+        self._languages.pop(user_id, None)
 
     async def set_queue_category(self, user_id: int, category: int | None) -> None:
         await self.collection.update_one({"_id": eq(user_id)}, {"$set": {"queue_category": category}})

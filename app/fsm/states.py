@@ -49,6 +49,12 @@ class CategoryEdit(StatesGroup):
     hint = State()
 
 
+class Handover(StatesGroup):
+    """A staff member hands ticket `number` to `to` (data) and may write a note for them."""
+
+    note = State()
+
+
 class StaffCompose(StatesGroup):
     """A staff member writes to ticket `number` (data): the next message goes out at once."""
 
@@ -72,6 +78,15 @@ class EmployeeCompose(StatesGroup):
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
     name
-    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose, CategoryEdit)
+    for group in (
+        CloseTicket,
+        RejectTicket,
+        AddAdmin,
+        BroadcastCompose,
+        BackupUpload,
+        StaffCompose,
+        Handover,
+        CategoryEdit,
+    )
     for name in group.__all_states_names__
 )

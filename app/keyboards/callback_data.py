@@ -71,7 +71,8 @@ class QueueCategoryCallback(CallbackData, prefix="qc"):
 
 
 class StaffTicketAction(StrEnum):
-    OPEN = "o"
+    OPEN = "o"  # the card replaces the message the button is on (a list, a notice)
+    OPEN_NEW = "n"  # the card comes as a new message (the button is under something worth keeping)
     MEDIA = "m"
     FULL_TEXT = "f"
     TAKE = "t"
@@ -213,3 +214,20 @@ class FeedbackCallback(CallbackData, prefix="fb"):
     action: FeedbackAction
     number: Id
     rating: Annotated[int, Field(ge=0, le=5)] = 0
+
+
+class HandoverAction(StrEnum):
+    LIST = "l"  # the staff to hand ticket `number` to, page `page`
+    PICK = "p"  # hand it to `to` (a note follows, or Skip)
+    SKIP = "s"  # no note
+    CANCEL = "c"
+
+
+class HandoverCallback(CallbackData, prefix="ho"):
+    """`card`: the message id of the card it started from, refreshed when it is done."""
+
+    action: HandoverAction
+    number: Id
+    to: Id = 0
+    page: PageNumber = 0
+    card: Id = 0

@@ -82,7 +82,7 @@ def incoming_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
     reply = _callback(ConversationAction.REPLY, ticket.number, ref=UNDER_COPY)
     builder.button(text=reply_label(ticket.status), callback_data=reply)
     builder.button(
-        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
+        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN_NEW, number=ticket.number)
     )
     builder.adjust(2)
     return builder.as_markup()
@@ -101,7 +101,7 @@ def after_reply_keyboard(ticket: Ticket, viewer_id: int, role: Role) -> InlineKe
             text=_("⏳ Wait for the answer"), callback_data=_callback(ConversationAction.WAIT, ticket.number)
         )
     builder.button(
-        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=ticket.number)
+        text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN_NEW, number=ticket.number)
     )
     builder.adjust(2, 1, 1)
     return builder.as_markup()

@@ -21,10 +21,11 @@ from app.keyboards.callback_data import (
     TicketScope,
 )
 from app.keyboards.conversation import add_card_buttons, add_owner_card_button, conversation_label
+from app.keyboards.handover import reassign_button
 from app.keyboards.pagination import page_arrows
 from app.models.categories import Catalogue, Category
 from app.models.paging import Page
-from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal
+from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal, reassign_refusal
 from app.models.users import Role
 from app.texts.tickets import category_choice_label, owner_line, queue_filter_label, queue_line
 
@@ -108,6 +109,8 @@ def staff_card_keyboard(
     if finish_refusal(ticket, viewer_id, superadmin=superadmin, to=TicketStatus.REJECTED) is None:
         button(_("⛔ Reject"), StaffTicketAction.REJECT)
     add_card_buttons(builder, ticket, viewer_id, role, view, page)
+    if reassign_refusal(ticket, viewer_id, superadmin=superadmin) is None:
+        builder.button(text=_("🔀 Reassign"), callback_data=reassign_button(ticket.number))
     if full_text:
         button(full_text_label(), StaffTicketAction.FULL_TEXT)
     if ticket.media:
@@ -130,7 +133,7 @@ def is_card(markup: InlineKeyboardMarkup | None) -> bool:
 def open_ticket_keyboard(number: int) -> InlineKeyboardMarkup:
     """Under a staff notification about a ticket."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN, number=number))
+    builder.button(text=_("Open"), callback_data=StaffTicketCallback(action=StaffTicketAction.OPEN_NEW, number=number))
     return builder.as_markup()
 
 

@@ -72,6 +72,7 @@ class ChangeNote(StrEnum):
     NO_ANSWER = "no_answer"  # a waiting ticket's employee did not answer in time: closed by the bot
     NOT_SOLVED = "not_solved"  # the employee answered «👎 No, reopen» to the closing notice
     WROTE_AGAIN = "wrote_again"  # the employee wrote to the finished ticket and chose to reopen it
+    REASSIGNED = "reassigned"  # handed to another staff member (`assignee` of the change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class StatusChange:
     to_status: TicketStatus
     comment: str | None = None  # what a person wrote (close comment, reject reason), as written
     note: ChangeNote | None = None
+    assignee: Person | None = None  # who the ticket was handed to (REASSIGNED)
 
     def to_doc(self) -> dict[str, Any]:
         doc = {
@@ -93,6 +95,8 @@ class StatusChange:
         }
         if self.note is not None:
             doc["note"] = self.note.value
+        if self.assignee is not None:
+            doc["assignee"] = self.assignee.to_doc()
         return doc
 
     @classmethod
@@ -104,6 +108,7 @@ class StatusChange:
             to_status=TicketStatus(doc["to"]),
             comment=doc.get("comment"),
             note=ChangeNote(doc["note"]) if doc.get("note") in ChangeNote._value2member_map_ else None,
+            assignee=Person.from_doc(doc["assignee"]) if doc.get("assignee") else None,
         )
 
 
@@ -234,6 +239,15 @@ def finish_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool, to: Ticke
         return Outcome.WRONG_STATE
     if ticket.status is TicketStatus.NEW:
         return Outcome.WRONG_STATE if to is TicketStatus.CLOSED and not superadmin else None
+    assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
+    return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
+
+
+def reassign_refusal(ticket: Ticket, actor_id: int, *, superadmin: bool) -> Outcome | None:
+    """Why `actor_id` may not hand `ticket` to someone else (None: they may): a ticket in work,
+    by its assignee or the super-admin."""
+    if ticket.status not in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING):
+        return Outcome.WRONG_STATE
     assigned = ticket.assignee is not None and ticket.assignee.id == actor_id
     return None if assigned or superadmin else Outcome.NOT_ASSIGNEE
 

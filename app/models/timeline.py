@@ -16,6 +16,7 @@ from app.models.paging import Page
 from app.models.tickets import StatusChange
 
 CHANGES_PER_PAGE = 10  # a ticket passed around for months keeps its pages readable
+RECENT_ON_CARD = 3  # the latest messages a ticket's card ends with
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,3 +113,11 @@ class Admin:
             added_by=added_by if isinstance(added_by, int) else None,
             added_at=doc["added_at"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StaffLoad:
+    """A staff member and how many tickets they have in work (in progress or waiting)."""
+
+    person: Person
+    in_work: int

@@ -36,27 +36,29 @@ def input_media(item: Media, caption: str | None = None) -> InputMedia:
     return InputMediaDocument(media=item.file_id, caption=caption)
 
 
-async def _send_single(bot: Bot, chat_id: int, item: Media) -> None:
+async def _send_single(bot: Bot, chat_id: int, item: Media) -> Message:
     if item.kind is MediaKind.PHOTO:
-        await bot.send_photo(chat_id, item.file_id)
-    elif item.kind is MediaKind.VIDEO:
-        await bot.send_video(chat_id, item.file_id)
-    else:
-        await bot.send_document(chat_id, item.file_id)
+        return await bot.send_photo(chat_id, item.file_id)
+    if item.kind is MediaKind.VIDEO:
+        return await bot.send_video(chat_id, item.file_id)
+    return await bot.send_document(chat_id, item.file_id)
 
 
-async def send_media(bot: Bot, chat_id: int, media: Sequence[Media]) -> None:
+async def send_media(bot: Bot, chat_id: int, media: Sequence[Media]) -> list[int]:
     """Photos and videos as albums of up to 10, documents as document groups
-    (Telegram does not mix documents with photos in one album)."""
+    (Telegram does not mix documents with photos in one album); returns the sent ids."""
     visual = [m for m in media if m.kind is not MediaKind.DOCUMENT]
     documents = [m for m in media if m.kind is MediaKind.DOCUMENT]
+    sent: list[int] = []
     for group in (visual, documents):
         for start in range(0, len(group), ALBUM_MAX):
             chunk = group[start : start + ALBUM_MAX]
             if len(chunk) == 1:
-                await _send_single(bot, chat_id, chunk[0])
+                sent.append((await _send_single(bot, chat_id, chunk[0])).message_id)
             else:
-                await bot.send_media_group(chat_id, [input_media(m) for m in chunk])
+                album = await bot.send_media_group(chat_id, [input_media(m) for m in chunk])
+                sent += [m.message_id for m in album]
+    return sent
 
 
 async def send_ticket_media(bot: Bot, chat_id: int, ticket: Ticket | None, answer: CallbackAnswer) -> None:

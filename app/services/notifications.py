@@ -13,11 +13,13 @@ from aiogram.utils.i18n import I18n
 from app.db.repositories import Repositories
 from app.keyboards.conversation import add_message_keyboard, incoming_keyboard, new_ticket_keyboard
 from app.keyboards.feedback import solved_keyboard
-from app.keyboards.tickets import open_ticket_keyboard
-from app.models.tickets import ChangeNote, StatusChange, Ticket, TicketStatus
-from app.models.users import User
+from app.keyboards.tickets import open_ticket_keyboard, staff_card_keyboard
+from app.models.tickets import ChangeNote, QueueView, StatusChange, Ticket, TicketStatus
+from app.models.timeline import RECENT_ON_CARD
+from app.models.users import Person, Role, User
 from app.services.delivery import Delivered, deliver
 from app.texts.feedback import low_rating_alert, reopened_staff
+from app.texts.handover import handed_away, handed_to_you
 from app.texts.notices import (
     answered_notice,
     auto_closed_owner,
@@ -27,6 +29,7 @@ from app.texts.notices import (
     status_notice,
     waiting_reminder,
 )
+from app.texts.tickets import staff_card
 from config import Settings
 
 logger = logging.getLogger(__name__)
@@ -159,3 +162,24 @@ class Notifier:
         for staff_id in recipients:
             render: Render = lambda: (low_rating_alert(ticket), open_ticket_keyboard(ticket.number))  # noqa: E731
             await self.deliver(staff_id, render, ticket=ticket.number)
+
+    async def handed_over(self, ticket: Ticket, change: StatusChange, previous: Person | None) -> bool:
+        """A hand-over: the new assignee gets the note and the card, the previous one (unless they
+        did it) and the owner are told. Returns whether the owner could be told."""
+        to, by = change.assignee, change.by
+        assert to is not None and by is not None
+        note = handed_to_you(ticket, by, change.comment)
+        await self.deliver(to.id, lambda: (note, None), ticket=ticket.number)
+        recent = await self.repos.ticket_messages.latest(ticket.number, RECENT_ON_CARD, notes=True)
+        category = (await self.repos.categories.catalogue()).get(ticket.category)
+        role = Role.SUPERADMIN if to.id == self.settings.superadmin_id else Role.ADMIN
+
+        def card() -> tuple[str, InlineKeyboardMarkup]:
+            fitted = staff_card(ticket, category, recent)
+            return fitted.text, staff_card_keyboard(ticket, to.id, role, QueueView.MINE, full_text=fitted.shortened)
+
+        await self.deliver(to.id, card, ticket=ticket.number)
+        if previous is not None and previous.id not in (by.id, to.id):
+            render: Render = lambda: (handed_away(ticket, to, by), open_ticket_keyboard(ticket.number))  # noqa: E731
+            await self.deliver(previous.id, render, ticket=ticket.number)
+        return await self.status_changed(ticket, change)

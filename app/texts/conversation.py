@@ -15,13 +15,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.support import LazyProxy
 
-from app.models.conversation import DeliveryState, Direction, TicketMessage
+from app.models.conversation import DeliveryState, TicketMessage
 from app.models.telegram_text import TEXT_LIMIT, fit, split_text, visible_len
 from app.models.tickets import Ticket, TicketStatus
 from app.models.timeline import TimelinePage
 from app.texts import labels
 from app.texts.formatting import short, when
-from app.texts.tickets import change_line, content_name
+from app.texts.tickets import MESSAGE_MARKERS, change_line, content_name
 
 NAME_IN_HEADER = 64
 QUOTE_IN_HEADER = 40
@@ -155,7 +155,7 @@ def ticket_line(ticket: Ticket) -> str:
 
 
 def _marker(message: TicketMessage) -> str:
-    return {Direction.IN: "⬅️", Direction.OUT: "➡️", Direction.NOTE: "📝"}[message.direction]
+    return MESSAGE_MARKERS[message.direction]
 
 
 def _delivery_mark(message: TicketMessage) -> str:

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from app.models.categories import Category
 from app.models.telegram_text import fit, shorten
-from app.models.tickets import StatusChange, Ticket, TicketStatus
+from app.models.tickets import ChangeNote, StatusChange, Ticket, TicketStatus
 from app.models.users import User
 from app.texts.feedback import solved_question
 from app.texts.formatting import telegram_link
@@ -61,6 +61,10 @@ def status_notice(ticket: Ticket, change: StatusChange) -> str:
 
         who = cut(change.by.name) if change.by else _("support")
         comment = cut(change.comment) if change.comment else ""
+        if change.note is ChangeNote.REASSIGNED and change.assignee is not None:
+            return _("🔀 Your ticket #{number} is now handled by {name}.").format(
+                number=ticket.number, name=cut(change.assignee.name)
+            )
         if change.to_status is TicketStatus.IN_PROGRESS:
             text = _("🛠 Your ticket #{number} was taken into work by {who}.")
         elif change.to_status is TicketStatus.WAITING:

@@ -8,6 +8,7 @@ Call inside an i18n context (handlers have one; notifications open one per recip
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import Message
@@ -15,12 +16,15 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from app.models.categories import Category
+from app.models.conversation import Direction, TicketMessage
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
 from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
 from app.models.validators import COMMENT_MAX
 from app.texts.feedback import feedback_line
 from app.texts.formatting import age, counted_length, short, telegram_link, when
 
+RECENT_QUOTE = 80  # a message's start on the card; «💬 Conversation» has more, «📄 n» all of it
+MESSAGE_MARKERS = {Direction.IN: "⬅️", Direction.OUT: "➡️", Direction.NOTE: "📝"}
 HISTORY_SHOWN = 10  # the staff card's latest changes; a ticket passed around for months stays readable
 NAME_IN_ALERT = 64  # keeps "already taken by …" inside a button alert's 200 characters
 
@@ -90,6 +94,7 @@ def change_note(note: ChangeNote) -> str:
         ChangeNote.NO_ANSWER: _("closed automatically: the employee did not answer in time"),
         ChangeNote.NOT_SOLVED: _("reopened: the employee says the problem is not solved"),
         ChangeNote.WROTE_AGAIN: _("reopened: the employee wrote to it again"),
+        ChangeNote.REASSIGNED: _("handed to another staff member"),
     }[note]
 
 
@@ -133,9 +138,27 @@ def created_line(number: int) -> str:
     return _("✅ Ticket #{number} created. We will let you know when its status changes.").format(number=number)
 
 
-def ticket_card(ticket: Ticket, category: Category | None, lead: str = "") -> Fitted:
+def recent_lines(recent: Sequence[TicketMessage], room: int | None) -> list[str]:
+    """The conversation's latest messages on a card, oldest of them first, one line each."""
+    if not recent:
+        return []
+    lines = [_("<b>Latest messages:</b>")]
+    for message in reversed(recent):
+        who = _cut(message.author_name, NAME_IN_ALERT if room is None else min(room, NAME_IN_ALERT))
+        text = short(message.content.text, RECENT_QUOTE if room is None else min(room, RECENT_QUOTE))
+        attached = f" 📎{len(message.content.parts)}" if message.content.parts else ""
+        lines.append(
+            f"{MESSAGE_MARKERS[message.direction]} <i>{when(message.created_at)}</i> {who}{attached}: {escape(text)}"
+        )
+    return lines
+
+
+def ticket_card(
+    ticket: Ticket, category: Category | None, lead: str = "", recent: Sequence[TicketMessage] = ()
+) -> Fitted:
     """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit.
-    `category`: the ticket's, from the catalogue (None: it has none, shown as "—")."""
+    `category`: the ticket's, from the catalogue (None: it has none, shown as "—"); `recent`: the
+    conversation's latest messages (never notes)."""
 
     def render(room: int | None) -> str:
         lines = [
@@ -154,6 +177,7 @@ def ticket_card(ticket: Ticket, category: Category | None, lead: str = "") -> Fi
         rating = feedback_line(ticket, room)
         if rating is not None:
             lines.append(rating)
+        lines += recent_lines(recent, room)
         card = "\n".join(lines)
         return f"{lead}\n\n{card}" if lead else card
 
@@ -163,14 +187,19 @@ def ticket_card(ticket: Ticket, category: Category | None, lead: str = "") -> Fi
 def change_line(change: StatusChange, room: int | None, *, owner: bool = False) -> str:
     """A status change as one line of the card's history or the timeline."""
     who = _cut(change.by.name, room) if change.by else _("the user")
+    if change.note is ChangeNote.REASSIGNED and change.assignee is not None:
+        to = _("🔀 handed to {name}").format(name=_cut(change.assignee.name, room))
+        line = f"• {when(change.at)} — {to} ({who})"
+        return f"{line}: {_cut(change.comment, room)}" if change.comment else line
     line = f"• {when(change.at)} — {status_label(change.to_status, owner=owner)} ({who})"
     if change.note is not None:  # stored as a code, worded in the reader's language
         return f"{line}: {change_note(change.note)}"
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
-def staff_card(ticket: Ticket, category: Category | None) -> Fitted:
-    """The staff's card: who filed it and how to reach them, and the recent history."""
+def staff_card(ticket: Ticket, category: Category | None, recent: Sequence[TicketMessage] = ()) -> Fitted:
+    """The staff's card: who filed it and how to reach them, the recent history and the
+    conversation's latest messages (`recent`, notes included)."""
     shown = ticket.history[-HISTORY_SHOWN:]
     earlier = len(ticket.history) - len(shown)
 
@@ -193,6 +222,7 @@ def staff_card(ticket: Ticket, category: Category | None) -> Fitted:
         if earlier:
             lines.append(_("• … {n} earlier changes").format(n=earlier))
         lines += [change_line(change, room) for change in shown]
+        lines += recent_lines(recent, room)
         return "\n".join(lines)
 
     return fit(render)

@@ -230,6 +230,7 @@ async def test_a_blocked_employee_is_reported_not_delivered(bot: BotHarness) -> 
     await olha.send_text("Did the restart help?")
     ack = await olha.wait_message()
     assert ack.text == "⚠️ Not delivered: the employee has blocked the bot (ticket #1)."
+    await flows.barrier(olha)  # the outcome is written right after this acknowledgement is sent
     doc = await bot.db.ticket_messages.find_one({"number": {"$eq": 1}})
     assert doc is not None and doc["delivery"] == "blocked" and doc["copies"] == []
     await olha.click(CONVERSATION, card)
@@ -315,9 +316,11 @@ async def test_backups_carry_the_conversation_and_a_restore_brings_it_back(bot: 
     await olha.wait_message(predicate=has("Delivered"))
     backups = reliability(bot).backups
     result = await backups.create(BackupKind.MANUAL, by=SUPERADMIN_ID)
-    assert {name: result.metadata.records_count.get(name) for name in CONVERSATION_COLLECTIONS} == {
+    # The copy's and the "delivered" acknowledgement's reply routes travel on the message itself
+    # (its `refs`), not in the refs collection.
+    assert {name: result.metadata.records_count.get(name) or 0 for name in CONVERSATION_COLLECTIONS} == {
         "ticket_messages": 1,
-        "ticket_message_refs": 4,  # the employee's copy; Olha's card, reply prompt and "delivered"
+        "ticket_message_refs": 2,  # Olha's card and reply prompt
     }
     await bot.db.ticket_messages.delete_many({})
     await bot.db.ticket_message_refs.delete_many({})

@@ -157,6 +157,7 @@ async def test_a_reply_from_someone_not_on_the_ticket_is_refused_and_sends_nothi
     await ivan.send_text("Yes", reply_to=copy)
     await olha.wait_message(predicate=has("Yes"))
     await ivan.wait_message(predicate=has("Added"))
+    await flows.barrier(ivan)  # the delivery record is written after the acknowledgement is sent
     before = await stored(bot)
 
     await petro.send_text("I will fix it instead", reply_to=petros_notice)
@@ -180,6 +181,8 @@ async def test_a_reply_from_someone_not_on_the_ticket_is_refused_and_sends_nothi
     await olena.send_text("Ivan, I am checking the scanner driver", reply_to=olenas_notice)
     assert (await ivan.wait_message()).text == "#1 · Olena:\nIvan, I am checking the scanner driver"
     assert (await olena.wait_message()).text == "✅ Доставлено працівникові (заявка #1)."
+    await olena.send_command("/help")  # a barrier in Ukrainian: the outcome is written right after the acknowledgement
+    await olena.wait_message(predicate=has("Як отримати допомогу"))
     before = await stored(bot)
 
     # Closed: nobody's reply goes out any more.
@@ -234,6 +237,7 @@ async def test_a_blocked_employee_is_reported_for_a_reply_too(bot: BotHarness) -
     await olha.send_text("Did the restart help?", reply_to=card)
     ack = await olha.wait_message()
     assert ack.text == "⚠️ Not delivered: the employee has blocked the bot (ticket #1)."
+    await flows.barrier(olha)
     assert await stored(bot) == [("out", "blocked", 3001)]
 
 

@@ -62,6 +62,9 @@ def crafted(tmp: Path, case: str) -> bytes:
         collections["notes"] = [{"_id": 1, "text": "not the bot's"}]
     elif case == "dollar":
         collections["$cmd"] = []
+    elif case == "bad_refs":
+        message = {"number": 1, "direction": "out", "author_id": 5001, "created_at": calls[0]["last_call_at"]}
+        collections["ticket_messages"] = [message | {"refs": [{"chat_id": "5001", "message_id": 7}]}]
     elif case == "big":
         collections["tickets"] = [ticket_doc(1, description="a" * BIG)]
     craft_backup(path, collections)
@@ -79,6 +82,7 @@ REFUSALS = {
     "dollar": "an invalid collection name: $cmd",
     "deep": "nested deeper than 100 levels (users, record 1)",
     "big": "larger than 16 MB (tickets, record 1)",
+    "bad_refs": "ticket_messages, record 1: chat_id must be an integer, not str",
 }
 
 

@@ -34,6 +34,7 @@ async def test_take_then_close_with_comment(bot: BotHarness) -> None:
         "💬 Reply",
         "📝 Note",
         "💬 Conversation",
+        "🔀 Reassign",
         "⬅️ Back to the list",
     ]
     note = await owner.wait_message(predicate=lambda m: "#1" in (m.text or ""))

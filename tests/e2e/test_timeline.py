@@ -138,3 +138,56 @@ async def test_the_employee_sees_the_conversation_without_notes(bot: BotHarness)
     assert await petro.wait_callback_answer(query) == ("Ticket not found.", True)
     await flows.barrier(ivan)
     assert not [m for m in ivan.messages if NOTE in (m.text or m.caption or "")]
+
+
+async def test_cards_show_the_latest_messages(bot: BotHarness) -> None:
+    olha, ivan = await conversation(bot)
+    card = await open_card(olha, 1, view="🛠 Mine")
+    latest = card.body.split("Latest messages:\n")[1].split("\n")
+    assert [line.split(" ")[0] for line in latest] == ["📝", "⬅️", "⬅️"]  # oldest of the three first
+    assert latest[0].endswith(f"Olha: {NOTE}") and latest[2].endswith("Ivan: Third floor")
+
+    await flows.barrier(ivan)
+    await ivan.tap(flows.MY_TICKETS)
+    listing = await ivan.wait_message()
+    await ivan.click(next(t for t in listing.button_texts() if "#1 " in t), listing)
+    own = await ivan.wait_edit(listing.message_id)
+    latest = own.body.split("Latest messages:\n")[1].split("\n")
+    assert [line.split(" ")[0] for line in latest] == ["⬅️", "⬅️", "⬅️"] and NOTE not in own.body
+    assert latest[0].endswith("Ivan: Yes, that one")
+
+
+async def test_what_a_reply_to_a_full_text_or_a_list_reaches(bot: BotHarness) -> None:
+    """A reply to «📄 n»'s text goes to the ticket like a reply to the card; a reply to the
+    employee's list (a card turned back into «My tickets») goes to no ticket unasked."""
+    olha, ivan = await conversation(bot)
+    card = await open_card(olha, 1, view="🛠 Mine")
+    await olha.click("💬 Conversation", card)
+    first = await olha.wait_message(predicate=has("Conversation of ticket #1"))
+    await olha.click("📄 5", first)
+    whole = await olha.wait_message(predicate=has("#1 · Olha"))
+    await flows.barrier(olha)
+    await olha.send_text("Sorry for the long read", reply_to=whole)
+    assert (await ivan.wait_message(predicate=has("long read"))).body == "#1 · Olha:\nSorry for the long read"
+
+    await flows.barrier(ivan)
+    await ivan.tap(flows.MY_TICKETS)
+    listing = await ivan.wait_message()
+    await ivan.click(next(t for t in listing.button_texts() if "#1 " in t), listing)
+    card = await ivan.wait_edit(listing.message_id)
+    await ivan.click("⬅️ Back to the list", card)
+    back = await ivan.wait_edit(listing.message_id)
+    await ivan.send_text("Is anyone there?", reply_to=back)
+    asked = await ivan.wait_message()
+    assert asked.body.startswith("Add this to") and "#1" in asked.body
+
+
+async def test_open_under_an_employee_message_keeps_the_message(bot: BotHarness) -> None:
+    olha, _ivan = await conversation(bot)
+    copy = next(m for m in reversed(olha.messages) if "Third floor" in (m.text or ""))
+    await olha.click("Open", copy)
+    card = await olha.wait_message(predicate=has("Latest messages"))
+    assert card.body.startswith("Ticket #1") and card.message_id != copy.message_id
+    await flows.barrier(olha)
+    kept = next(m for m in olha.messages if m.message_id == copy.message_id)
+    assert kept.body.endswith("Third floor") and kept.edit_count == 0

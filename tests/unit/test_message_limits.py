@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from app.models import validators
 from app.models.categories import HINT_MAX, NAME_MAX, Category
+from app.models.conversation import Content, DeliveryState, Direction, Part, PartKind, TicketMessage
 from app.models.telegram_text import fit, fit_html, shorten, split_text, utf16_len, visible_len
 from app.models.tickets import (
     RATING_MAX,
@@ -174,11 +175,22 @@ LONGEST_CATEGORY = Category(
 )
 
 
+def recent_messages(ticket: Ticket) -> list[TicketMessage]:
+    """The worst a card's latest messages can hold: long texts, wide names, albums."""
+    content = Content(text=WIDE * 4096, parts=tuple(Part(PartKind.PHOTO, "x") for _ in range(10)))
+    return [
+        TicketMessage(ticket.number, direction, 1, WIDE * 128, content, NOW, DeliveryState.SENT)
+        for direction in (Direction.IN, Direction.OUT, Direction.NOTE)
+    ]
+
+
 def every_message_about(ticket: Ticket) -> list[str]:
     category = LONGEST_CATEGORY
     created = ticket_card(ticket, category, lead=created_line(ticket.number))
+    recent = recent_messages(ticket)
     messages = [ticket_card(ticket, category).text, created.text, staff_card(ticket, category).text]
     messages += [new_ticket_notice(ticket, category), new_ticket_notice(ticket, None)]
+    messages += [ticket_card(ticket, category, recent=recent).text, staff_card(ticket, category, recent).text]
     messages += [status_notice(ticket, change) for change in ticket.history[1:]]
     draft = Draft(ticket.full_name, ticket.phone, ticket.description, [], ticket.priority, category.id)
     messages += [summary_prompt(draft, category), summary_prompt(draft, category, "Please use the buttons below.")]

@@ -3,7 +3,7 @@
 from aiogram import Router
 
 from app.filters.roles import STAFF
-from app.handlers.admin import blocks, broadcast, conversation, queue, tickets
+from app.handlers.admin import blocks, broadcast, conversation, handover, queue, tickets
 
 
 def create_router() -> Router:
@@ -17,5 +17,6 @@ def create_router() -> Router:
         conversation.create_router(),
         broadcast.create_router(),
         blocks.create_router(),
+        handover.create_router(),
     )
     return router

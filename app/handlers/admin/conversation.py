@@ -34,6 +34,7 @@ from app.keyboards.conversation import (
     incoming_keyboard,
     timeline_keyboard,
 )
+from app.models.conversation import DeliveryState
 from app.models.tickets import Outcome, Ticket, TicketStatus
 from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
@@ -69,7 +70,6 @@ async def start_reply(
     state: FSMContext,
     user: User,
     role: Role,
-    repos: Repositories,
     conversation: ConversationService,
     bot: Bot,
 ) -> None:
@@ -79,7 +79,7 @@ async def start_reply(
         return
     if allowed.took and allowed.ticket is not None:
         callback_answer.text = _("Ticket #{number} is yours now.").format(number=callback_data.number)
-        await refresh_after_take(query, callback_data, allowed.ticket, user, role, repos, conversation)
+        await refresh_after_take(query, callback_data, allowed.ticket, user, role, conversation)
     await advance(state, StaffCompose.reply, fresh=True, number=callback_data.number)
     prompt = await bot.send_message(user.id, reply_prompt(callback_data.number), reply_markup=cancel_keyboard())
     await conversation.remember(user.id, [prompt.message_id], callback_data.number)
@@ -91,14 +91,13 @@ async def refresh_after_take(
     ticket: Ticket,
     user: User,
     role: Role,
-    repos: Repositories,
     conversation: ConversationService,
 ) -> None:
     """The message «Take and reply» was on, as «Take» leaves it: a card (or notice) becomes the
     card of the taken ticket; under an employee's message only the buttons change."""
     view = card_view_of(callback_data.ref)
     if view is not None:
-        shown = await show(query, *await card_view(ticket, user, role, view, callback_data.page, repos))
+        shown = await show(query, *(await card_view(ticket, user, role, view, callback_data.page, conversation)))
         await remember_card(conversation, user, shown, ticket.number, was=shown_before(query))
     elif callback_data.ref == UNDER_COPY:
         await update_buttons(query, incoming_keyboard(ticket))
@@ -177,7 +176,8 @@ async def show_message(
     if message is None or not (whole or message.content.parts):
         callback_answer.text, callback_answer.show_alert = button_inactive(), True
         return
-    await send_timeline_message(bot, user.id, message, whole=whole)
+    sent = await send_timeline_message(bot, user.id, message, whole=whole)
+    await conversation.remember(user.id, sent, message.number)
 
 
 async def send_now(
@@ -191,7 +191,7 @@ async def send_now(
     if note:
         allowed = await conversation.may_note(number, user, superadmin=superadmin)
     else:
-        allowed = await conversation.may_reply(number, user, superadmin=superadmin, take=False)
+        allowed = await conversation.may_send_reply(number, user, superadmin=superadmin)
     await reset(state)
     if allowed.outcome is not None or allowed.ticket is None:
         await bot.send_message(user.id, refusal(allowed.outcome or Outcome.NOT_FOUND, allowed.ticket))
@@ -208,11 +208,12 @@ async def deliver_reply(
     messages: Sequence[Message], ticket: Ticket, user: User, role: Role, conversation: ConversationService, bot: Bot
 ) -> None:
     """Send it, then say whether it arrived, with what comes next (Close, Write more, Wait)."""
-    stored = await conversation.to_employee(ticket, user, content_of(messages))
-    ack = await bot.send_message(
-        user.id, staff_ack(ticket.number, stored.delivery), reply_markup=after_reply_keyboard(ticket, user.id, role)
-    )
-    await conversation.remember(user.id, [ack.message_id], ticket.number)
+
+    async def acknowledge(delivery: DeliveryState) -> list[int]:
+        markup = after_reply_keyboard(ticket, user.id, role)
+        return [(await bot.send_message(user.id, staff_ack(ticket.number, delivery), reply_markup=markup)).message_id]
+
+    await conversation.to_employee(ticket, user, content_of(messages), acknowledge)
 
 
 async def replied(

@@ -34,10 +34,12 @@ from app.utils.messages import send_texts, show, show_at
 
 
 async def card_view(
-    ticket: Ticket, user: User, role: Role, view: QueueView, page: int, repos: Repositories
+    ticket: Ticket, user: User, role: Role, view: QueueView, page: int, conversation: ConversationService
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The staff card and its buttons («📄 Full text» when the card had to shorten something)."""
-    card = staff_card(ticket, (await repos.categories.catalogue()).get(ticket.category))
+    """The staff card with the conversation's latest entries, and its buttons («📄 Full text» when
+    the card had to shorten something)."""
+    category = (await conversation.repos.categories.catalogue()).get(ticket.category)
+    card = staff_card(ticket, category, await conversation.recent(ticket.number, notes=True))
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 
@@ -69,12 +71,17 @@ async def open_ticket(
     user: User,
     role: Role,
     conversation: ConversationService,
+    bot: Bot,
 ) -> None:
     ticket = await repos.tickets.get(callback_data.number)
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    shown = await show(query, *await card_view(ticket, user, role, callback_data.view, callback_data.page, repos))
+    text, markup = await card_view(ticket, user, role, callback_data.view, callback_data.page, conversation)
+    if callback_data.action is StaffTicketAction.OPEN_NEW:
+        shown = (await bot.send_message(user.id, text, reply_markup=markup)).message_id
+    else:
+        shown = await show(query, text, markup)
     await conversation.remember(user.id, [shown], ticket.number)
 
 
@@ -109,15 +116,15 @@ async def take(
     callback_data: StaffTicketCallback,
     user: User,
     role: Role,
-    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
     actor = Person(user.id, user.display_name)
     result = await ticket_actions.take(callback_data.number, actor, superadmin=role is Role.SUPERADMIN)
     if result.ticket is not None:
-        view = await card_view(result.ticket, user, role, callback_data.view, callback_data.page, repos)
-        shown = await show(query, *view)
+        shown = await show(
+            query, *(await card_view(result.ticket, user, role, callback_data.view, callback_data.page, conversation))
+        )
         await remember_card(conversation, user, shown, result.ticket.number, was=shown_before(query))
     if not result.done:
         callback_answer.text, callback_answer.show_alert = refusal(result.outcome, result.ticket), True
@@ -175,7 +182,6 @@ async def report(
     user: User,
     role: Role,
     data: dict[str, Any],
-    repos: Repositories,
     conversation: ConversationService,
 ) -> None:
     if result.done and result.ticket is not None:
@@ -192,22 +198,16 @@ async def report(
         said = await message.answer(refusal(result.outcome, result.ticket), reply_markup=reply.main_menu(role))
     if result.ticket is not None:
         await conversation.remember(user.id, [said.message_id], result.ticket.number)
-        await refresh_card(message, result.ticket, user, role, data, repos, conversation)
+        await refresh_card(message, result.ticket, user, role, data, conversation)
 
 
 async def refresh_card(
-    message: Message,
-    ticket: Ticket,
-    user: User,
-    role: Role,
-    data: dict[str, Any],
-    repos: Repositories,
-    conversation: ConversationService,
+    message: Message, ticket: Ticket, user: User, role: Role, data: dict[str, Any], conversation: ConversationService
 ) -> None:
     """The card the dialogue started from, re-rendered where it is."""
     view, page = QueueView(data.get("view", QueueView.NEW)), int(data.get("page", 0))
     card = data.get("card")
-    text, markup = await card_view(ticket, user, role, view, page, repos)
+    text, markup = await card_view(ticket, user, role, view, page, conversation)
     if message.bot is not None:
         card = card if isinstance(card, int) else None
         shown = await show_at(message.bot, message.chat.id, card, text, markup)
@@ -219,7 +219,6 @@ async def finish_with(
     state: FSMContext,
     user: User,
     role: Role,
-    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
     text: str | None,
@@ -233,7 +232,7 @@ async def finish_with(
         result = await ticket_actions.close(data["number"], actor, superadmin=superadmin, comment=text)
     else:
         result = await ticket_actions.reject(data["number"], actor, superadmin=superadmin, reason=text or "")
-    await report(message, result, user, role, data, repos, conversation)
+    await report(message, result, user, role, data, conversation)
 
 
 async def got_comment(
@@ -241,7 +240,6 @@ async def got_comment(
     state: FSMContext,
     user: User,
     role: Role,
-    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
@@ -250,7 +248,7 @@ async def got_comment(
     except InvalidInput:
         await message.answer(comment_too_long(message.text or ""))
         return
-    await finish_with(message, state, user, role, repos, ticket_actions, conversation, comment or None)
+    await finish_with(message, state, user, role, ticket_actions, conversation, comment or None)
 
 
 async def skip_comment(
@@ -258,11 +256,10 @@ async def skip_comment(
     state: FSMContext,
     user: User,
     role: Role,
-    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
-    await finish_with(message, state, user, role, repos, ticket_actions, conversation, None)
+    await finish_with(message, state, user, role, ticket_actions, conversation, None)
 
 
 async def got_reason(
@@ -270,7 +267,6 @@ async def got_reason(
     state: FSMContext,
     user: User,
     role: Role,
-    repos: Repositories,
     ticket_actions: TicketActions,
     conversation: ConversationService,
 ) -> None:
@@ -285,7 +281,7 @@ async def got_reason(
             )
         )
         return
-    await finish_with(message, state, user, role, repos, ticket_actions, conversation, reason)
+    await finish_with(message, state, user, role, ticket_actions, conversation, reason)
 
 
 async def wrong_finish_input(message: Message, state: FSMContext) -> None:
@@ -308,13 +304,15 @@ async def cancel_finish(
     await message.answer(_("Cancelled. The ticket was not changed."), reply_markup=reply.main_menu(role))
     ticket = await repos.tickets.get(int(data.get("number", 0)))
     if ticket is not None:
-        await refresh_card(message, ticket, user, role, data, repos, conversation)
+        await refresh_card(message, ticket, user, role, data, conversation)
 
 
 def create_router() -> Router:
     router = Router(name="admin_tickets")
     action = StaffTicketCallback.filter
-    router.callback_query.register(open_ticket, action(F.action == StaffTicketAction.OPEN))
+    router.callback_query.register(
+        open_ticket, action(F.action.in_({StaffTicketAction.OPEN, StaffTicketAction.OPEN_NEW}))
+    )
     router.callback_query.register(show_media, action(F.action == StaffTicketAction.MEDIA))
     router.callback_query.register(show_full_text, action(F.action == StaffTicketAction.FULL_TEXT))
     router.callback_query.register(take, action(F.action == StaffTicketAction.TAKE))

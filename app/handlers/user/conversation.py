@@ -42,7 +42,6 @@ from app.texts.conversation import (
     cannot_send,
     choice_expired,
     compose_hint,
-    employee_ack,
     is_menu_label,
     ticket_finished,
     ticket_takes_no_messages,
@@ -59,14 +58,6 @@ CANCELLABLE = (None, StaffCompose.reply.state, StaffCompose.note.state, Employee
 async def passable(message: Message, i18n: I18n) -> bool:
     """Something to pass on, not a command or a menu button's label (those keep their meaning)."""
     return is_passable(message) and not (message.text is not None and is_menu_label(message.text, i18n))
-
-
-async def send_to_ticket(
-    bot: Bot, user: User, ticket: Ticket, content: Content, conversation: ConversationService
-) -> None:
-    stored = await conversation.to_staff(ticket, user, content)
-    ack = await bot.send_message(user.id, employee_ack(ticket.number, reached=bool(stored.copies)))
-    await conversation.remember(user.id, [ack.message_id], ticket.number)
 
 
 async def ask(
@@ -106,7 +97,7 @@ async def route(
     replied = next((m for m in messages if m.reply_to_message is not None), None)
     ticket = await conversation.ticket_replied_to(user, replied) if replied is not None else None
     if ticket is not None and ticket.status.is_active:
-        await send_to_ticket(bot, user, ticket, content, conversation)
+        await conversation.to_staff(ticket, user, content)
     elif ticket is not None:
         await ask_about_finished(bot, user, state, content, ticket, settings)
     else:
@@ -174,11 +165,11 @@ async def composed(
             return
         await reset(state)
         content = content_of(items)
-        ticket = await conversation.owned(user, number)
+        ticket = await conversation.writable(user, number)
         if ticket is None:
             await bot.send_message(user.id, refusal(Outcome.NOT_FOUND, None))
         elif ticket.status.is_active:
-            await send_to_ticket(bot, user, ticket, content, conversation)
+            await conversation.to_staff(ticket, user, content)
         else:
             await ask_about_finished(bot, user, state, content, ticket, settings)
 
@@ -229,14 +220,14 @@ async def pick_ticket(
     content = await _pending(state, callback_data.ref, callback_answer)
     if content is None:
         return
-    ticket = await conversation.owned(user, callback_data.number)
+    ticket = await conversation.writable(user, callback_data.number)
     if ticket is None or not ticket.status.is_active:
         callback_answer.text = ticket_takes_no_messages(ticket) if ticket else refusal(Outcome.NOT_FOUND, None)
         callback_answer.show_alert = True
         return
     await reset(state)
     await remove_buttons(query)
-    await send_to_ticket(bot, user, ticket, content, conversation)
+    await conversation.to_staff(ticket, user, content)
 
 
 async def reopen_with_it(
@@ -265,7 +256,7 @@ async def reopen_with_it(
         return
     await reset(state)
     await remove_buttons(query)
-    await send_to_ticket(bot, user, result.ticket, content, conversation)
+    await conversation.to_staff(result.ticket, user, content)
 
 
 async def new_ticket_with_it(

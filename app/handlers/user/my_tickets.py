@@ -48,11 +48,13 @@ async def turn_page(
     callback_data: MyTicketsCallback,
     user: User,
     tickets: TicketService,
+    conversation: ConversationService,
 ) -> None:
     history = callback_data.scope is TicketScope.HISTORY
     page = await tickets.page_for_owner(user.id, history=history, page=callback_data.page)
     text, markup = list_view(page, callback_data.scope)
-    await show(query, text, markup)
+    shown = await show(query, text, markup)
+    await conversation.forget(user.id, shown)  # a card turned back into the list shows no ticket
 
 
 async def open_ticket(
@@ -68,7 +70,11 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    card = ticket_card(ticket, (await repos.categories.catalogue()).get(ticket.category))
+    card = ticket_card(
+        ticket,
+        (await repos.categories.catalogue()).get(ticket.category),
+        recent=await conversation.recent(ticket.number, notes=False),
+    )
     await show(
         query, card.text, owner_card_keyboard(ticket, callback_data.scope, callback_data.page, full_text=card.shortened)
     )

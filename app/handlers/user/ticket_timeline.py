@@ -56,7 +56,8 @@ async def show_message(
     if message is None or not (whole or message.content.parts):
         callback_answer.text, callback_answer.show_alert = button_inactive(), True
         return
-    await send_timeline_message(bot, user.id, message, whole=whole)
+    sent = await send_timeline_message(bot, user.id, message, whole=whole)
+    await conversation.remember(user.id, sent, message.number)
 
 
 def create_router() -> Router:

@@ -191,7 +191,17 @@ def check_ticket_message(doc: dict[str, Any]) -> None:
     need(doc, "created_at", datetime)
     need(doc, "text", str, optional=True)
     one_of(doc, "direction", Direction)
+    _chat_messages(doc, "refs")  # filtered on by reply routing; messages stored before it have none
     TicketMessage.from_doc(doc)
+
+
+def _chat_messages(doc: dict[str, Any], field: str) -> None:
+    need(doc, field, list, optional=True)
+    for item in doc.get(field) or []:
+        if not isinstance(item, dict):
+            raise Unusable(f"{field} must hold objects")
+        need(item, "chat_id", int)
+        need(item, "message_id", int)
 
 
 def check_message_ref(doc: dict[str, Any]) -> None:

@@ -126,19 +126,20 @@ def _keeping(request: Callable[[], Awaitable[Any]], into: list[Any]) -> Callable
     return attempt
 
 
-async def resend_attachments(bot: Bot, chat_id: int, header: str, content: Content) -> None:
-    """«📎 n» in a timeline: a message's attachments again, by file_id, under `header`."""
-    await bot.send_message(chat_id, header)
-    await send_media(bot, chat_id, ticket_media(content, len(content.parts)))
+async def resend_attachments(bot: Bot, chat_id: int, header: str, content: Content) -> list[int]:
+    """«📎 n» in a timeline: a message's attachments again, by file_id, under `header`; returns
+    the ids of what was sent."""
+    sent = [(await bot.send_message(chat_id, header)).message_id]
+    sent += await send_media(bot, chat_id, ticket_media(content, len(content.parts)))
     for part in content.parts:
         if part.kind is PartKind.VOICE:
-            await bot.send_voice(chat_id, part.file_id)
+            sent.append((await bot.send_voice(chat_id, part.file_id)).message_id)
+    return sent
 
 
-async def send_timeline_message(bot: Bot, chat_id: int, message: TicketMessage, *, whole: bool) -> None:
-    """«📄 n»: the message's whole text; «📎 n»: its attachments again."""
-    if whole:
-        for text in full_message(message.number, message):
-            await bot.send_message(chat_id, text)
-    else:
-        await resend_attachments(bot, chat_id, attachments_header(message.number, message), message.content)
+async def send_timeline_message(bot: Bot, chat_id: int, message: TicketMessage, *, whole: bool) -> list[int]:
+    """«📄 n»: the message's whole text; «📎 n»: its attachments again. Returns the sent ids (a
+    reply to them belongs to the ticket)."""
+    if not whole:
+        return await resend_attachments(bot, chat_id, attachments_header(message.number, message), message.content)
+    return [(await bot.send_message(chat_id, text)).message_id for text in full_message(message.number, message)]
