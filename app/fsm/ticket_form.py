@@ -77,15 +77,30 @@ async def category_echo(category_id: Any, repos: Repositories) -> str | None:
     return form.category_chosen(category) if category is not None else None
 
 
-async def _name(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+PREVIOUS = "previous"  # the form data's copy of the latest ticket's name and phone
+
+
+async def previous_answers(repos: Repositories, user_id: int) -> dict[str, str]:
+    """The name and phone of the user's latest ticket, offered as one-tap answers; kept in the
+    form's data when it starts (`PREVIOUS`), so the steps need no query of their own."""
     latest = await repos.tickets.latest_of_user(user_id)
-    options = [latest.full_name] if latest is not None else []
+    return {"full_name": latest.full_name, "phone": latest.phone} if latest is not None else {}
+
+
+async def _previous(data: dict[str, Any], repos: Repositories, user_id: int, field: str) -> list[str]:
+    kept = data.get(PREVIOUS)
+    previous = kept if isinstance(kept, dict) else await previous_answers(repos, user_id)
+    value = previous.get(field)
+    return [value] if isinstance(value, str) and value else []
+
+
+async def _name(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    options = await _previous(data, repos, user_id, "full_name")
     return form.name_prompt(bool(options)), reply.form_step(*options)
 
 
 async def _phone(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
-    latest = await repos.tickets.latest_of_user(user_id)
-    options = [latest.phone] if latest is not None and latest.phone else []
+    options = await _previous(data, repos, user_id, "phone")
     return form.phone_prompt(bool(options)), reply.form_step(*options, contact=True)
 
 

@@ -127,7 +127,8 @@ class Notifier:
         """Tell the assignee the employee answered their waiting ticket."""
         if ticket.assignee is None:
             return False
-        return await self.deliver(ticket.assignee.id, lambda: (answered_notice(ticket), None), ticket=ticket.number)
+        render: Render = lambda: (answered_notice(ticket), incoming_keyboard(ticket))  # noqa: E731
+        return await self.deliver(ticket.assignee.id, render, ticket=ticket.number)
 
     async def waiting_reminder(self, ticket: Ticket) -> bool:
         render: Render = lambda: (waiting_reminder(ticket), add_message_keyboard(ticket.number))  # noqa: E731

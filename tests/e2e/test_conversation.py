@@ -99,6 +99,19 @@ async def test_admin_asks_with_a_photo_and_the_employee_answers_by_reply(bot: Bo
     assert stored[0]["copies"] == [{"chat_id": 2001, "message_id": copy.message_id}]
     assert stored[1]["text"] == "Yes, exactly this one" and stored[1]["copies"][0]["chat_id"] == 3001
 
+    # The end of the dialogue: Olha closes, Ivan confirms and rates 2 — Olha and the super-admin hear of it.
+    await flows.start(bot.superadmin)
+    await olha.tap("⏭ Skip")
+    closed = await ivan.wait_message(predicate=has("Did this solve your problem?"))
+    await ivan.click("👍 Yes", closed)
+    await ivan.click("2 ⭐", await ivan.wait_message(predicate=has("rate the help")))
+    await ivan.wait_message(predicate=has("Anything to add?"))
+    await ivan.send_text("Two days without a printer")
+    low = await olha.wait_message(predicate=has("Low rating for ticket #1"))
+    assert "Two days without a printer" not in low.body  # told at once, before the comment came
+    assert "Comment: Two days without a printer" in (await olha.wait_message(predicate=has("Two days"))).body
+    assert [m for m in bot.superadmin.messages if "#1: ★★☆☆☆ 2/5" in (m.text or "")]
+
 
 async def test_the_card_button_and_free_text_choosing_between_two_tickets(bot: BotHarness) -> None:
     olha = await make_admin(bot, 3001, name="Olha")

@@ -54,6 +54,7 @@ async def test_send_and_wait_then_the_employee_answers_and_it_is_back_in_progres
     await ivan.send_text("The one on the 3rd floor", reply_to=copy)
     told = await olha.wait_message(predicate=has("answered"))
     assert told.text == "🛠 Ticket #1: the employee answered, it is in progress again."
+    assert told.button_texts() == ["💬 Reply", "Open"]  # every staff notice about a ticket can answer it
     got = await olha.wait_message(predicate=has("The one on the 3rd floor"))
     assert got.button_texts()[0] == "💬 Reply"
     doc = await bot.db.tickets.find_one({"number": {"$eq": 1}})

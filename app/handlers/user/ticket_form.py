@@ -13,7 +13,17 @@ from aiogram.utils.i18n import gettext as _
 
 from app.db.repositories import Repositories
 from app.fsm.states import TicketForm
-from app.fsm.ticket_form import ANSWER_STATES, STEPS, go_to, next_state, previous_state, step_of, wrong_input_hint
+from app.fsm.ticket_form import (
+    ANSWER_STATES,
+    PREVIOUS,
+    STEPS,
+    go_to,
+    next_state,
+    previous_answers,
+    previous_state,
+    step_of,
+    wrong_input_hint,
+)
 from app.fsm.transitions import reset
 from app.keyboards import reply
 from app.models import validators
@@ -29,8 +39,9 @@ from app.texts import form, labels
 from app.texts.tickets import created_line, ticket_card
 
 
-async def start_form(message: Message, state: FSMContext, repos: Repositories) -> None:
-    await go_to(ANSWER_STATES[0], message, state, repos, fresh=True)
+async def start_form(message: Message, state: FSMContext, repos: Repositories, user: User) -> None:
+    previous = await previous_answers(repos, user.id)
+    await go_to(ANSWER_STATES[0], message, state, repos, fresh=True, changes={PREVIOUS: previous})
 
 
 async def back_from_edit_menu(message: Message, state: FSMContext, repos: Repositories) -> None:
