@@ -28,6 +28,7 @@ from app.middlewares.user_context import UserContextMiddleware
 from app.registry import Injected
 from app.services.blocks import BlockService
 from app.services.broadcast.runner import Broadcaster
+from app.services.categories import CategoryService
 from app.services.conversation.service import ConversationService
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
@@ -82,6 +83,7 @@ def create_dispatcher(
         ticket_actions=ticket_actions,
         feedback=FeedbackService(repos, notifier),
         blocks=BlockService(repos, notifier),
+        categories=CategoryService(repos),
         handover=Handover(repos, notifier),
         staff=StaffService(repos, notifier, menus, ticket_actions, settings, STAFF_DIALOGUES),
         server_room=ServerRoomService(repos, notifier, settings.server_room_cooldown_seconds),

@@ -21,6 +21,7 @@ from app.services.backups.schedule import BackupSchedule
 from app.services.backups.service import BackupService
 from app.services.blocks import BlockService
 from app.services.broadcast.runner import Broadcaster
+from app.services.categories import CategoryService
 from app.services.conversation.service import ConversationService
 from app.services.health import HealthMonitor
 from app.services.menus import CommandMenus
@@ -44,6 +45,7 @@ class Injected(TypedDict):
     ticket_actions: TicketActions
     feedback: FeedbackService
     blocks: BlockService
+    categories: CategoryService
     handover: Handover
     staff: StaffService
     server_room: ServerRoomService

@@ -7,6 +7,7 @@ What is measured
     * every staff queue view (New, Mine, All in work, Finished) at page 0 and page 50 —
       `render_queue` of app/handlers/admin/queue.py: the header's status counts, the page's
       count and find, and the rendering (a page past the end shows the last page, as the app does);
+    * each view at page 0 filtered to one category (Printers, ~15 % of the tickets: bench/seed.py);
     * «My tickets», active and history — `TicketService.page_for_owner` for a random user;
     * the header's status counts alone — `count_by_status`;
     * a ticket by number — `get`; the form's first step — `latest_of_user`;
@@ -58,6 +59,7 @@ TARGET_P95_MS = 50.0
 VIEWER_ID = 700_000_001
 ADMINS = [Person(VIEWER_ID + i, f"Admin {i}") for i in range(6)]
 VIEWS = [QueueView.NEW, QueueView.MINE, QueueView.IN_WORK, QueueView.FINISHED]
+FILTER_CATEGORY = 5  # Printers in the default catalogue
 
 
 class SilentNotifier(Notifier):
@@ -98,6 +100,8 @@ def queries(repos: Repositories, i18n: I18n, plan: SeedPlan, some_id: ObjectId, 
     tickets = TicketService(repos)
     actions = TicketActions(repos, SilentNotifier())
     viewer = User(VIEWER_ID, "Admin", None, None, "en", datetime.now(UTC), is_admin=True)
+    filtering = User(VIEWER_ID, "Admin", None, None, "en", datetime.now(UTC), is_admin=True)
+    filtering.queue_category = FILTER_CATEGORY
     taken: list[int] = []  # tickets the Take runs took, for the Close runs
 
     def random_user(r: random.Random) -> int:
@@ -106,10 +110,10 @@ def queries(repos: Repositories, i18n: I18n, plan: SeedPlan, some_id: ObjectId, 
     def random_number(r: random.Random) -> int:
         return plan.first_number + r.randrange(plan.tickets)
 
-    def view(queue_view: QueueView, page: int) -> Callable[[random.Random], Awaitable[Any]]:
+    def view(queue_view: QueueView, page: int, who: User = viewer) -> Callable[[random.Random], Awaitable[Any]]:
         async def run(r: random.Random) -> Any:
             with i18n.context(), i18n.use_locale("en"):
-                return await render_queue(repos, viewer, queue_view, page)
+                return await render_queue(repos, who, queue_view, page)
 
         return run
 
@@ -125,6 +129,7 @@ def queries(repos: Repositories, i18n: I18n, plan: SeedPlan, some_id: ObjectId, 
         return await actions.close(number, ADMINS[0], superadmin=True, comment="done")
 
     items = [Query(f"queue {v.name.lower().replace('_', ' ')}, page {p}", view(v, p)) for v in VIEWS for p in (0, 50)]
+    items += [Query(f"queue {v.name.lower().replace('_', ' ')} · one category", view(v, 0, filtering)) for v in VIEWS]
     items += [
         Query("«My tickets» active", lambda r: tickets.page_for_owner(random_user(r), history=False, page=0)),
         Query("«My tickets» history", lambda r: tickets.page_for_owner(random_user(r), history=True, page=0)),
@@ -170,6 +175,7 @@ async def measure(ctx: BenchContext, size: int, reps: int) -> tuple[dict[str, li
     try:
         repos = Repositories.create(client[name])
         await repos.ensure_indexes()
+        await repos.categories.seed_defaults()
         plan = SeedPlan(tickets=size)
         insert_rate = await load(repos, plan, ctx)
         ctx.log(f"loaded {size:,} tickets ({insert_rate:,.0f} docs/s)")
@@ -186,9 +192,11 @@ async def measure(ctx: BenchContext, size: int, reps: int) -> tuple[dict[str, li
                     samples[query.name].append((time.perf_counter() - began) * 1000)
         now = datetime.now(UTC)
         plans = []
-        for queue_view in VIEWS:
-            where, order = queue_query(queue_view, VIEWER_ID, now)
-            plans.append([f"{size:,}", queue_view.name, await explain_find(repos.tickets.collection, where, order)])
+        for category in (None, FILTER_CATEGORY):
+            for queue_view in VIEWS:
+                where, order = queue_query(queue_view, VIEWER_ID, now, category)
+                label = queue_view.name + (" · one category" if category else "")
+                plans.append([f"{size:,}", label, await explain_find(repos.tickets.collection, where, order)])
         return samples, plans, insert_rate
     finally:
         await client.drop_database(name)

@@ -23,6 +23,8 @@ STATUS_SHARES = [
     (TicketStatus.CLOSED, 0.83),
     (TicketStatus.REJECTED, 0.10),
 ]
+# The default catalogue's ids (app/models/categories.py): Hardware, Software, Network, Accounts, Printers, Other.
+CATEGORY_SHARES = [(1, 0.25), (2, 0.25), (3, 0.12), (4, 0.15), (5, 0.15), (6, 0.08)]
 PRIORITY_SHARES = [(Priority.LOW, 0.20), (Priority.NORMAL, 0.50), (Priority.HIGH, 0.22), (Priority.CRITICAL, 0.08)]
 TICKETS_PER_USER = 8
 HISTORY_SPAN = timedelta(days=3 * 365)
@@ -123,6 +125,7 @@ def user_docs(plan: SeedPlan, now: datetime) -> Iterator[dict[str, Any]]:
 def ticket_docs(plan: SeedPlan, now: datetime, admins: list[Person]) -> Iterator[dict[str, Any]]:
     """`plan.tickets` documents numbered from `plan.first_number`, oldest first."""
     rng = random.Random(plan.seed)
+    categories = random.Random(plan.seed + 1)  # its own stream: the other fields stay what they were
     step = HISTORY_SPAN / max(1, plan.tickets)
     start = now - HISTORY_SPAN
     for index in range(plan.tickets):
@@ -160,6 +163,7 @@ def ticket_docs(plan: SeedPlan, now: datetime, admins: list[Person]) -> Iterator
             media=media,
             assignee=assignee,
             history=history,
+            category=_pick(categories, CATEGORY_SHARES),
         )
         yield ticket.to_doc()
 

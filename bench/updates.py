@@ -91,6 +91,7 @@ from app.keyboards.callback_data import (
     TicketMessageCallback,
 )
 from app.middlewares.user_context import UserContextMiddleware
+from app.models.categories import DEFAULT_CATEGORIES
 from app.models.tickets import Priority, QueueView, TicketStatus
 from app.models.users import Person
 from app.texts import labels
@@ -198,6 +199,9 @@ class Expectations:
     conversations: set[int] = field(default_factory=set)  # tickets with one employee message and one reply
 
 
+FORM_CATEGORY = DEFAULT_CATEGORIES[4]  # Printers: what the scripted description is about
+
+
 class Labels:
     """Reply-keyboard texts as a user of each language sees (and therefore sends) them."""
 
@@ -210,6 +214,7 @@ class Labels:
                     for name in ("NEW_TICKET", "MY_TICKETS", "MEDIA_DONE", "MEDIA_SKIP", "SUBMIT", "QUEUE")
                 }
                 values.update({f"PRIORITY_{p.name}": priority_label(p) for p in Priority})
+                values["CATEGORY"] = FORM_CATEGORY.name(language)  # a default category's button
             self.by_language[language] = values
 
     def __call__(self, actor: Actor, name: str) -> str:
@@ -328,6 +333,7 @@ class ScriptBuilder:
         label = self.labels
         yield Step("/start", actor, self.message(actor, "/start"))
         yield Step("form: open", actor, self.message(actor, label(actor, "NEW_TICKET")))
+        yield Step("form: category", actor, self.message(actor, label(actor, "CATEGORY")))
         yield Step("form: name", actor, self.message(actor, f"{actor.first_name} Petrenko"))
         yield Step("form: phone", actor, self.message(actor, f"050{self.rng.randrange(10**7):07d}"))
         description = "The printer on the third floor shows a paper jam but there is no paper in it."
@@ -667,6 +673,7 @@ async def close_app(app: AppUnderTest) -> None:
 KIND_ORDER = [
     "/start",
     "form: open",
+    "form: category",
     "form: name",
     "form: phone",
     "form: description",
@@ -803,6 +810,7 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
     app = await build_app(ctx, ctx.database_name("updates"), counter)
     try:
         await app.repos.ensure_indexes()
+        await app.repos.categories.seed_defaults()
         builder = ScriptBuilder(
             Labels(app.i18n), bot_id=app.bot.id, first_number=plan.tickets + 1, seeded_users=plan, seed=1
         )

@@ -11,6 +11,7 @@ from app.db.admins import AdminRepository
 from app.db.audit import AuditRepository
 from app.db.broadcast_deliveries import DeliveryRepository
 from app.db.broadcasts import BroadcastRepository
+from app.db.categories import CategoryRepository
 from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.leases import LeaseRepository
@@ -36,6 +37,7 @@ class Repositories:
     leases: LeaseRepository
     conversations: ConversationRepository
     ticket_messages: TicketMessageRepository
+    categories: CategoryRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -53,13 +55,16 @@ class Repositories:
             leases=LeaseRepository(db),
             conversations=ConversationRepository(db),
             ticket_messages=TicketMessageRepository(db),
+            categories=CategoryRepository(db),
         )
 
     async def prepare(self) -> None:
         """Bring data written by an older version (or restored from a backup) in line with what
-        the queries expect: role marks from the staff list, ticket fields and status counts."""
+        the queries expect: role marks from the staff list, ticket fields and status counts, and
+        the default categories in a database that has none (a new one, or a backup from before them)."""
         await self.admins.sync_role_marks()
         await self.tickets.prepare()
+        await self.categories.seed_defaults()
         self.users.forget_languages()
 
     async def ensure_indexes(self) -> None:

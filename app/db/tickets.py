@@ -68,6 +68,17 @@ class TicketRepository:
         await self.collection.create_index([("assignee.id", ASCENDING), ("status", ASCENDING)])
         # "Finished, last 30 days": only closed/rejected tickets carry finished_ts.
         await self.collection.create_index(FINISHED_ORDER)
+        # The queue's category filter: each view's index with the category in front.
+        await self.collection.create_index(
+            [
+                ("category", ASCENDING),
+                ("status", ASCENDING),
+                ("priority", DESCENDING),
+                ("created_at", ASCENDING),
+                ("number", ASCENDING),
+            ]
+        )
+        await self.collection.create_index([("category", ASCENDING), *FINISHED_ORDER])
         # The waiting job: tickets waiting since before a moment.
         await self.collection.create_index([("status", ASCENDING), ("waiting_ts", ASCENDING)])
 
@@ -100,12 +111,19 @@ class TicketRepository:
         return await self._page(query, OWNER_ORDER, page, per_page)
 
     async def queue_page(
-        self, view: QueueView, viewer_id: int, page: int, per_page: int, counts: dict[str, int] | None = None
+        self,
+        view: QueueView,
+        viewer_id: int,
+        page: int,
+        per_page: int,
+        counts: dict[str, int] | None = None,
+        category: int | None = None,
     ) -> Page[Ticket]:
-        """One page of a staff queue view. With the status counts (the queue's header reads them
-        anyway), a view of whole statuses takes its total from them instead of counting again."""
-        query, order = queue_query(view, viewer_id, datetime.now(UTC))
-        statuses = WHOLE_STATUS_VIEWS.get(view)
+        """One page of a staff queue view (of one category). With the status counts (the queue's
+        header reads them anyway), a view of whole statuses takes its total from them instead of
+        counting again."""
+        query, order = queue_query(view, viewer_id, datetime.now(UTC), category)
+        statuses = WHOLE_STATUS_VIEWS.get(view) if category is None else None
         total = sum(counts.get(s, 0) for s in statuses) if counts is not None and statuses else None
         return await self._page(query, order, page, per_page, total)
 
@@ -348,7 +366,16 @@ class TicketRepository:
 WHOLE_STATUS_VIEWS = {QueueView.NEW: [TicketStatus.NEW.value], QueueView.IN_WORK: WORKED_STATUSES}
 
 
-def queue_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+def queue_query(
+    view: QueueView, viewer_id: int, now: datetime, category: int | None = None
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and order of a staff queue view, of one category if given (each view's shape
+    then leads with `category`, which its own index serves)."""
+    query, order = _view_query(view, viewer_id, now)
+    return ({"category": eq(category), **query} if category is not None else query), order
+
+
+def _view_query(view: QueueView, viewer_id: int, now: datetime) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """The filter and order of a staff queue view (shapes: see the module's docstring)."""
     if view is QueueView.FINISHED:
         return {"finished_ts": {"$gte": epoch_ms(now - FINISHED_WINDOW)}}, FINISHED_ORDER

@@ -120,6 +120,9 @@ class UserRepository:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
         self._languages.pop(user_id, None)
 
+    async def set_queue_category(self, user_id: int, category: int | None) -> None:
+        await self.collection.update_one({"_id": eq(user_id)}, {"$set": {"queue_category": category}})
+
     async def block(self, user_id: int, block: Block) -> bool:
         """False if there is no such user or they are blocked already."""
         result = await self.collection.update_one(

@@ -4,6 +4,7 @@ from aiogram.fsm.state import State, StatesGroup
 
 
 class TicketForm(StatesGroup):
+    category = State()
     full_name = State()
     phone = State()
     description = State()
@@ -40,6 +41,14 @@ class BackupUpload(StatesGroup):
     file = State()
 
 
+class CategoryEdit(StatesGroup):
+    """The super-admin types a category's text. Data: `category` (0 while adding a new one),
+    `language`, and while adding the `names` given so far (asked one language after another)."""
+
+    name = State()
+    hint = State()
+
+
 class Handover(StatesGroup):
     """A staff member hands ticket `number` to `to` (data) and may write a note for them."""
 
@@ -69,6 +78,15 @@ class EmployeeCompose(StatesGroup):
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
     name
-    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose, Handover)
+    for group in (
+        CloseTicket,
+        RejectTicket,
+        AddAdmin,
+        BroadcastCompose,
+        BackupUpload,
+        StaffCompose,
+        Handover,
+        CategoryEdit,
+    )
     for name in group.__all_states_names__
 )

@@ -1,7 +1,7 @@
 """The new-ticket form as a table of steps: order, prompt, keyboard, how a typed answer is read.
 
 The handlers (app/handlers/user/ticket_form.py) take answers by content type and ask this
-table what to do with them; the step number shown ("Step 2 of 5") is the step's place here,
+table what to do with them; the step number shown ("Step 2 of 6") is the step's place here,
 so adding a step is one entry (plus its prompt in app/texts/form.py).
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from babel.support import LazyProxy
 
 from app.db.repositories import Repositories
@@ -21,12 +22,14 @@ from app.fsm.states import TicketForm
 from app.fsm.transitions import advance
 from app.keyboards import reply
 from app.models import validators
+from app.models.categories import Category
 from app.models.tickets import Draft, Priority
 from app.models.validators import InputProblem, InvalidInput
 from app.texts import form, labels
 from app.texts.tickets import priority_label
 
 Prompt = Callable[[dict[str, Any], Repositories, int], Awaitable[tuple[str, ReplyKeyboardMarkup]]]
+Reader = Callable[[str, Repositories], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +40,41 @@ class Step:
     edit_label: LazyProxy  # its button in the Edit menu
     wrong_input: Callable[[Message], str]  # what to say to something the step cannot use
     # Reads a typed answer into the value stored (raises InvalidInput); None: not typed.
-    read: Callable[[str], Any] | None = None
+    read: Reader | None = None
     hint: Callable[[InputProblem, str], str] | None = None  # after InvalidInput
+    # What to say about an accepted answer, above the next prompt (None: nothing).
+    echo: Callable[[Any, Repositories], Awaitable[str | None]] | None = None
+
+
+def typed(read: Callable[[str], Any]) -> Reader:
+    """A reader that needs nothing but the text (the validators)."""
+
+    async def reader(text: str, _repos: Repositories) -> Any:
+        return read(text)
+
+    return reader
+
+
+async def chosen_category(data: dict[str, Any], repos: Repositories) -> Category | None:
+    return (await repos.categories.catalogue()).get(data.get("category"))
+
+
+async def _category(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
+    language = get_i18n().current_locale
+    names = [category.name(language) for category in (await repos.categories.catalogue()).visible]
+    return form.category_prompt(), reply.form_step(*names, back=False, columns=2)
+
+
+async def read_category(text: str, repos: Repositories) -> int:
+    category = (await repos.categories.catalogue()).chosen(text)
+    if category is None:  # typed, or a category hidden since the keyboard was sent
+        raise InvalidInput(InputProblem.BAD_CHARACTERS)
+    return category.id
+
+
+async def category_echo(category_id: Any, repos: Repositories) -> str | None:
+    category = (await repos.categories.catalogue()).get(category_id)
+    return form.category_chosen(category) if category is not None else None
 
 
 PREVIOUS = "previous"  # the form data's copy of the latest ticket's name and phone
@@ -60,7 +96,7 @@ async def _previous(data: dict[str, Any], repos: Repositories, user_id: int, fie
 
 async def _name(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
     options = await _previous(data, repos, user_id, "full_name")
-    return form.name_prompt(bool(options)), reply.form_step(*options, back=False)
+    return form.name_prompt(bool(options)), reply.form_step(*options)
 
 
 async def _phone(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
@@ -69,7 +105,7 @@ async def _phone(data: dict[str, Any], repos: Repositories, user_id: int) -> tup
 
 
 async def _description(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
-    return form.description_prompt(), reply.form_step()
+    return form.description_prompt(await chosen_category(data, repos)), reply.form_step()
 
 
 async def _media(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
@@ -80,7 +116,11 @@ async def _media(data: dict[str, Any], repos: Repositories, user_id: int) -> tup
 
 
 async def _priority(data: dict[str, Any], repos: Repositories, user_id: int) -> tuple[str, ReplyKeyboardMarkup]:
-    return form.priority_prompt(), reply.form_step(*(priority_label(p) for p in reversed(Priority)))
+    """The category's usual priority, if it has one, is the first button and the prompt says so."""
+    category = await chosen_category(data, repos)
+    usual = category.priority if category is not None else None
+    order = sorted(Priority, key=lambda p: (p != usual, -p))
+    return form.priority_prompt(category, usual), reply.form_step(*(priority_label(p) for p in order))
 
 
 def read_priority(text: str) -> int:
@@ -92,22 +132,40 @@ def read_priority(text: str) -> int:
 
 STEPS: tuple[Step, ...] = (
     Step(
+        TicketForm.category,
+        "category",
+        _category,
+        labels.EDIT_CATEGORY,
+        form.wrong_for_text,
+        read_category,
+        form.button_hint,
+        category_echo,
+    ),
+    Step(
         TicketForm.full_name,
         "full_name",
         _name,
         labels.EDIT_NAME,
         form.wrong_for_text,
-        validators.full_name,
+        typed(validators.full_name),
         form.name_hint,
     ),
-    Step(TicketForm.phone, "phone", _phone, labels.EDIT_PHONE, form.wrong_for_phone, validators.phone, form.phone_hint),
+    Step(
+        TicketForm.phone,
+        "phone",
+        _phone,
+        labels.EDIT_PHONE,
+        form.wrong_for_phone,
+        typed(validators.phone),
+        form.phone_hint,
+    ),
     Step(
         TicketForm.description,
         "description",
         _description,
         labels.EDIT_DESCRIPTION,
         form.wrong_for_text,
-        validators.description,
+        typed(validators.description),
         form.description_hint,
     ),
     Step(TicketForm.media, "media", _media, labels.EDIT_MEDIA, form.wrong_for_media),
@@ -117,8 +175,8 @@ STEPS: tuple[Step, ...] = (
         _priority,
         labels.EDIT_PRIORITY,
         form.wrong_for_text,
-        read_priority,
-        form.priority_hint,
+        typed(read_priority),
+        form.button_hint,
     ),
 )
 BY_STATE = {step.state.state: step for step in STEPS}
@@ -154,7 +212,8 @@ async def prompt_for(
     step = step_of(state.state)
     if state == TicketForm.confirm:
         # The summary repeats what the user typed: it makes room for the hint itself.
-        return form.summary_prompt(Draft.from_fsm(data), hint), reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
+        summary = form.summary_prompt(Draft.from_fsm(data), await chosen_category(data, repos), hint)
+        return summary, reply.form_step(str(labels.SUBMIT), str(labels.EDIT))
     if step is not None:
         text, keyboard = await step.prompt(data, repos, user_id)
         text = f"{form.step_header(STEPS.index(step) + 1, len(STEPS))} {text}"

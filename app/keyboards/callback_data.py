@@ -13,6 +13,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
+from app.models.categories import Language
 from app.models.tickets import QueueView
 
 # Telegram's ids have at most 52 significant bits; ticket numbers stay far below that too.
@@ -60,6 +61,15 @@ class QueueCallback(CallbackData, prefix="q"):
     page: PageNumber = 0
 
 
+class QueueCategoryCallback(CallbackData, prefix="qc"):
+    """The queue's category filter on `view`: `choose` shows the categories; else `category`
+    becomes the filter (0: every category)."""
+
+    view: QueueView
+    category: Id = 0
+    choose: bool = False
+
+
 class StaffTicketAction(StrEnum):
     OPEN = "o"  # the card replaces the message the button is on (a list, a notice)
     OPEN_NEW = "n"  # the card comes as a new message (the button is under something worth keeping)
@@ -92,6 +102,29 @@ class StaffCallback(CallbackData, prefix="sa"):
     action: StaffAction
     user_id: Id = 0
     page: PageNumber = 0
+
+
+class CategoryAction(StrEnum):
+    """The super-admin's catalogue screen (the super-admin router sees them)."""
+
+    LIST = "l"
+    OPEN = "o"
+    ADD = "a"
+    RENAME = "n"  # in `language`
+    HINT = "h"  # in `language`
+    UP = "u"
+    DOWN = "d"
+    HIDE = "x"
+    SHOW = "s"
+    PRIORITIES = "p"  # the default priority's choices
+    SET_PRIORITY = "P"  # `priority` (0: none)
+
+
+class CategoryCallback(CallbackData, prefix="ct"):
+    action: CategoryAction
+    category: Id = 0
+    language: Language = Language.UK
+    priority: Annotated[int, Field(ge=0, le=4)] = 0
 
 
 class BroadcastAction(StrEnum):

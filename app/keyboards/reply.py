@@ -37,25 +37,26 @@ def _main_menu(role: Role, _locale: str) -> ReplyKeyboardMarkup:
         _row(builder, labels.QUEUE, labels.IN_MY_WORK)
         _row(builder, labels.BROADCAST, labels.REFRESH_PANEL)
     if role is Role.SUPERADMIN:
-        _row(builder, labels.STAFF, labels.BACKUPS, labels.HEALTH)
+        _row(builder, labels.STAFF, labels.CATEGORIES)
+        _row(builder, labels.BACKUPS, labels.HEALTH)
     _row(builder, labels.NEW_TICKET, labels.MY_TICKETS)
     _row(builder, labels.SERVER_ROOM)
     _row(builder, labels.LANGUAGE, labels.HELP)
     return _markup(builder)
 
 
-def form_step(*options: str, contact: bool = False, back: bool = True) -> ReplyKeyboardMarkup:
-    """A form step: its own options first, then Back and Cancel."""
-    return _form_step(options, contact, back, get_i18n().current_locale)
+def form_step(*options: str, contact: bool = False, back: bool = True, columns: int = 1) -> ReplyKeyboardMarkup:
+    """A form step: its own options first (`columns` to a row), then Back and Cancel."""
+    return _form_step(options, contact, back, columns, get_i18n().current_locale)
 
 
 @lru_cache(maxsize=256)
-def _form_step(options: tuple[str, ...], contact: bool, back: bool, _locale: str) -> ReplyKeyboardMarkup:
+def _form_step(options: tuple[str, ...], contact: bool, back: bool, columns: int, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if contact:
         builder.row(KeyboardButton(text=str(labels.SHARE_CONTACT), request_contact=True))
-    for option in options:
-        builder.row(KeyboardButton(text=option))
+    for start in range(0, len(options), columns):
+        builder.row(*(KeyboardButton(text=option) for option in options[start : start + columns]))
     navigation = [KeyboardButton(text=str(labels.CANCEL))]
     if back:
         navigation.insert(0, KeyboardButton(text=str(labels.BACK)))

@@ -13,6 +13,7 @@ from app.keyboards.callback_data import (
     MyTicketsAction,
     MyTicketsCallback,
     QueueCallback,
+    QueueCategoryCallback,
     StaffTicketAction,
     StaffTicketCallback,
     TicketMessageAction,
@@ -22,10 +23,11 @@ from app.keyboards.callback_data import (
 from app.keyboards.conversation import add_card_buttons, add_owner_card_button, conversation_label
 from app.keyboards.handover import reassign_button
 from app.keyboards.pagination import page_arrows
+from app.models.categories import Catalogue, Category
 from app.models.paging import Page
 from app.models.tickets import QueueView, Ticket, TicketStatus, finish_refusal, reassign_refusal
 from app.models.users import Role
-from app.texts.tickets import owner_line, queue_line
+from app.texts.tickets import category_choice_label, owner_line, queue_filter_label, queue_line
 
 
 def attachments_label(ticket: Ticket) -> str:
@@ -37,7 +39,8 @@ def full_text_label() -> str:
     return _("📄 Full text")
 
 
-def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMarkup:
+def queue_keyboard(tickets: Page[Ticket], view: QueueView, category: Category | None = None) -> InlineKeyboardMarkup:
+    """`category`: the viewer's category filter (None: every category)."""
     builder = InlineKeyboardBuilder()
     for ticket in tickets.items:
         builder.button(
@@ -59,7 +62,23 @@ def queue_keyboard(tickets: Page[Ticket], view: QueueView) -> InlineKeyboardMark
         builder.button(
             text=("• " + label) if target_view is view else label, callback_data=QueueCallback(view=target_view)
         )
-    builder.adjust(*([1] * len(tickets.items)), *([len(arrows)] if arrows else []), 2, 2)
+    builder.button(text=queue_filter_label(category), callback_data=QueueCategoryCallback(view=view, choose=True))
+    builder.adjust(*([1] * len(tickets.items)), *([len(arrows)] if arrows else []), 2, 2, 1)
+    return builder.as_markup()
+
+
+def queue_category_keyboard(catalogue: Catalogue, view: QueueView, current: int | None) -> InlineKeyboardMarkup:
+    """The queue's category filter: every category (hidden ones too), then all of them."""
+    builder = InlineKeyboardBuilder()
+    for category in catalogue.categories:
+        builder.button(
+            text=category_choice_label(category, current=category.id == current),
+            callback_data=QueueCategoryCallback(view=view, category=category.id),
+        )
+    builder.button(
+        text=category_choice_label(None, current=current is None), callback_data=QueueCategoryCallback(view=view)
+    )
+    builder.adjust(2)
     return builder.as_markup()
 
 

@@ -156,6 +156,7 @@ class Ticket:
     history: list[StatusChange] = field(default_factory=list)
     awaiting_staff: bool = False  # the employee wrote last in the conversation; staff have not replied
     feedback: Feedback | None = None
+    category: int | None = None  # the catalogue's id (app/models/categories.py); None on older tickets
     id: ObjectId | None = None
 
     @property
@@ -187,6 +188,7 @@ class Ticket:
             "assignee": self.assignee.to_doc() if self.assignee else None,
             "history": [h.to_doc() for h in self.history],
             "awaiting_staff": self.awaiting_staff,
+            "category": self.category,
         }
         if self.feedback is not None:
             doc["feedback"] = self.feedback.to_doc()
@@ -213,7 +215,13 @@ class Ticket:
             history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
             awaiting_staff=doc.get("awaiting_staff") is True,
             feedback=Feedback.from_doc(doc["feedback"]) if doc.get("feedback") else None,
+            category=_category_id(doc.get("category")),
         )
+
+
+def _category_id(value: Any) -> int | None:
+    """Tickets filed before the catalogue have none; anything but a positive id reads as none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 class Outcome(StrEnum):
@@ -271,11 +279,13 @@ class Draft:
     description: str = ""
     media: list[Media] = field(default_factory=list)
     priority: Priority | None = None
+    category: int | None = None
 
     @classmethod
     def from_fsm(cls, data: dict[str, Any]) -> Draft:
         priority = data.get("priority")
         return cls(
+            category=_category_id(data.get("category")),
             full_name=data.get("full_name", ""),
             phone=data.get("phone", ""),
             description=data.get("description", ""),

@@ -48,6 +48,7 @@ class User:
     reachable: bool = True
     is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
     blocked: Block | None = None
+    queue_category: int | None = None  # staff: the queue's category filter while they page through it
 
     @property
     def display_name(self) -> str:
@@ -65,7 +66,12 @@ class User:
             reachable=doc.get("reachable", True),
             is_admin=doc.get("role") == "admin",
             blocked=Block.from_doc(doc["blocked"]) if doc.get("blocked") else None,
+            queue_category=_positive(doc.get("queue_category")),
         )
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

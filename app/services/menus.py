@@ -34,6 +34,7 @@ def staff_commands(role: Role) -> list[BotCommand]:
     ]
     if role is Role.SUPERADMIN:
         commands.append(BotCommand(command="staff", description=_("Support staff")))
+        commands.append(BotCommand(command="categories", description=_("Ticket categories")))
         commands += [
             BotCommand(command="backup", description=_("Create a backup now")),
             BotCommand(command="backup_list", description=_("Backups and restore")),

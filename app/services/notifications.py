@@ -106,7 +106,8 @@ class Notifier:
         return Reach(delivered, len(staff))
 
     async def new_ticket(self, ticket: Ticket) -> Reach:
-        render: Render = lambda: (new_ticket_notice(ticket), new_ticket_keyboard(ticket.number))  # noqa: E731
+        category = (await self.repos.categories.catalogue()).get(ticket.category)
+        render: Render = lambda: (new_ticket_notice(ticket, category), new_ticket_keyboard(ticket.number))  # noqa: E731
         return await self.to_staff(render, ticket=ticket.number)
 
     async def server_room_call(self, user: User, phone: str | None, note: str | None) -> Reach:
@@ -171,10 +172,11 @@ class Notifier:
         note = handed_to_you(ticket, by, change.comment)
         await self.deliver(to.id, lambda: (note, None), ticket=ticket.number)
         recent = await self.repos.ticket_messages.latest(ticket.number, RECENT_ON_CARD, notes=True)
+        category = (await self.repos.categories.catalogue()).get(ticket.category)
         role = Role.SUPERADMIN if to.id == self.settings.superadmin_id else Role.ADMIN
 
         def card() -> tuple[str, InlineKeyboardMarkup]:
-            fitted = staff_card(ticket, recent)
+            fitted = staff_card(ticket, category, recent)
             return fitted.text, staff_card_keyboard(ticket, to.id, role, QueueView.MINE, full_text=fitted.shortened)
 
         await self.deliver(to.id, card, ticket=ticket.number)

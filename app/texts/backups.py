@@ -25,8 +25,9 @@ from app.utils.i18n_text import gettext as _
 
 # A backup's metadata comes from a file anyone could have planted: its collection names are
 # cut (before escaping, so no HTML entity is split) and only so many are named, which keeps
-# every list and confirmation that shows them within Telegram's 4096.
-COUNTS_SHOWN = 10
+# every list and confirmation that shows them within Telegram's 4096. Enough for every collection
+# the app backs up (14 with `categories`), so a real backup's counts are never cut.
+COUNTS_SHOWN = 16
 NAME_SHOWN = 32
 
 

@@ -6,20 +6,39 @@ a step changes no prompt here.
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from app.models import validators
+from app.models.categories import Category
 from app.models.telegram_text import fit
 from app.models.tickets import Draft, Priority
 from app.models.validators import InputProblem
 from app.texts import labels
 from app.texts.formatting import counted_length
-from app.texts.tickets import content_name, form_summary, priority_label, priority_meaning
+from app.texts.tickets import category_label, content_name, form_summary, priority_label, priority_meaning
 
 
 def step_header(number: int, total: int) -> str:
     return _("<b>Step {number} of {total}.</b>").format(number=number, total=total)
+
+
+def category_prompt() -> str:
+    return _("What is it about? Choose a category.")
+
+
+def _hint_line(category: Category | None) -> str | None:
+    hint = category.hint(get_i18n().current_locale) if category is not None else None
+    return f"💡 {escape(hint)}" if hint else None
+
+
+def category_chosen(category: Category) -> str | None:
+    """Above the next step, once the employee picked a category that has a hint."""
+    hint = _hint_line(category)
+    return f"<b>{category_label(category)}</b>\n{hint}" if hint else None
 
 
 def name_prompt(offered: bool) -> str:
@@ -38,10 +57,12 @@ def phone_prompt(offered: bool) -> str:
     return text
 
 
-def description_prompt() -> str:
-    return _("Describe the problem: what happened, where, since when ({min}–{max} characters).").format(
+def description_prompt(category: Category | None = None) -> str:
+    text = _("Describe the problem: what happened, where, since when ({min}–{max} characters).").format(
         min=validators.DESCRIPTION_MIN, max=validators.DESCRIPTION_MAX
     )
+    hint = _hint_line(category)  # the category's advice again, where it matters most
+    return f"{text}\n{hint}" if hint else text
 
 
 def media_prompt(count: int) -> str:
@@ -59,18 +80,26 @@ def media_removed() -> str:
     return _("🗑 Attachments removed.")
 
 
-def priority_prompt() -> str:
+def priority_prompt(category: Category | None = None, usual: Priority | None = None) -> str:
+    """`usual`: the category's default priority, which the keyboard offers first."""
     lines = [_("How urgent is it?")]
     lines += [f"{priority_label(p)} — {priority_meaning(p)}" for p in reversed(Priority)]
+    if category is not None and usual is not None:
+        lines += [
+            "",
+            _("For «{category}» it is usually {priority}: it is the first button below.").format(
+                category=category_label(category), priority=priority_label(usual)
+            ),
+        ]
     return "\n".join(lines)
 
 
-def summary_prompt(draft: Draft, hint: str | None = None) -> str:
+def summary_prompt(draft: Draft, category: Category | None = None, hint: str | None = None) -> str:
     """The summary before Submit (after `hint`, if the last answer needs one); a description too
     long for one message next to the rest is shortened here — the user has just typed it."""
 
     def render(room: int | None) -> str:
-        text = _("Please check your ticket:") + "\n\n" + form_summary(draft, room)
+        text = _("Please check your ticket:") + "\n\n" + form_summary(draft, category, room)
         return f"{hint}\n\n{text}" if hint else text
 
     return fit(render).text
@@ -114,7 +143,8 @@ def description_hint(problem: InputProblem, text: str) -> str:
     )
 
 
-def priority_hint(_problem: InputProblem, _text: str) -> str:
+def button_hint(_problem: InputProblem, _text: str) -> str:
+    """Steps answered with a button (category, priority)."""
     return choose_a_button()
 
 

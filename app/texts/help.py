@@ -12,7 +12,7 @@ def help_text(role: Role) -> str:
     parts = [
         _(
             "<b>How to get help</b>\n"
-            "1. Tap «{new}» and answer the questions: name, phone, what happened, "
+            "1. Tap «{new}» and answer the questions: what it is about, name, phone, what happened, "
             "photos or files, urgency.\n"
             "2. You get a ticket number; I will tell you when support takes it, closes it or rejects it.\n"
             "3. «{mine}» shows your open tickets and the history.\n"
@@ -25,7 +25,7 @@ def help_text(role: Role) -> str:
             _(
                 "<b>For support staff</b>\n"
                 "• «{queue}» (/queue) — new tickets, critical first; filters for yours, everyone's work "
-                "and the last 30 days' closed and rejected ones.\n"
+                "and the last 30 days' closed and rejected ones, and by category.\n"
                 "• Open a ticket, «Take into work», then «Close» (a comment is optional) or «Reject» "
                 "(a reason is required); the owner is told each time.\n"
                 "• «💬 Reply» writes to the employee (so does Telegram's reply to their message), «📝 Note» keeps "
@@ -44,9 +44,11 @@ def help_text(role: Role) -> str:
             _(
                 "<b>For the super-admin</b>\n"
                 "• «{staff}» (/staff) — add and remove admins.\n"
+                "• «{categories}» (/categories) — the ticket categories: add, rename, reorder, hide, "
+                "a default priority and a hint for each.\n"
                 "• «{backups}» (/backup, /backup_list, /backup_settings) — create, list and restore backups; "
                 "or send a backup .zip to restore from it.\n"
                 "• «{health}» (/health) — the database, uptime, backups and logs."
-            ).format(staff=labels.STAFF, backups=labels.BACKUPS, health=labels.HEALTH)
+            ).format(staff=labels.STAFF, categories=labels.CATEGORIES, backups=labels.BACKUPS, health=labels.HEALTH)
         )
     return "\n\n".join(parts)

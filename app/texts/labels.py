@@ -17,6 +17,7 @@ BROADCAST = __("📨 Broadcast")
 STAFF = __("👥 Staff")
 BACKUPS = __("💾 Backups")
 HEALTH = __("🩺 Health")
+CATEGORIES = __("🗂 Categories")
 
 BACK = __("⬅️ Back")
 CANCEL = __("❌ Cancel")
@@ -28,6 +29,9 @@ SKIP_COMMENT = __("⏭ Skip")  # the close comment; the same words as MEDIA_SKIP
 SUBMIT = __("✅ Submit")
 EDIT = __("✏️ Edit")
 
+NO_HINT = __("🗑 No hint")  # the category hint step: remove it
+
+EDIT_CATEGORY = __("Category")
 EDIT_NAME = __("Full name")
 EDIT_PHONE = __("Phone")
 EDIT_DESCRIPTION = __("Description")

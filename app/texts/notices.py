@@ -9,22 +9,24 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from app.models.categories import Category
 from app.models.telegram_text import fit, shorten
 from app.models.tickets import ChangeNote, StatusChange, Ticket, TicketStatus
 from app.models.users import User
 from app.texts.feedback import solved_question
 from app.texts.formatting import telegram_link
-from app.texts.tickets import priority_label
+from app.texts.tickets import category_label, priority_label
 
 NOTICE_DESCRIPTION = 300  # the start of the description in the staff's notice; «Open» shows it all
 
 
-def new_ticket_notice(ticket: Ticket) -> str:
+def new_ticket_notice(ticket: Ticket, category: Category | None) -> str:
     def render(room: int | None) -> str:
         name = ticket.full_name if room is None else shorten(ticket.full_name, room)
-        return _("🆕 <b>New ticket #{number}</b> · {priority}\n<b>From:</b> {name}\n{description}").format(
+        return _("🆕 <b>New ticket #{number}</b> · {priority} · {category}\n<b>From:</b> {name}\n{description}").format(
             number=ticket.number,
             priority=priority_label(ticket.priority),
+            category=category_label(category),
             name=escape(name),
             description=escape(shorten(" ".join(ticket.description.split()), NOTICE_DESCRIPTION)),
         )

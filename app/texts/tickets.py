@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from app.models.categories import Category
 from app.models.conversation import Direction, TicketMessage
 from app.models.telegram_text import TEXT_LIMIT, Fitted, fit, shorten, split_text, visible_len
 from app.models.tickets import ChangeNote, Draft, Outcome, Priority, QueueView, StatusChange, Ticket, TicketStatus
@@ -61,6 +63,19 @@ def priority_meaning(priority: Priority) -> str:
     return meanings[priority]
 
 
+NO_CATEGORY = "—"  # tickets filed before the catalogue, or whose category is gone
+
+
+def category_label(category: Category | None) -> str:
+    """The category's name in the reader's language, for HTML (escaped: the super-admin typed it)."""
+    return escape(category_button(category))
+
+
+def category_button(category: Category | None) -> str:
+    """The same name as plain text: for buttons, which Telegram does not parse."""
+    return category.name(get_i18n().current_locale) if category is not None else NO_CATEGORY
+
+
 def status_label(status: TicketStatus, *, owner: bool = False) -> str:
     """`owner`: worded for the ticket's owner (whose answer a waiting ticket waits for)."""
     names = {
@@ -88,8 +103,9 @@ def _cut(value: str, room: int | None) -> str:
     return escape(value if room is None else shorten(value, room))
 
 
-def form_summary(draft: Draft, room: int | None = None) -> str:
+def form_summary(draft: Draft, category: Category | None = None, room: int | None = None) -> str:
     lines = [
+        _("<b>Category:</b> {category}").format(category=category_label(category)),
         _("<b>Full name:</b> {name}").format(name=_cut(draft.full_name, room)),
         _("<b>Phone:</b> {phone}").format(phone=escape(draft.phone)),
         _("<b>Description:</b> {text}").format(text=_cut(draft.description, room)),
@@ -100,11 +116,12 @@ def form_summary(draft: Draft, room: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _head(ticket: Ticket, *, owner: bool = False) -> list[str]:
+def _head(ticket: Ticket, category: Category | None, *, owner: bool = False) -> list[str]:
     return [
         _("<b>Ticket #{number}</b>").format(number=ticket.number),
         _("<b>Status:</b> {status}").format(status=status_label(ticket.status, owner=owner)),
         _("<b>Priority:</b> {priority}").format(priority=priority_label(ticket.priority)),
+        _("<b>Category:</b> {category}").format(category=category_label(category)),
     ]
 
 
@@ -136,13 +153,16 @@ def recent_lines(recent: Sequence[TicketMessage], room: int | None) -> list[str]
     return lines
 
 
-def ticket_card(ticket: Ticket, lead: str = "", recent: Sequence[TicketMessage] = ()) -> Fitted:
+def ticket_card(
+    ticket: Ticket, category: Category | None, lead: str = "", recent: Sequence[TicketMessage] = ()
+) -> Fitted:
     """The owner's card (after `lead`, e.g. "Ticket #5 created"); long texts give way to fit.
-    `recent`: the conversation's latest messages (never notes)."""
+    `category`: the ticket's, from the catalogue (None: it has none, shown as "—"); `recent`: the
+    conversation's latest messages (never notes)."""
 
     def render(room: int | None) -> str:
         lines = [
-            *_head(ticket, owner=True),
+            *_head(ticket, category, owner=True),
             _("<b>Created:</b> {at}").format(at=when(ticket.created_at)),
             _("<b>Description:</b> {text}").format(text=_cut(ticket.description, room)),
             _("<b>Attachments:</b> {count}").format(count=len(ticket.media)),
@@ -177,7 +197,7 @@ def change_line(change: StatusChange, room: int | None, *, owner: bool = False) 
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
-def staff_card(ticket: Ticket, recent: Sequence[TicketMessage] = ()) -> Fitted:
+def staff_card(ticket: Ticket, category: Category | None, recent: Sequence[TicketMessage] = ()) -> Fitted:
     """The staff's card: who filed it and how to reach them, the recent history and the
     conversation's latest messages (`recent`, notes included)."""
     shown = ticket.history[-HISTORY_SHOWN:]
@@ -185,7 +205,7 @@ def staff_card(ticket: Ticket, recent: Sequence[TicketMessage] = ()) -> Fitted:
 
     def render(room: int | None) -> str:
         lines = [
-            *_head(ticket),
+            *_head(ticket, category),
             _("<b>Created:</b> {at} ({age} ago)").format(at=when(ticket.created_at), age=age(ticket.created_at)),
             _("<b>Full name:</b> {name}").format(name=_cut(ticket.full_name, room)),
             _("<b>Phone:</b> {phone}").format(phone=escape(ticket.phone)),
@@ -278,6 +298,25 @@ def queue_title(view: QueueView) -> str:
         QueueView.IN_WORK: _("👥 In progress, everyone"),
         QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
     }[view]
+
+
+def queue_filter_label(category: Category | None) -> str:
+    """The queue's category filter button, plain text (escape it for the header's line)."""
+    if category is None:
+        return _("🏷 Category: all")
+    return _("🏷 Category: {category}").format(category=category_button(category))
+
+
+def queue_category_choice(view: QueueView) -> str:
+    return _("<b>{title}</b>\nShow the tickets of which category?").format(title=queue_title(view))
+
+
+def category_choice_label(category: Category | None, *, current: bool) -> str:
+    """A category in the queue's filter list; hidden ones are still listed (their tickets are there)."""
+    name = _("All categories") if category is None else category_button(category)
+    if category is not None and category.hidden:
+        name = _("{name} (hidden)").format(name=name)
+    return f"• {name}" if current else name
 
 
 def page_line(page: int, pages: int, total: int) -> str:

@@ -100,7 +100,16 @@ NAMED_STAFF_CALLBACKS = [
 LABEL_SOURCE = Path(__file__).resolve().parents[2] / "app" / "texts" / "labels.py"
 # Every reply-keyboard label (English msgids), read from the source so new ones are fuzzed too.
 BUTTON_LABELS = re.findall(r'__\("([^"]+)"\)', LABEL_SOURCE.read_text(encoding="utf-8"))
-STAFF_LABELS = {"📥 Queue", "🛠 In my work", "📨 Broadcast", "👥 Staff", "💾 Backups", "🩺 Health", "🔄 Refresh panel"}
+STAFF_LABELS = {
+    "📥 Queue",
+    "🛠 In my work",
+    "📨 Broadcast",
+    "👥 Staff",
+    "🗂 Categories",
+    "💾 Backups",
+    "🩺 Health",
+    "🔄 Refresh panel",
+}
 COMMANDS = [
     "/start",
     "/new",
@@ -129,11 +138,12 @@ COMMANDS = [
 DESCRIPTION = "The printer on the 3rd floor does not print."
 # (state reached, what the user sends to get there, what the bot's prompt says)
 FORM_PATH = [
-    ("TicketForm:full_name", flows.NEW_TICKET, "Step 1 of 5"),
-    ("TicketForm:phone", "Ivan Petrenko", "Step 2 of 5"),
-    ("TicketForm:description", "0501234567", "Step 3 of 5"),
-    ("TicketForm:media", DESCRIPTION, "Step 4 of 5"),
-    ("TicketForm:priority", flows.SKIP, "Step 5 of 5"),
+    ("TicketForm:category", flows.NEW_TICKET, flows.step("category")),
+    ("TicketForm:full_name", flows.CATEGORY, flows.step("name")),
+    ("TicketForm:phone", "Ivan Petrenko", flows.step("phone")),
+    ("TicketForm:description", "0501234567", flows.step("description")),
+    ("TicketForm:media", DESCRIPTION, flows.step("media")),
+    ("TicketForm:priority", flows.SKIP, flows.step("priority")),
     ("TicketForm:confirm", flows.PRIORITIES["high"], "Please check your ticket"),
     ("TicketForm:choose_edit", flows.EDIT, "What would you like to change?"),
 ]
@@ -513,7 +523,9 @@ async def test_fuzzed_updates_in_every_user_state(bot: BotHarness) -> None:
         asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=300)
 
     staff_sweep = [("callback", data, "last") for data in NAMED_STAFF_CALLBACKS]
-    staff_commands = [("text", text) for text in ["/queue", "/staff", "/backup", "/health", *sorted(STAFF_LABELS)]]
+    staff_commands = [
+        ("text", text) for text in ["/queue", "/staff", "/categories", "/backup", "/health", *sorted(STAFF_LABELS)]
+    ]
 
     @settings(
         max_examples=MAX_EXAMPLES,

@@ -13,8 +13,8 @@ from tests.support.harness import BotHarness
 from tests.support.staff import STAFF_CALLBACKS, SUPERADMIN_CALLBACKS, make_admin, seed_tickets, ticket_doc
 
 STAFF_MESSAGES = ["📥 Queue", "🛠 In my work", "/queue"]
-SUPERADMIN_MESSAGES = ["👥 Staff", "/staff"]
-COLLECTIONS = ["tickets", "admins", "audit", "users", "counters"]
+SUPERADMIN_MESSAGES = ["👥 Staff", "/staff", "🗂 Categories", "/categories"]
+COLLECTIONS = ["tickets", "admins", "audit", "users", "counters", "categories"]
 
 
 async def snapshot(bot: BotHarness) -> dict[str, list[Any]]:

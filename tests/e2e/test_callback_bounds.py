@@ -32,8 +32,9 @@ async def test_huge_numbers_in_buttons_are_stale_buttons_with_one_log_line(bot: 
     await flows.start(bot.superadmin)
 
     user_taps = [f"my:p:a:{HUGE}:0", f"my:o:a:0:{HUGE}", f"my:m:h:0:{HUGE}", "my:p:a:-1:0"]
-    staff_taps = [f"q:n:{HUGE}", f"st:o:{HUGE}:n:0", f"st:t:{HUGE}:n:0", f"st:o:1:n:{HUGE}"]
+    staff_taps = [f"q:n:{HUGE}", f"st:o:{HUGE}:n:0", f"st:t:{HUGE}:n:0", f"st:o:1:n:{HUGE}", f"qc:n:{HUGE}:0"]
     superadmin_taps = [f"sa:r:{HUGE}", f"sa:y:{HUGE}", f"bk:p:-:{HUGE}"]
+    superadmin_taps += [f"ct:o:{HUGE}:uk:0", "ct:P:5:uk:9", "ct:n:5:ru:0"]  # a category, a priority, a language
     await press_all(user, user_taps)
     await press_all(admin, staff_taps)
     await press_all(bot.superadmin, superadmin_taps, STALE_UK)

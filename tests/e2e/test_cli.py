@@ -115,8 +115,10 @@ async def test_backup_list_and_restore(env: dict[str, str], db: AsyncDatabase[di
     restored = await main_py(env, "restore", str(path), stdin="yes\n")
     assert restored.code == 0, restored.err
     assert f"Restored from {path.name}" in restored.out and "tickets 7" in restored.out
-    # The data as backed up, plus the status counts a restore derives from it (app/db/tickets.py).
-    assert await snapshot(db, skip=KEEP_ON_RESTORE | {"ticket_counts"}) == backed_up
+    # The data as backed up, plus the status counts a restore derives from it (app/db/tickets.py)
+    # and the default categories a database without a catalogue gets (app/db/categories.py).
+    assert await snapshot(db, skip=KEEP_ON_RESTORE | {"ticket_counts", "categories"}) == backed_up
+    assert await db.categories.count_documents({}) == 6
     counts = await db.ticket_counts.find_one({})
     assert counts is not None and (counts["new"], counts["closed"]) == (7, 0)
     assert [n for n in backup_files(Path(env["BACKUP_DIR"])) if "safety" in n]

@@ -143,9 +143,9 @@ async def test_health_command_reports_everything(bot: BotHarness) -> None:
 async def test_errors_are_logged_with_a_traceback_and_ids_only(bot: BotHarness) -> None:
     user = bot.fake.user(2001, first_name="Ivan", language_code="en")
     await flows.start(user)
-    await user.tap(flows.NEW_TICKET)
+    await flows.open_form(user)
     await user.send_text("Ivan Petrenko")
-    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.wait_message(predicate=flows.at_step("phone"))
     bot.fake.fail_next(1, status=500, methods=["sendMessage"])
     await user.send_text("0507654321")
     assert (await user.wait_message()).text == "Something went wrong. Please try again."

@@ -53,6 +53,11 @@ def crafted(tmp: Path, case: str) -> bytes:
         collections["users"] = [user]
     elif case == "operator_number":
         collections["tickets"] = [ticket_doc(1), ticket_doc(2, number={"$gt": 0})]
+    elif case == "ticket_category":
+        collections["tickets"] = [ticket_doc(1), {**ticket_doc(2), "category": "printers"}]
+    elif case == "category_name":
+        names = {"uk": "Принтери", "en": "P" * 300}
+        collections["categories"] = [{"_id": 5, "names": names, "position": 1, "hidden": False, "priority": None}]
     elif case == "unknown":
         collections["notes"] = [{"_id": 1, "text": "not the bot's"}]
     elif case == "dollar":
@@ -71,6 +76,8 @@ REFUSALS = {
     "rating": "tickets, record 2: feedback.rating must be from 1 to 5, not 9",
     "no_created_at": "users, record 1: created_at is missing",
     "operator_number": "tickets, record 2: number must be an integer, not dict",
+    "ticket_category": "tickets, record 2: category must be an integer, not str",
+    "category_name": "categories, record 1: names.en must be text of at most 40 characters",
     "unknown": "a collection this bot does not use: notes",
     "dollar": "an invalid collection name: $cmd",
     "deep": "nested deeper than 100 levels (users, record 1)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypedDict, Unpack
 
 from tests.support.fake_telegram import BotMessage, FakeUser
@@ -16,6 +17,21 @@ SKIP = "⏭ Skip"
 SUBMIT = "✅ Submit"
 EDIT = "✏️ Edit"
 PRIORITIES = {"low": "🟢 Low", "normal": "🟡 Normal", "high": "🟠 High", "critical": "🔴 Critical"}
+# The form's steps in order: the only place tests learn them (step() numbers them).
+FORM_STEPS = ("category", "name", "phone", "description", "media", "priority")
+CATEGORY = "Printers"  # a default category (English name), the one the forms below choose
+
+
+def step(name: str, *, uk: bool = False) -> str:
+    """The header of a form step as the bot writes it: "Step 2 of 6" (or in Ukrainian)."""
+    number, total = FORM_STEPS.index(name) + 1, len(FORM_STEPS)
+    return f"Крок {number} з {total}" if uk else f"Step {number} of {total}"
+
+
+def at_step(name: str, *, uk: bool = False) -> Callable[[BotMessage], bool]:
+    """A wait_message predicate: the prompt of that step."""
+    header = step(name, uk=uk)
+    return lambda m: header in (m.text or "")
 
 
 async def start(user: FakeUser) -> BotMessage:
@@ -26,6 +42,7 @@ async def start(user: FakeUser) -> BotMessage:
 class FormAnswers(TypedDict, total=False):
     """What fill_until_summary may be told to answer instead of its defaults."""
 
+    category: str
     name: str
     phone: str
     description: str
@@ -33,9 +50,18 @@ class FormAnswers(TypedDict, total=False):
     priority: str
 
 
+async def open_form(user: FakeUser, category: str = CATEGORY) -> BotMessage:
+    """From the main menu through the category step; returns the name step's prompt."""
+    await user.tap(NEW_TICKET)
+    await user.wait_message(predicate=at_step("category"))
+    await user.tap(category)
+    return await user.wait_message(predicate=at_step("name"))
+
+
 async def fill_until_summary(
     user: FakeUser,
     *,
+    category: str = CATEGORY,
     name: str = "Ivan Petrenko",
     phone: str = "0501234567",
     description: str = "The printer on the 3rd floor does not print.",
@@ -43,19 +69,18 @@ async def fill_until_summary(
     priority: str = "high",
 ) -> BotMessage:
     """From the main menu to the summary step; returns the summary message."""
-    await user.tap(NEW_TICKET)
-    await user.wait_message(predicate=lambda m: "Step 1 of 5" in (m.text or ""))
+    await open_form(user, category)
     await user.send_text(name)
-    await user.wait_message(predicate=lambda m: "Step 2 of 5" in (m.text or ""))
+    await user.wait_message(predicate=at_step("phone"))
     await user.send_text(phone)
-    await user.wait_message(predicate=lambda m: "Step 3 of 5" in (m.text or ""))
+    await user.wait_message(predicate=at_step("description"))
     await user.send_text(description)
-    await user.wait_message(predicate=lambda m: "Step 4 of 5" in (m.text or ""))
+    await user.wait_message(predicate=at_step("media"))
     for _ in range(photos):
         await user.send_photo()
         await user.wait_message(predicate=lambda m: "Attached:" in (m.text or ""))
     await user.tap(DONE)
-    await user.wait_message(predicate=lambda m: "Step 5 of 5" in (m.text or ""))
+    await user.wait_message(predicate=at_step("priority"))
     await user.tap(PRIORITIES[priority])
     return await user.wait_message(predicate=lambda m: "Please check your ticket" in (m.text or ""))
 

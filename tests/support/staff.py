@@ -8,9 +8,12 @@ from typing import Any
 from app.db.admins import AdminRepository
 from app.db.repositories import Repositories
 from app.keyboards.callback_data import (
+    CategoryAction,
+    CategoryCallback,
     ConversationAction,
     ConversationCallback,
     QueueCallback,
+    QueueCategoryCallback,
     StaffAction,
     StaffCallback,
     StaffTicketAction,
@@ -25,6 +28,8 @@ from tests.support.harness import BotHarness
 # check of data no handler would ever have accepted.
 STAFF_CALLBACKS = [
     *(QueueCallback(view=view).pack() for view in QueueView),
+    QueueCategoryCallback(view=QueueView.NEW, choose=True).pack(),
+    QueueCategoryCallback(view=QueueView.NEW, category=5).pack(),
     *(StaffTicketCallback(action=action, number=1).pack() for action in StaffTicketAction),
     *(
         StaffTicketCallback(action=action, number=2, view=QueueView.IN_WORK).pack()
@@ -38,6 +43,8 @@ SUPERADMIN_CALLBACKS = [
     StaffCallback(action=StaffAction.ADD).pack(),
     StaffCallback(action=StaffAction.REMOVE, user_id=3001).pack(),
     StaffCallback(action=StaffAction.CONFIRM_REMOVE, user_id=3001).pack(),
+    # Every catalogue action on a default category (Printers); SET_PRIORITY to Critical.
+    *(CategoryCallback(action=action, category=5, priority=4).pack() for action in CategoryAction),
 ]
 
 

@@ -19,6 +19,8 @@ from app.models.backups import BACKUP_VERSION, BackupInvalid, BackupProblem, Bac
 from app.services.backups import archive as fmt
 from app.services.backups import files, reader, stream
 from app.services.backups.schedule import capped_due
+from app.services.backups.schema import APP_COLLECTIONS
+from app.texts.backups import COUNTS_SHOWN
 
 BSON_TEXT = st.characters(exclude_categories=["Cs"])  # BSON strings are UTF-8: no lone surrogates
 MOMENT = datetime(2026, 2, 1, 14, 30, 25, tzinfo=UTC)
@@ -358,3 +360,8 @@ def test_a_backup_recorded_in_the_future_delays_the_next_one_at_most_one_interva
     future = BackupState(now + timedelta(days=300), "backup_x.zip", "auto")  # the clock was ahead then
     assert capped_due(next_backup_at(future.last_success_at, 7, UTC), now, 7) == now + timedelta(days=7)
     assert capped_due(now + timedelta(days=2), now, 7) == now + timedelta(days=2)
+
+
+def test_a_backups_record_counts_name_every_collection_the_app_has() -> None:
+    """A confirmation cut at COUNTS_SHOWN would hide a real collection (once it hid `tickets`)."""
+    assert len(APP_COLLECTIONS) <= COUNTS_SHOWN

@@ -12,6 +12,7 @@ from app.models.users import Person
 from app.texts.tickets import staff_card, ticket_card
 from app.utils.i18n import create_i18n
 from tests.support.fake_telegram.markup import check_text
+from tests.unit.test_message_limits import LONGEST_CATEGORY
 
 LONGEST_NAME = "Ж" * 64 + " " + "Щ" * 64  # Telegram's first and last name are 64 each
 
@@ -51,7 +52,7 @@ def test_the_longest_ticket_cards_fit_one_message(language: str, cycles: int) ->
     i18n = create_i18n("uk")
     ticket = worst_ticket(cycles)
     with i18n.context(), i18n.use_locale(language):
-        for card in (staff_card(ticket), ticket_card(ticket)):
+        for card in (staff_card(ticket, LONGEST_CATEGORY), ticket_card(ticket, LONGEST_CATEGORY)):
             check_text(card.text, "HTML")  # raises "message is too long" as Telegram would
 
 

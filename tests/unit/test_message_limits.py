@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models import validators
+from app.models.categories import HINT_MAX, NAME_MAX, Category
 from app.models.conversation import Content, DeliveryState, Direction, Part, PartKind, TicketMessage
 from app.models.telegram_text import fit, fit_html, shorten, split_text, utf16_len, visible_len
 from app.models.tickets import (
@@ -36,7 +37,7 @@ from app.models.tickets import (
 from app.models.users import Person, User
 from app.models.validators import InvalidInput
 from app.texts.feedback import feedback_refusal, low_rating_alert, reopened_owner, reopened_staff
-from app.texts.form import summary_prompt
+from app.texts.form import category_chosen, description_prompt, priority_prompt, summary_prompt
 from app.texts.notices import new_ticket_notice, server_room_notice, status_notice
 from app.texts.tickets import created_line, full_text_messages, refusal, staff_card, ticket_card
 from app.utils.i18n import LOCALES_DIR
@@ -164,6 +165,16 @@ def legacy_ticket(status: TicketStatus) -> Ticket:
     )
 
 
+# The widest category the super-admin can save: every name and hint at its limit in UTF-16 units.
+LONGEST_CATEGORY = Category(
+    10**6,
+    {code: "🙂" * (NAME_MAX // 2) for code in LANGUAGES},
+    1,
+    priority=Priority.CRITICAL,
+    hints={code: "<&>" + "🙂" * ((HINT_MAX - 3) // 2) for code in LANGUAGES},
+)
+
+
 def recent_messages(ticket: Ticket) -> list[TicketMessage]:
     """The worst a card's latest messages can hold: long texts, wide names, albums."""
     content = Content(text=WIDE * 4096, parts=tuple(Part(PartKind.PHOTO, "x") for _ in range(10)))
@@ -174,13 +185,16 @@ def recent_messages(ticket: Ticket) -> list[TicketMessage]:
 
 
 def every_message_about(ticket: Ticket) -> list[str]:
-    created = ticket_card(ticket, lead=created_line(ticket.number))
+    category = LONGEST_CATEGORY
+    created = ticket_card(ticket, category, lead=created_line(ticket.number))
     recent = recent_messages(ticket)
-    messages = [ticket_card(ticket).text, created.text, staff_card(ticket).text, new_ticket_notice(ticket)]
-    messages += [ticket_card(ticket, recent=recent).text, staff_card(ticket, recent).text]
+    messages = [ticket_card(ticket, category).text, created.text, staff_card(ticket, category).text]
+    messages += [new_ticket_notice(ticket, category), new_ticket_notice(ticket, None)]
+    messages += [ticket_card(ticket, category, recent=recent).text, staff_card(ticket, category, recent).text]
     messages += [status_notice(ticket, change) for change in ticket.history[1:]]
-    draft = Draft(ticket.full_name, ticket.phone, ticket.description, [], ticket.priority)
-    messages += [summary_prompt(draft), summary_prompt(draft, hint="Please use the buttons below.")]
+    draft = Draft(ticket.full_name, ticket.phone, ticket.description, [], ticket.priority, category.id)
+    messages += [summary_prompt(draft, category), summary_prompt(draft, category, "Please use the buttons below.")]
+    messages += [category_chosen(category) or "", description_prompt(category), priority_prompt(category, Priority.LOW)]
     messages += full_text_messages(ticket, staff=True) + full_text_messages(ticket, staff=False)
     if ticket.feedback is not None and ticket.feedback.rating is not None:
         messages.append(low_rating_alert(ticket))
@@ -214,8 +228,8 @@ def test_tickets_stored_before_the_fix_render_too(status: TicketStatus) -> None:
     ticket = legacy_ticket(status)
     assert_all_fit(ticket)
     with language("en"):
-        for card in (ticket_card(ticket), staff_card(ticket)):
-            assert card.shortened and "…" in card.text
+        for card in (ticket_card(ticket, None), staff_card(ticket, None)):
+            assert card.shortened and "…" in card.text and "<b>Category:</b> —" in card.text
 
 
 def test_a_card_that_fits_is_whole_and_not_marked_shortened() -> None:
@@ -239,7 +253,7 @@ def test_a_card_that_fits_is_whole_and_not_marked_shortened() -> None:
         ],
     )
     with language("uk"):
-        for card in (staff_card(ticket), ticket_card(ticket)):
+        for card in (staff_card(ticket, LONGEST_CATEGORY), ticket_card(ticket, LONGEST_CATEGORY)):
             assert not card.shortened and WIDE * 1000 in card.text and "…" not in card.text
 
 

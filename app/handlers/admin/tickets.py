@@ -38,7 +38,8 @@ async def card_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The staff card with the conversation's latest entries, and its buttons («📄 Full text» when
     the card had to shorten something)."""
-    card = staff_card(ticket, await conversation.recent(ticket.number, notes=True))
+    category = (await conversation.repos.categories.catalogue()).get(ticket.category)
+    card = staff_card(ticket, category, await conversation.recent(ticket.number, notes=True))
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 

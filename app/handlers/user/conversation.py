@@ -21,8 +21,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 
 from app.db.repositories import Repositories
-from app.fsm.states import EmployeeCompose, StaffCompose, TicketForm
-from app.fsm.ticket_form import prompt_for
+from app.fsm.states import EmployeeCompose, StaffCompose
+from app.fsm.ticket_form import ANSWER_STATES, prompt_for
 from app.fsm.transitions import advance, reset
 from app.keyboards.callback_data import TicketMessageAction, TicketMessageCallback
 from app.keyboards.conversation import cancel_keyboard, choose_ticket_keyboard
@@ -279,8 +279,8 @@ async def new_ticket_with_it(
     except InvalidInput:
         pass  # too short or too long for a description: the form asks for one
     await remove_buttons(query)
-    data = await advance(state, TicketForm.full_name, fresh=True, **draft)
-    text, keyboard = await prompt_for(TicketForm.full_name, data, repos, user.id)
+    data = await advance(state, ANSWER_STATES[0], fresh=True, **draft)
+    text, keyboard = await prompt_for(ANSWER_STATES[0], data, repos, user.id)
     await bot.send_message(user.id, text, reply_markup=keyboard)
 
 

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from app.db.repositories import Repositories
 from app.keyboards.callback_data import MyTicketsAction, MyTicketsCallback, TicketScope
 from app.keyboards.tickets import owner_card_keyboard, owner_list_keyboard
 from app.models.paging import Page
@@ -61,6 +62,7 @@ async def open_ticket(
     callback_answer: CallbackAnswer,
     callback_data: MyTicketsCallback,
     user: User,
+    repos: Repositories,
     tickets: TicketService,
     conversation: ConversationService,
 ) -> None:
@@ -68,7 +70,11 @@ async def open_ticket(
     if ticket is None:
         callback_answer.text, callback_answer.show_alert = _("Ticket not found."), True
         return
-    card = ticket_card(ticket, recent=await conversation.recent(ticket.number, notes=False))
+    card = ticket_card(
+        ticket,
+        (await repos.categories.catalogue()).get(ticket.category),
+        recent=await conversation.recent(ticket.number, notes=False),
+    )
     await show(
         query, card.text, owner_card_keyboard(ticket, callback_data.scope, callback_data.page, full_text=card.shortened)
     )

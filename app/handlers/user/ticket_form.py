@@ -1,4 +1,4 @@
-"""The new-ticket form: name → phone → description → attachments → priority → summary."""
+"""The new-ticket form: category → name → phone → description → attachments → priority → summary."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from app.fsm.ticket_form import (
 from app.fsm.transitions import reset
 from app.keyboards import reply
 from app.models import validators
+from app.models.categories import Category
 from app.models.tickets import Draft, Ticket
 from app.models.users import Role, User
 from app.models.validators import InvalidInput
@@ -40,7 +41,7 @@ from app.texts.tickets import created_line, ticket_card
 
 async def start_form(message: Message, state: FSMContext, repos: Repositories, user: User) -> None:
     previous = await previous_answers(repos, user.id)
-    await go_to(TicketForm.full_name, message, state, repos, fresh=True, changes={PREVIOUS: previous})
+    await go_to(ANSWER_STATES[0], message, state, repos, fresh=True, changes={PREVIOUS: previous})
 
 
 async def back_from_edit_menu(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -52,27 +53,31 @@ async def back(message: Message, state: FSMContext, repos: Repositories, raw_sta
     editing = bool((await state.get_data()).get("editing"))
     target = TicketForm.confirm if editing else previous_state(current)
     changes = {"editing": False} if editing else None
-    await go_to(target or TicketForm.full_name, message, state, repos, changes=changes)
+    await go_to(target or ANSWER_STATES[0], message, state, repos, changes=changes)
 
 
-async def answered(message: Message, state: FSMContext, repos: Repositories, step: State, **values: Any) -> None:
+async def answered(
+    message: Message, state: FSMContext, repos: Repositories, step: State, note: str | None = None, **values: Any
+) -> None:
+    """Go on from an accepted answer; `note` (the step's word on it) comes above the next prompt."""
     data = {**await state.get_data(), **values}
     target = next_state(step, data)
     if target == TicketForm.confirm and data.get("editing"):
         values["editing"] = False
-    await go_to(target, message, state, repos, changes=values)
+    await go_to(target, message, state, repos, note, changes=values)
 
 
 async def got_text(message: Message, state: FSMContext, repos: Repositories, raw_state: str | None) -> None:
-    """A typed answer to a step that reads text (name, phone, description, priority)."""
+    """A typed answer (or a tapped button) to a step that reads text: all but the contact and attachments."""
     step = step_of(raw_state)
     assert step is not None and step.read is not None and step.hint is not None and message.text is not None
     try:
-        value = step.read(message.text)
+        value = await step.read(message.text, repos)
     except InvalidInput as error:
         await go_to(step.state, message, state, repos, hint=step.hint(error.problem, message.text))
         return
-    await answered(message, state, repos, step.state, **{step.field: value})
+    note = await step.echo(value, repos) if step.echo is not None else None
+    await answered(message, state, repos, step.state, note, **{step.field: value})
 
 
 async def got_contact(message: Message, state: FSMContext, repos: Repositories) -> None:
@@ -117,6 +122,7 @@ async def submit(
     state: FSMContext,
     user: User,
     role: Role,
+    repos: Repositories,
     tickets: TicketService,
     notifier: Notifier,
     conversation: ConversationService,
@@ -126,18 +132,19 @@ async def submit(
     await reset(state)
     # The ticket exists from here on: the user learns its number and the staff hear of it,
     # whatever happens to either message.
+    category = (await repos.categories.catalogue()).get(ticket.category)
     try:
-        sent = await tell_created(message, ticket, role)
+        sent = await tell_created(message, ticket, category, role)
         await conversation.remember(message.chat.id, sent, ticket.number)  # a reply to it goes to the ticket
     finally:
         await notifier.new_ticket(ticket)
 
 
-async def tell_created(message: Message, ticket: Ticket, role: Role) -> list[int]:
+async def tell_created(message: Message, ticket: Ticket, category: Category | None, role: Role) -> list[int]:
     """The owner's confirmation; returns the ids of what was sent."""
     created = created_line(ticket.number)
     menu = reply.main_menu(role)
-    card = ticket_card(ticket, lead=created).text
+    card = ticket_card(ticket, category, lead=created).text
     what = f"Ticket #{ticket.number} created: the owner's card"
     sent: list[int] = []
 

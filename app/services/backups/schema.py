@@ -24,6 +24,7 @@ from app.db.audit import AUDIT_COLLECTION
 from app.db.backup_state import STATE_COLLECTION
 from app.db.broadcast_deliveries import DELIVERIES_COLLECTION
 from app.db.broadcasts import BROADCASTS_COLLECTION
+from app.db.categories import CATEGORIES_COLLECTION
 from app.db.counters import COUNTERS_COLLECTION
 from app.db.leases import LEASES_COLLECTION
 from app.db.repositories import FSM_COLLECTION
@@ -32,6 +33,7 @@ from app.db.tickets import TICKETS_COLLECTION
 from app.db.ticket_messages import MESSAGES_COLLECTION, REFS_COLLECTION
 from app.db.users import USERS_COLLECTION
 from app.models.backups import BackupInvalid, BackupProblem
+from app.models.categories import HINT_MAX, LANGUAGES, NAME_MAX, Category
 from app.models.conversation import Direction, TicketMessage
 from app.models.media import Media
 from app.models.tickets import RATING_MAX, RATING_MIN, Priority, Ticket, TicketStatus
@@ -109,6 +111,7 @@ def check_ticket(doc: dict[str, Any]) -> None:
     for field in ("full_name", "phone", "description"):
         need(doc, field, str)
     need(doc, "username", str, optional=True)
+    need(doc, "category", int, optional=True)
     need(doc, "created_at", datetime)
     need(doc, "updated_at", datetime, optional=True)
     if doc["number"] < 1:
@@ -164,6 +167,24 @@ def check_server_call(doc: dict[str, Any]) -> None:
     need(doc, "count", int, optional=True)
 
 
+def check_category(doc: dict[str, Any]) -> None:
+    need(doc, "_id", int)
+    need(doc, "position", int)
+    need(doc, "hidden", bool, optional=True)
+    if doc["_id"] < 1:
+        raise Unusable("_id must be 1 or more")
+    if doc.get("priority") is not None:
+        one_of(doc, "priority", Priority)
+    for field, longest in (("names", NAME_MAX), ("hints", HINT_MAX)):
+        need(doc, field, dict, optional=field == "hints")
+        for language, text in (doc.get(field) or {}).items():
+            if language not in LANGUAGES or not isinstance(text, str) or len(text) > longest:
+                raise Unusable(f"{field}.{language} must be text of at most {longest} characters"[:200])
+    if not any(doc["names"].get(language) for language in LANGUAGES):
+        raise Unusable("names must hold a name")
+    Category.from_doc(doc)
+
+
 def check_ticket_message(doc: dict[str, Any]) -> None:
     need(doc, "number", int)
     need(doc, "author_id", int)
@@ -197,6 +218,7 @@ RESTORED: dict[str, Callable[[dict[str, Any]], None]] = {
     SERVER_CALLS_COLLECTION: check_server_call,
     MESSAGES_COLLECTION: check_ticket_message,
     REFS_COLLECTION: check_message_ref,
+    CATEGORIES_COLLECTION: check_category,
 }
 APP_COLLECTIONS = frozenset(RESTORED) | KEEP_ON_RESTORE
 

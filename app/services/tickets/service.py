@@ -34,6 +34,7 @@ class TicketService:
             created_at=now,
             updated_at=now,
             media=list(draft.media),
+            category=draft.category,
             history=[StatusChange(at=now, by=None, from_status=None, to_status=TicketStatus.NEW)],
         )
         return await self.repos.tickets.insert(ticket)
