@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from datetime import UTC
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pymongo.uri_parser_shared import _validate_uri
+
+from app.models.sla import SlaError, SlaPolicy, parse_holidays, parse_target, parse_work_hours
+from app.models.tickets import Priority
 
 SUPPORTED_LANGUAGES = ("uk", "en")
 
@@ -40,6 +44,12 @@ EXPECTATIONS: dict[str, str] = {
     "WAITING_REMIND_HOURS": "a whole number of hours from 1 to 720",
     "WAITING_AUTOCLOSE_DAYS": "a whole number of days from 1 to 90, longer than WAITING_REMIND_HOURS",
     "REOPEN_DAYS": "a whole number of days from 1 to 365",
+    "WORK_HOURS": "hours like 'Mon-Fri 09:00-18:00' (more groups after ';', e.g. '; Sat 10:00-14:00'), or 'always'",
+    "HOLIDAYS": "dates like 2026-12-25, separated by commas",
+    "SLA_CRITICAL": "first response/resolution, like 15m/4h (m, h or d)",
+    "SLA_HIGH": "first response/resolution, like 1h/8h (m, h or d)",
+    "SLA_NORMAL": "first response/resolution, like 4h/3d (m, h or d)",
+    "SLA_LOW": "first response/resolution, like 1d/7d (m, h or d)",
     "TIMEZONE": "an IANA time zone name, such as Europe/Kyiv or UTC",
 }
 
@@ -86,10 +96,27 @@ class Settings(BaseSettings):
     reopen_days: int = Field(default=14, alias="REOPEN_DAYS", ge=1, le=365)
     # Every date and time a person reads, and the local hour automatic backups keep; stored times stay UTC.
     timezone: str = Field(default="Europe/Kyiv", alias="TIMEZONE")
+    # Service-level targets (app/models/sla.py says how they are read and counted).
+    work_hours: str = Field(default="Mon-Fri 09:00-18:00", alias="WORK_HOURS")
+    holidays: str = Field(default="", alias="HOLIDAYS")
+    sla_critical: str = Field(default="15m/4h", alias="SLA_CRITICAL")
+    sla_high: str = Field(default="1h/8h", alias="SLA_HIGH")
+    sla_normal: str = Field(default="4h/3d", alias="SLA_NORMAL")
+    sla_low: str = Field(default="1d/7d", alias="SLA_LOW")
 
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def sla(self) -> SlaPolicy:
+        targets = {
+            Priority.CRITICAL: parse_target(self.sla_critical),
+            Priority.HIGH: parse_target(self.sla_high),
+            Priority.NORMAL: parse_target(self.sla_normal),
+            Priority.LOW: parse_target(self.sla_low),
+        }
+        return SlaPolicy(parse_work_hours(self.work_hours, self.holidays, self.zone), targets)
 
     @field_validator("bot_token")
     @classmethod
@@ -146,6 +173,33 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone") from None
         return name
+
+    @field_validator("work_hours")
+    @classmethod
+    def _work_hours(cls, value: str) -> str:
+        try:
+            parse_work_hours(value, "", UTC)
+        except SlaError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        try:
+            parse_holidays(value)
+        except SlaError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("sla_critical", "sla_high", "sla_normal", "sla_low")
+    @classmethod
+    def _sla_target(cls, value: str) -> str:
+        try:
+            parse_target(value)
+        except SlaError as error:
+            raise ValueError(str(error)) from None
+        return value
 
     @field_validator("waiting_autoclose_days")
     @classmethod

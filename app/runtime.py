@@ -24,6 +24,7 @@ from app.utils.clock import Clock, use_display_zone, utc_now
 from app.utils.debounce import Debouncer
 from app.utils.i18n import create_i18n
 from app.utils.tasks.scheduler import BACKUP_STARTUP_DELAY_SECONDS, BackgroundJobs
+from app.utils.tasks.sla_watch import INTERVAL_SECONDS as SLA_CHECK_SECONDS
 from config import Settings, StartupError
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ class BotApp:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        sla_check_seconds: float = SLA_CHECK_SECONDS,
         embedded: EmbeddedMongo | None = None,
     ) -> None:
         self.settings = settings
+        self.sla_check_seconds = sla_check_seconds
         self.embedded = embedded
         self.mongodb_uri = mongodb_uri
         self.clock = clock
@@ -79,6 +82,7 @@ class BotApp:
                     i18n,
                     clock=self.clock,
                     backup_startup_delay=self.backup_startup_delay,
+                    sla_check_seconds=self.sla_check_seconds,
                     lease=lease,
                     embedded=self.embedded,
                 )

@@ -330,6 +330,26 @@ class TicketRepository:
         cursor = await self.collection.aggregate(pipeline)
         return {int(doc["_id"]): int(doc["n"]) async for doc in cursor if isinstance(doc.get("_id"), int)}
 
+    # --- SLA: the watch job's reads and its once-per-stage marks --------------------------------
+
+    async def active(self) -> list[Ticket]:
+        """Every active ticket (the SLA watch's round; active tickets are few beside the history)."""
+        return [Ticket.from_doc(doc) async for doc in self.collection.find({"status": {"$in": ACTIVE_STATUSES}})]
+
+    async def mark_sla_stage(self, number: int, stage: str) -> bool:
+        """True once per ticket and stage (e.g. "response_warned"): the one reminder of it."""
+        # Flat fields set only once, matched by their absence: nx-27017 does not match a missing
+        # field with `$ne`, which MongoDB does; `$exists: false` means the same on both.
+        field = f"sla_{stage}"
+        result = await self.collection.update_one(
+            {"number": eq(number), field: {"$exists": False}}, {"$set": {field: True}}
+        )
+        return result.modified_count == 1
+
+    async def set_overdue(self, number: int, overdue: bool) -> None:
+        """The queue's 🔥: kept on the ticket by the SLA watch, like 💬 (no computing per queue line)."""
+        await self.collection.update_one({"number": eq(number)}, {"$set": {"sla_overdue": overdue}})
+
     # --- the employee's feedback on a closed ticket: each step once, in order -----------------
 
     async def record_solved(self, number: int, user_id: int, at: datetime) -> Ticket | None:

@@ -157,6 +157,7 @@ class Ticket:
     awaiting_staff: bool = False  # the employee wrote last in the conversation; staff have not replied
     feedback: Feedback | None = None
     category: int | None = None  # the catalogue's id (app/models/categories.py); None on older tickets
+    sla_overdue: bool = False  # a running SLA clock is past its target (kept by the SLA watch)
     id: ObjectId | None = None
 
     @property
@@ -215,6 +216,7 @@ class Ticket:
             history=[StatusChange.from_doc(h) for h in doc.get("history", [])],
             awaiting_staff=doc.get("awaiting_staff") is True,
             feedback=Feedback.from_doc(doc["feedback"]) if doc.get("feedback") else None,
+            sla_overdue=doc.get("sla_overdue") is True,
             category=_category_id(doc.get("category")),
         )
 

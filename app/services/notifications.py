@@ -14,6 +14,7 @@ from app.db.repositories import Repositories
 from app.keyboards.conversation import add_message_keyboard, incoming_keyboard, new_ticket_keyboard
 from app.keyboards.feedback import solved_keyboard
 from app.keyboards.tickets import open_ticket_keyboard, staff_card_keyboard
+from app.models.sla import Clock
 from app.models.tickets import ChangeNote, QueueView, StatusChange, Ticket, TicketStatus
 from app.models.timeline import RECENT_ON_CARD
 from app.models.users import Person, Role, User
@@ -29,6 +30,7 @@ from app.texts.notices import (
     status_notice,
     waiting_reminder,
 )
+from app.texts.sla import reminder as sla_reminder_text
 from app.texts.tickets import staff_card
 from config import Settings
 
@@ -184,3 +186,9 @@ class Notifier:
             render: Render = lambda: (handed_away(ticket, to, by), open_ticket_keyboard(ticket.number))  # noqa: E731
             await self.deliver(previous.id, render, ticket=ticket.number)
         return await self.status_changed(ticket, change)
+
+    async def sla_reminder(self, ticket: Ticket, clock: Clock, recipients: list[int]) -> None:
+        languages = await self.repos.users.languages(recipients)
+        render: Render = lambda: (sla_reminder_text(ticket, clock), incoming_keyboard(ticket))  # noqa: E731
+        for staff_id in recipients:
+            await self.deliver(staff_id, render, languages.get(staff_id), ticket=ticket.number)

@@ -197,9 +197,11 @@ def change_line(change: StatusChange, room: int | None, *, owner: bool = False) 
     return f"{line}: {_cut(change.comment, room)}" if change.comment else line
 
 
-def staff_card(ticket: Ticket, category: Category | None, recent: Sequence[TicketMessage] = ()) -> Fitted:
-    """The staff's card: who filed it and how to reach them, the recent history and the
-    conversation's latest messages (`recent`, notes included)."""
+def staff_card(
+    ticket: Ticket, category: Category | None, recent: Sequence[TicketMessage] = (), clocks: Sequence[str] = ()
+) -> Fitted:
+    """The staff's card: who filed it and how to reach them, its SLA `clocks` (lines), the
+    recent history and the conversation's latest messages (`recent`, notes included)."""
     shown = ticket.history[-HISTORY_SHOWN:]
     earlier = len(ticket.history) - len(shown)
 
@@ -215,6 +217,7 @@ def staff_card(ticket: Ticket, category: Category | None, recent: Sequence[Ticke
         ]
         if ticket.assignee is not None:
             lines.append(_("<b>Assignee:</b> {name}").format(name=_cut(ticket.assignee.name, room)))
+        lines += clocks
         rating = feedback_line(ticket, room)
         if rating is not None:
             lines.append(rating)
@@ -283,7 +286,8 @@ def queue_line(ticket: Ticket) -> str:
     name, description = short(ticket.full_name, 20), short(ticket.description, 30)
     # The employee wrote last and waits for staff (a finished ticket waits for nobody).
     waiting = "💬 " if ticket.awaiting_staff and ticket.status.is_active else ""
-    return f"{waiting}{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
+    overdue = "🔥 " if ticket.sla_overdue and ticket.status.is_active else ""  # past an SLA target
+    return f"{overdue}{waiting}{PRIORITY_MARKERS[ticket.priority]} #{ticket.number} · {name} · {description}"
 
 
 def owner_line(ticket: Ticket) -> str:

@@ -41,7 +41,7 @@ async def own_bot(
     """A bot built with BotApp keywords (clock, start-up delay) the shared fixture cannot pass."""
     settings = make_settings(fake, mongo_uri, db_name, tmp_path, DEFAULT_LANGUAGE="en", **overrides)
     harness = BotHarness(fake, settings)
-    harness.app_options = options
+    harness.app_options.update(options)
     english(harness)
     await harness.start()
     try:

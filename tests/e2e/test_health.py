@@ -38,7 +38,7 @@ async def bot_on_own_server(
         fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, DEFAULT_LANGUAGE="en", **overrides
     )
     harness = BotHarness(fake, settings)
-    harness.app_options = options
+    harness.app_options.update(options)
     harness.superadmin.language_code = "en"
     try:
         await harness.start()
@@ -194,7 +194,7 @@ async def test_a_dead_embedded_database_is_restarted_and_reported(
     server.start()
     settings = make_settings(fake, server.uri, db_name, tmp_path, MONGODB_TIMEOUT_SECONDS=1, DEFAULT_LANGUAGE="en")
     harness = BotHarness(fake, settings)
-    harness.app_options = {"embedded": server}  # what main.py passes when MONGODB_URI is unset
+    harness.app_options.update({"embedded": server})  # what main.py passes when MONGODB_URI is unset
     harness.superadmin.language_code = "en"
     try:
         await harness.start()

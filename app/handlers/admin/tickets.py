@@ -5,6 +5,7 @@ its employee (app/handlers/admin/conversation.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -29,6 +30,7 @@ from app.services.media import send_ticket_media
 from app.services.tickets.actions import ActionResult, TicketActions
 from app.texts import labels
 from app.texts.formatting import counted_length
+from app.texts.sla import clock_lines
 from app.texts.tickets import comment_too_long, full_text_messages, refusal, staff_card
 from app.utils.messages import send_texts, show, show_at
 
@@ -39,7 +41,8 @@ async def card_view(
     """The staff card with the conversation's latest entries, and its buttons («📄 Full text» when
     the card had to shorten something)."""
     category = (await conversation.repos.categories.catalogue()).get(ticket.category)
-    card = staff_card(ticket, category, await conversation.recent(ticket.number, notes=True))
+    clocks = clock_lines(conversation.notifier.settings.sla.clocks(ticket, datetime.now(UTC)))
+    card = staff_card(ticket, category, await conversation.recent(ticket.number, notes=True), clocks)
     return card.text, staff_card_keyboard(ticket, user.id, role, view, page, full_text=card.shortened)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -28,7 +29,7 @@ from app.fsm.transitions import reset
 from app.keyboards import reply
 from app.models import validators
 from app.models.categories import Category
-from app.models.tickets import Draft, Ticket
+from app.models.tickets import Draft, Priority, Ticket
 from app.models.users import Role, User
 from app.models.validators import InvalidInput
 from app.services.conversation.service import ConversationService
@@ -36,7 +37,9 @@ from app.services.delivery import Delivered, deliver
 from app.services.notifications import Notifier
 from app.services.tickets.service import TicketService
 from app.texts import form, labels
+from app.texts.sla import back_at
 from app.texts.tickets import created_line, ticket_card
+from config import Settings
 
 
 async def start_form(message: Message, state: FSMContext, repos: Repositories, user: User) -> None:
@@ -126,6 +129,7 @@ async def submit(
     tickets: TicketService,
     notifier: Notifier,
     conversation: ConversationService,
+    settings: Settings,
 ) -> None:
     draft = Draft.from_fsm(await state.get_data())
     ticket = await tickets.create(user, draft)
@@ -133,16 +137,21 @@ async def submit(
     # The ticket exists from here on: the user learns its number and the staff hear of it,
     # whatever happens to either message.
     category = (await repos.categories.catalogue()).get(ticket.category)
+    # Outside working hours the employee learns when staff are back (critical ones alert staff anyway).
+    opening = None if ticket.priority is Priority.CRITICAL else settings.sla.working.next_opening(ticket.created_at)
     try:
-        sent = await tell_created(message, ticket, category, role)
+        sent = await tell_created(message, ticket, category, role, opening)
         await conversation.remember(message.chat.id, sent, ticket.number)  # a reply to it goes to the ticket
     finally:
         await notifier.new_ticket(ticket)
 
 
-async def tell_created(message: Message, ticket: Ticket, category: Category | None, role: Role) -> list[int]:
-    """The owner's confirmation; returns the ids of what was sent."""
-    created = created_line(ticket.number)
+async def tell_created(
+    message: Message, ticket: Ticket, category: Category | None, role: Role, opening: datetime | None = None
+) -> list[int]:
+    """The owner's confirmation (with when staff are back, `opening`, outside working hours);
+    returns the ids of what was sent."""
+    created = created_line(ticket.number) + (f"\n{back_at(opening)}" if opening is not None else "")
     menu = reply.main_menu(role)
     card = ticket_card(ticket, category, lead=created).text
     what = f"Ticket #{ticket.number} created: the owner's card"

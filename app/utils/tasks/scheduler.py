@@ -35,8 +35,9 @@ from app.services.instance_lease import InstanceLease
 from app.services.notifications import Notifier
 from app.services.superadmin_messages import SuperAdminMessenger
 from app.services.tickets.actions import TicketActions
+from app.services.tickets.sla import SlaWatch
 from app.utils.clock import Clock, utc_now
-from app.utils.tasks import auto_backup, health_check, waiting_tickets
+from app.utils.tasks import auto_backup, health_check, sla_watch, waiting_tickets
 from app.utils.tasks.restore_recovery import RestoreRecovery
 from config import Settings
 
@@ -59,6 +60,7 @@ class BackgroundJobs:
         *,
         clock: Clock = utc_now,
         backup_startup_delay: float = BACKUP_STARTUP_DELAY_SECONDS,
+        sla_check_seconds: float = sla_watch.INTERVAL_SECONDS,
         lease: InstanceLease | None = None,
         embedded: EmbeddedMongo | None = None,
     ) -> None:
@@ -75,7 +77,10 @@ class BackgroundJobs:
         self.recovery = RestoreRecovery(self.backups, self.messenger)
         self.repos = repos
         self.clock = clock
-        self.ticket_actions = TicketActions(repos, Notifier(bot, repos, i18n, settings))
+        notifier = Notifier(bot, repos, i18n, settings)
+        self.ticket_actions = TicketActions(repos, notifier)
+        self.sla = SlaWatch(repos, notifier, settings.sla)
+        self.sla_check_seconds = sla_check_seconds
         self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -94,6 +99,14 @@ class BackgroundJobs:
             self.check_waiting,
             IntervalTrigger(seconds=waiting_tickets.INTERVAL_SECONDS, timezone=UTC),
             id=waiting_tickets.WAITING_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        self.scheduler.add_job(
+            self.check_sla,
+            IntervalTrigger(seconds=self.sla_check_seconds, timezone=UTC),
+            id=sla_watch.SLA_JOB,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
@@ -153,6 +166,12 @@ class BackgroundJobs:
             return None  # the holder of the lease reminds and closes; the writes are conditional anyway
         with self._tracked():
             return await waiting_tickets.check_waiting(self.repos, self.ticket_actions, self.settings, self.clock)
+
+    async def check_sla(self) -> int | None:
+        if not self.runs_background_work:
+            return None  # the holder of the lease reminds; the marks are conditional anyway
+        with self._tracked():
+            return await sla_watch.check_sla(self.sla, self.clock)
 
     async def run_scheduled_backup(self) -> BackupResult | None:
         if not self.runs_background_work:
