@@ -16,20 +16,21 @@ from app.texts.formatting import short, when
 NAME_SHOWN = 40
 
 
-def admin_line(admin: Admin, names: Mapping[int, str]) -> str:
+def admin_line(admin: Admin, names: Mapping[int, str], in_work: int = 0) -> str:
     username = f" (@{escape(short(admin.username, NAME_SHOWN))})" if admin.username else ""
     by = names.get(admin.added_by) if admin.added_by is not None else None
-    return _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
+    line = _("• {name}{username} — id <code>{id}</code>, added {at} by {by}").format(
         name=escape(short(admin.label, NAME_SHOWN)),
         username=username,
         id=admin.id,
         at=when(admin.added_at),
         by=escape(short(by, NAME_SHOWN)) if by else (admin.added_by or "?"),
     )
+    return line + " · " + _("in progress: {n}").format(n=in_work)
 
 
-def staff_panel(admins: Page[Admin], names: Mapping[int, str]) -> str:
-    """`names`: display names of whoever added the admins on this page."""
+def staff_panel(admins: Page[Admin], names: Mapping[int, str], loads: Mapping[int, int] | None = None) -> str:
+    """`names`: display names of whoever added the admins on this page; `loads`: their tickets in work."""
     lines = [_("👥 <b>Support staff</b>")]
     if admins.total == 0:
         lines.append(_("No admins yet."))
@@ -39,5 +40,5 @@ def staff_panel(admins: Page[Admin], names: Mapping[int, str]) -> str:
                 page=admins.number + 1, pages=admins.pages, total=admins.total
             )
         )
-    lines += [admin_line(admin, names) for admin in admins.items]
+    lines += [admin_line(admin, names, (loads or {}).get(admin.id, 0)) for admin in admins.items]
     return "\n".join(lines)

@@ -66,7 +66,15 @@ async def test_the_assignee_hands_a_ticket_over_with_a_note(bot: BotHarness) -> 
     audit = await bot.db.audit.find_one({"action": "reassign"})
     assert audit is not None and audit["to"] == 3002 and audit["previous"] == 3001 and audit["by"] == 3001
 
-    # Olha may not hand it on again; Taras may (and the picker now counts 3 for him, 0 for her).
+    # The super-admin's staff list shows each admin's tickets in work.
+    boss = bot.superadmin
+    await bot.db.users.update_one({"_id": boss.id}, {"$set": {"language": "en"}})
+    await boss.send_command("/staff")
+    panel = await boss.wait_message(predicate=has("Support staff"))
+    lines = {line.split(" — ")[0]: line for line in panel.body.split("\n") if line.startswith("• ")}
+    assert lines["• Olha"].endswith("· in progress: 0") and lines["• Taras"].endswith("· in progress: 3")
+
+    # Olha may not hand it on again.
     query = await olha.press_data(HandoverCallback(action=HandoverAction.LIST, number=1).pack())
     assert await olha.wait_callback_answer(query) == (
         "Only the assignee or the super-admin can do this with ticket #1.",

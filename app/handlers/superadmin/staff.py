@@ -38,7 +38,7 @@ async def render_panel(repos: Repositories, page: int) -> tuple[str, InlineKeybo
     admins = await repos.admins.page(page, PAGE_SIZE)
     added_by = sorted({a.added_by for a in admins.items if a.added_by is not None})
     names = await repos.users.names(added_by) if added_by else {}
-    return texts.staff_panel(admins, names), keyboards.staff_panel_keyboard(admins)
+    return texts.staff_panel(admins, names, await repos.tickets.workloads()), keyboards.staff_panel_keyboard(admins)
 
 
 async def staff_panel(message: Message, repos: Repositories) -> None:
