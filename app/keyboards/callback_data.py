@@ -170,6 +170,9 @@ class ConversationAction(StrEnum):
     MEDIA = "m"  # one timeline message's attachments again (`ref`: its id)
 
 
+EDIT_IN_PLACE = "e"  # a timeline button's `ref`: its own arrows re-render it where it is
+
+
 class ConversationCallback(CallbackData, prefix="cv"):
     """`ref` "e": re-render the timeline in place (its own arrows); a message's id for FULL_TEXT/MEDIA."""
 

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app.keyboards.callback_data import (
+    EDIT_IN_PLACE,
     ConversationAction,
     ConversationCallback,
     StaffTicketAction,
@@ -162,7 +163,9 @@ def timeline_keyboard(number: int, page: TimelinePage) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     arrows = page_arrows(page.messages.number, page.messages.pages)
     for arrow, target in arrows:
-        builder.button(text=arrow, callback_data=_callback(ConversationAction.TIMELINE, number, target, ref="e"))
+        builder.button(
+            text=arrow, callback_data=_callback(ConversationAction.TIMELINE, number, target, ref=EDIT_IN_PLACE)
+        )
     entries = _entry_buttons(page)
     for label, message_id, whole in entries:
         action = ConversationAction.FULL_TEXT if whole else ConversationAction.MEDIA
@@ -177,7 +180,9 @@ def owner_timeline_keyboard(ticket: Ticket, page: TimelinePage) -> InlineKeyboar
     builder = InlineKeyboardBuilder()
     arrows = page_arrows(page.messages.number, page.messages.pages)
     for arrow, target in arrows:
-        data = TicketMessageCallback(action=TicketMessageAction.TIMELINE, number=ticket.number, page=target, ref="e")
+        data = TicketMessageCallback(
+            action=TicketMessageAction.TIMELINE, number=ticket.number, page=target, ref=EDIT_IN_PLACE
+        )
         builder.button(text=arrow, callback_data=data)
     entries = _entry_buttons(page)
     for label, message_id, whole in entries:

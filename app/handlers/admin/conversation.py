@@ -25,7 +25,8 @@ from app.filters.replied_ticket import RepliedTicket
 from app.fsm.states import StaffCompose
 from app.fsm.transitions import advance, reset
 from app.handlers.admin.tickets import card_view, remember_card, shown_before
-from app.keyboards.callback_data import ConversationAction, ConversationCallback
+from app.handlers.timeline_views import show_entry, show_page
+from app.keyboards.callback_data import EDIT_IN_PLACE, ConversationAction, ConversationCallback
 from app.keyboards.conversation import (
     UNDER_COPY,
     after_reply_keyboard,
@@ -38,12 +39,10 @@ from app.models.conversation import DeliveryState
 from app.models.tickets import Outcome, Ticket, TicketStatus
 from app.models.users import Person, Role, User
 from app.services.conversation.content import content_of, is_passable
-from app.services.conversation.send import send_timeline_message
 from app.services.conversation.service import ConversationService
 from app.services.tickets.actions import TicketActions
 from app.texts import labels
 from app.texts.conversation import (
-    button_inactive,
     cancelled,
     cannot_send,
     compose_hint,
@@ -59,8 +58,6 @@ from app.texts.conversation import (
 from app.texts.tickets import refusal
 from app.utils.debounce import Debouncer
 from app.utils.messages import show, update_buttons
-
-EDIT_IN_PLACE = "e"  # the timeline's own arrows re-render it; from a card it comes as a new message
 
 
 async def start_reply(
@@ -152,12 +149,8 @@ async def show_timeline(
         callback_answer.text, callback_answer.show_alert = refusal(Outcome.NOT_FOUND, None), True
         return
     page = await conversation.timeline(ticket, callback_data.page, notes=True)
-    text, markup = timeline(ticket.number, page), timeline_keyboard(ticket.number, page)
-    if callback_data.ref == EDIT_IN_PLACE:
-        await show(query, text, markup)
-    else:
-        sent = await bot.send_message(user.id, text, reply_markup=markup)
-        await conversation.remember(user.id, [sent.message_id], callback_data.number)
+    view = timeline(ticket.number, page), timeline_keyboard(ticket.number, page)
+    await show_page(query, bot, conversation, ticket.number, view, in_place=callback_data.ref == EDIT_IN_PLACE)
 
 
 async def show_message(
@@ -173,11 +166,7 @@ async def show_message(
     ticket = await repos.tickets.get(callback_data.number)
     message = await conversation.message_of(ticket, callback_data.ref, notes=True) if ticket else None
     whole = callback_data.action is ConversationAction.FULL_TEXT
-    if message is None or not (whole or message.content.parts):
-        callback_answer.text, callback_answer.show_alert = button_inactive(), True
-        return
-    sent = await send_timeline_message(bot, user.id, message, whole=whole)
-    await conversation.remember(user.id, sent, message.number)
+    await show_entry(callback_answer, bot, user.id, conversation, message, whole=whole)
 
 
 async def send_now(

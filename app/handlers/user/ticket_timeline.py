@@ -8,17 +8,14 @@ from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from app.keyboards.callback_data import TicketMessageAction, TicketMessageCallback
+from app.handlers.timeline_views import show_entry, show_page
+from app.keyboards.callback_data import EDIT_IN_PLACE, TicketMessageAction, TicketMessageCallback
 from app.keyboards.conversation import owner_timeline_keyboard
 from app.models.tickets import Outcome
 from app.models.users import User
-from app.services.conversation.send import send_timeline_message
 from app.services.conversation.service import ConversationService
-from app.texts.conversation import button_inactive, timeline
+from app.texts.conversation import timeline
 from app.texts.tickets import refusal
-from app.utils.messages import show
-
-EDIT_IN_PLACE = "e"
 
 
 async def show_timeline(
@@ -34,12 +31,8 @@ async def show_timeline(
         callback_answer.text, callback_answer.show_alert = refusal(Outcome.NOT_FOUND, None), True
         return
     page = await conversation.timeline(ticket, callback_data.page, notes=False)
-    text, markup = timeline(ticket.number, page, owner=True), owner_timeline_keyboard(ticket, page)
-    if callback_data.ref == EDIT_IN_PLACE:
-        await show(query, text, markup)
-    else:
-        sent = await bot.send_message(user.id, text, reply_markup=markup)
-        await conversation.remember(user.id, [sent.message_id], ticket.number)
+    view = timeline(ticket.number, page, owner=True), owner_timeline_keyboard(ticket, page)
+    await show_page(query, bot, conversation, ticket.number, view, in_place=callback_data.ref == EDIT_IN_PLACE)
 
 
 async def show_message(
@@ -53,11 +46,7 @@ async def show_message(
     ticket = await conversation.owned(user, callback_data.number)
     message = await conversation.message_of(ticket, callback_data.ref, notes=False) if ticket else None
     whole = callback_data.action is TicketMessageAction.FULL_TEXT
-    if message is None or not (whole or message.content.parts):
-        callback_answer.text, callback_answer.show_alert = button_inactive(), True
-        return
-    sent = await send_timeline_message(bot, user.id, message, whole=whole)
-    await conversation.remember(user.id, sent, message.number)
+    await show_entry(callback_answer, bot, user.id, conversation, message, whole=whole)
 
 
 def create_router() -> Router:
