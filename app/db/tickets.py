@@ -332,9 +332,14 @@ class TicketRepository:
 
     # --- SLA: the watch job's reads and its once-per-stage marks --------------------------------
 
-    async def active(self) -> list[Ticket]:
-        """Every active ticket (the SLA watch's round; active tickets are few beside the history)."""
-        return [Ticket.from_doc(doc) async for doc in self.collection.find({"status": {"$in": ACTIVE_STATUSES}})]
+    async def sla_watched(self) -> list[Ticket]:
+        """Active tickets the SLA watch has still something to do for: not yet past their
+        resolution target (the last reminder), or marked overdue (the mark goes when it ends)."""
+        query = {
+            "status": {"$in": ACTIVE_STATUSES},
+            "$or": [{"sla_resolution_breached": {"$exists": False}}, {"sla_overdue": eq(True)}],
+        }
+        return [Ticket.from_doc(doc) async for doc in self.collection.find(query)]
 
     async def mark_sla_stage(self, number: int, stage: str) -> bool:
         """True once per ticket and stage (e.g. "response_warned"): the one reminder of it."""

@@ -25,7 +25,7 @@ class SlaWatch:
     async def check(self, now: datetime) -> int:
         """One round; returns how many reminders went out."""
         sent = 0
-        for ticket in await self.repos.tickets.active():
+        for ticket in await self.repos.tickets.sla_watched():
             clocks = self.policy.clocks(ticket, now)
             overdue = any(c.stage is Stage.BREACHED and (c.running or c.paused) for c in clocks)
             if overdue != ticket.sla_overdue:
