@@ -14,6 +14,7 @@ from app.db.broadcasts import BroadcastRepository
 from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.leases import LeaseRepository
+from app.db.reports import ReportRepository, ReportStateRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.ticket_messages import TicketMessageRepository
 from app.db.tickets import TicketRepository
@@ -36,6 +37,8 @@ class Repositories:
     leases: LeaseRepository
     conversations: ConversationRepository
     ticket_messages: TicketMessageRepository
+    reports: ReportRepository
+    report_state: ReportStateRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -53,6 +56,8 @@ class Repositories:
             leases=LeaseRepository(db),
             conversations=ConversationRepository(db),
             ticket_messages=TicketMessageRepository(db),
+            reports=ReportRepository(db),
+            report_state=ReportStateRepository(db),
         )
 
     async def prepare(self) -> None:
