@@ -26,8 +26,8 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from app.db.shapes import eq
 from app.db.tickets import TICKETS_COLLECTION
