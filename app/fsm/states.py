@@ -65,10 +65,26 @@ class EmployeeCompose(StatesGroup):
     message = State()
 
 
+class StatsRange(StatesGroup):
+    """/stats's custom range: the first day, then the last (the first is in data)."""
+
+    first = State()
+    last = State()
+
+
 # Dialogues only staff can be in: someone who loses the role must leave them (app/services/staff.py
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
     name
-    for group in (CloseTicket, RejectTicket, AddAdmin, BroadcastCompose, BackupUpload, StaffCompose, Handover)
+    for group in (
+        CloseTicket,
+        RejectTicket,
+        AddAdmin,
+        BroadcastCompose,
+        BackupUpload,
+        StaffCompose,
+        Handover,
+        StatsRange,
+    )
     for name in group.__all_states_names__
 )

@@ -218,6 +218,19 @@ class ExportColumn(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Every word on the chart, in the reader's language (app/texts/reports.py)."""
+
+    title: str
+    opened: str
+    closed: str
+    response: str
+    minutes: str
+    hours: str
+    days: list[str]  # one label per day, as the x axis shows it
+
+
+@dataclass(frozen=True, slots=True)
 class ExportResult:
     path: str
     rows: int
