@@ -45,7 +45,7 @@ EXPORT_FIELDS = {
     "full_name": 1,
     "user_id": 1,
     "assignee": 1,
-    "feedback.rating": 1,
+    "feedback": 1,  # the whole sub-document: nx-27017 projects no dotted path
     "sla": 1,
 }
 EXPORT_BATCH = 500

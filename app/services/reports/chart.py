@@ -59,7 +59,8 @@ def render_png(days: list[DayCounts], labels: ChartLabels) -> bytes:
     response.set_ylabel(f"{labels.response}, {unit}")
     response.set_ylim(bottom=0)
     handles = [*axes.get_legend_handles_labels()[0], *response.get_legend_handles_labels()[0]]
-    axes.legend(handles=handles, loc="upper left")
+    # Under the dates, so no legend ever hides a bar.
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, frameon=False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
