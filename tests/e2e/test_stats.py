@@ -137,7 +137,10 @@ def count(seeded: Seeded, first: date, last: date) -> Expected:
     """The period's figures, from the Ticket objects (local days in Kyiv)."""
     start = datetime.combine(first, time(), tzinfo=KYIV)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=KYIV)
-    inside = lambda moment: start <= moment < end  # noqa: E731
+
+    def inside(moment: datetime) -> bool:
+        return start <= moment < end
+
     out = Expected(by_priority=dict.fromkeys(Priority, 0))
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     opened_on = dict.fromkeys(days, 0)
