@@ -43,8 +43,8 @@ def help_text(role: Role) -> str:
         parts.append(
             _(
                 "<b>Reports</b>\n"
-                "• /stats — opened, closed, rejected and reopened tickets, response and resolution times, "
-                "ratings, by category, priority and staff member, with a chart: today, 7 or 30 days or your dates.\n"
+                "• /stats — tickets opened, closed, rejected and opened again, response and resolution times, "
+                "CSAT, by category, priority and staff member, with a chart: today, 7 or 30 days or your dates.\n"
                 "• /export 30 — the last 30 days' tickets as a CSV file for Excel."
             )
         )

@@ -514,3 +514,22 @@ async def test_an_export_over_the_upload_limit_says_where_it_is(
         assert len(kept) == 1 and str(kept[0].resolve()) in said.body
         assert kept[0].read_bytes().startswith(BOM)
         assert not [m for m in admin.messages if m.kind == "document"]
+
+
+async def test_export_pages_never_split_or_repeat_tickets_sharing_a_moment(
+    fake: FakeTelegram, mongo_uri: str, db_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.db.reports.EXPORT_BATCH", 3)  # pages of 3 over runs of 7 equal stamps
+    async with stats_bot(fake, mongo_uri, db_name, tmp_path, WEDNESDAY_NOON) as (bot, seeded, _clock):
+        service = bot.workflow("stats", StatsService)
+        period = service.last_days(30)
+        same = epoch_ms(WEDNESDAY_NOON - timedelta(days=2))
+        await bot.db["tickets"].update_many({"number": {"$gte": 10, "$lt": 17}}, {"$set": {"created_ts": same}})
+        want = sorted(
+            (epoch_ms(t.created_at) if not 10 <= t.number < 17 else same, t.number)
+            for t in seeded.tickets
+            if period.start_ms <= (epoch_ms(t.created_at) if not 10 <= t.number < 17 else same) < period.end_ms
+        )
+        reports = bot.workflow("repos", Repositories).reports
+        got = [(doc["created_ts"], doc["number"]) async for doc in reports.export_rows(period)]
+        assert got == want
