@@ -16,7 +16,7 @@ RUN pip install -r requirements.txt
 
 COPY --chown=bot:bot config.py main.py ./
 COPY --chown=bot:bot app ./app
-RUN mkdir -p logs backups data && chown bot:bot logs backups data
+RUN mkdir -p logs backups data exports && chown bot:bot logs backups data exports
 
 USER bot
 CMD ["python", "main.py"]

@@ -41,6 +41,7 @@ EXPECTATIONS: dict[str, str] = {
     "BACKUP_DIR": "a directory path",
     "BACKUP_KEEP_COUNT": "a whole number from 1 to 1000",
     "BACKUP_MAX_UPLOAD_MB": "a whole number of megabytes from 1 to 2000 (50 for api.telegram.org)",
+    "EXPORT_DIR": "a directory path",
     "WAITING_REMIND_HOURS": "a whole number of hours from 1 to 720",
     "WAITING_AUTOCLOSE_DAYS": "a whole number of days from 1 to 90, longer than WAITING_REMIND_HOURS",
     "REOPEN_DAYS": "a whole number of days from 1 to 365",
@@ -90,6 +91,8 @@ class Settings(BaseSettings):
     backup_keep_count: int = Field(default=10, alias="BACKUP_KEEP_COUNT", ge=1, le=1000)
     # The cloud Bot API accepts uploads up to 50 MB; a self-hosted server up to 2000 MB.
     backup_max_upload_mb: int = Field(default=50, alias="BACKUP_MAX_UPLOAD_MB", ge=1, le=2000)
+    # Where /export writes its CSV files; one too large to send stays there (the newest five are kept).
+    export_dir: Path = Field(default=Path("exports"), alias="EXPORT_DIR")
     waiting_remind_hours: int = Field(default=24, alias="WAITING_REMIND_HOURS", ge=1, le=720)
     waiting_autoclose_days: int = Field(default=5, alias="WAITING_AUTOCLOSE_DAYS", ge=1, le=90)
     # How long after a ticket is closed or rejected its employee may still reopen it.
@@ -149,7 +152,7 @@ class Settings(BaseSettings):
             raise ValueError("not a valid MongoDB connection string") from None
         return value
 
-    @field_validator("data_dir", "log_dir", "backup_dir")
+    @field_validator("data_dir", "log_dir", "backup_dir", "export_dir")
     @classmethod
     def _folder(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():

@@ -32,6 +32,7 @@ from app.services.categories import CategoryService
 from app.services.conversation.service import ConversationService
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
+from app.services.reports.export import ExportService
 from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
@@ -94,6 +95,8 @@ def create_dispatcher(
         backups=jobs.backups,
         backup_schedule=jobs.schedule,
         conversation=ConversationService(bot, repos, i18n, notifier, ticket_actions),
+        stats=jobs.stats,
+        exports=ExportService(repos.reports, settings.export_dir, settings.zone, jobs.clock),
     )
     dispatcher = Dispatcher(
         storage=SharedClientStorage(client, db_name=settings.mongodb_db, collection_name=FSM_COLLECTION),

@@ -26,6 +26,8 @@ from app.services.conversation.service import ConversationService
 from app.services.health import HealthMonitor
 from app.services.menus import CommandMenus
 from app.services.notifications import Notifier
+from app.services.reports.export import ExportService
+from app.services.reports.stats import StatsService
 from app.services.server_room import ServerRoomService
 from app.services.staff import StaffService
 from app.services.tickets.actions import TicketActions
@@ -56,6 +58,8 @@ class Injected(TypedDict):
     backups: BackupService
     backup_schedule: BackupSchedule
     conversation: ConversationService
+    stats: StatsService
+    exports: ExportService
 
 
 class PerUpdate(TypedDict):

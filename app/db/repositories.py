@@ -15,6 +15,7 @@ from app.db.categories import CategoryRepository
 from app.db.conversations import FSM_COLLECTION, ConversationRepository
 from app.db.counters import CounterRepository
 from app.db.leases import LeaseRepository
+from app.db.reports import ReportRepository, ReportStateRepository
 from app.db.server_calls import ServerCallRepository
 from app.db.ticket_messages import TicketMessageRepository
 from app.db.tickets import TicketRepository
@@ -38,6 +39,8 @@ class Repositories:
     conversations: ConversationRepository
     ticket_messages: TicketMessageRepository
     categories: CategoryRepository
+    reports: ReportRepository
+    report_state: ReportStateRepository
 
     @classmethod
     def create(cls, db: AsyncDatabase[dict[str, Any]]) -> Repositories:
@@ -56,6 +59,8 @@ class Repositories:
             conversations=ConversationRepository(db),
             ticket_messages=TicketMessageRepository(db),
             categories=CategoryRepository(db),
+            reports=ReportRepository(db),
+            report_state=ReportStateRepository(db),
         )
 
     async def prepare(self) -> None:

@@ -32,6 +32,8 @@ from app.models.tickets import (
     epoch_ms,
     finished_stamp,
     first_response_ts,
+    is_reopen,
+    reopen_stamps,
     waiting_stamp,
 )
 from app.models.users import Person
@@ -79,6 +81,9 @@ class TicketRepository:
             ]
         )
         await self.collection.create_index([("category", ASCENDING), *FINISHED_ORDER])
+        # Reports: the tickets opened in a period, and those reopened since a moment (app/db/reports.py).
+        await self.collection.create_index([("created_ts", ASCENDING)])
+        await self.collection.create_index([("reopened_ts", ASCENDING)])
         # The waiting job: tickets waiting since before a moment.
         await self.collection.create_index([("status", ASCENDING), ("waiting_ts", ASCENDING)])
 
@@ -188,9 +193,11 @@ class TicketRepository:
         await self.counts.update_one({"_id": COUNTS_ID}, {"$set": counts}, upsert=True)
 
     async def _add_report_stamps(self) -> None:
-        """Tickets written before `created_ts` / `response_ts` (epoch ms, what reports and SLA
-        clocks compute with, as aggregations cannot rely on dates on nx-27017) get them."""
-        missing = {"created_ts": {"$exists": False}}
+        """Tickets written before `created_ts` / `response_ts` / `reopened_ts` and `reopens` (epoch
+        ms, what reports and SLA clocks compute with, as aggregations cannot rely on dates on
+        nx-27017) get them. Found by the newest stamp (`reopened_ts`, indexed, on every ticket
+        written since): a ticket missing it may miss the others too, and all are set again."""
+        missing = {"reopened_ts": {"$exists": False}}
         todo = await self._count(missing)
         done = 0
         while done < todo:  # bounded: a document the update cannot fix is never read twice
@@ -211,6 +218,7 @@ class TicketRepository:
                     history = []
                 if (response := first_response_ts(history)) is not None:
                     stamps["response_ts"] = response
+                stamps.update(reopen_stamps(history))
                 updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": stamps}))
             await self.collection.bulk_write(updates, ordered=False)
             done += len(batch)
@@ -245,6 +253,10 @@ class TicketRepository:
             unset["feedback"] = ""  # a reopened ticket's earlier feedback was about another ending
         if unset:
             operations["$unset"] = unset
+        if is_reopen(change):  # the stamps reports count reopens by (reopen_stamps)
+            moment = epoch_ms(change.at)
+            operations["$set"]["reopened_ts"] = moment
+            operations["$push"]["reopens"] = moment
         if change.from_status is TicketStatus.NEW and change.to_status is TicketStatus.IN_PROGRESS:
             # The first response: a ticket reopened to the queue and taken again keeps the earlier one.
             operations["$min"] = {"response_ts": epoch_ms(change.at)}

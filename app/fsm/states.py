@@ -74,6 +74,13 @@ class EmployeeCompose(StatesGroup):
     message = State()
 
 
+class StatsRange(StatesGroup):
+    """/stats's custom range: the first day, then the last (the first is in data)."""
+
+    first = State()
+    last = State()
+
+
 # Dialogues only staff can be in: someone who loses the role must leave them (app/services/staff.py
 # ends them on removal; the user-context middleware drops one a racing update wrote back).
 STAFF_DIALOGUES = frozenset(
@@ -87,6 +94,7 @@ STAFF_DIALOGUES = frozenset(
         StaffCompose,
         Handover,
         CategoryEdit,
+        StatsRange,
     )
     for name in group.__all_states_names__
 )

@@ -14,6 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from app.models.categories import Language
+from app.models.reports import PeriodKind
 from app.models.tickets import QueueView
 
 # Telegram's ids have at most 52 significant bits; ticket numbers stay far below that too.
@@ -234,3 +235,9 @@ class HandoverCallback(CallbackData, prefix="ho"):
     to: Id = 0
     page: PageNumber = 0
     card: Id = 0
+
+
+class StatsCallback(CallbackData, prefix="rp"):
+    """/stats's period buttons; CUSTOM asks for two dates."""
+
+    period: PeriodKind

@@ -65,6 +65,20 @@ def first_response_ts(history: list[StatusChange]) -> int | None:
     return epoch_ms(min(taken)) if taken else None
 
 
+def is_reopen(change: StatusChange) -> bool:
+    """A finished ticket back in work: the employee said «not solved» or wrote again."""
+    return change.from_status is not None and not change.from_status.is_active and change.to_status.is_active
+
+
+def reopen_stamps(history: list[StatusChange]) -> dict[str, Any]:
+    """`reopens`: when the ticket was reopened (epoch ms, each time); `reopened_ts`: the latest, 0
+    if never. A report counts the reopens of a period from these numbers: the scalar, on its own
+    index, finds the few tickets reopened since the period began (nx-27017 serves no range over
+    an array from an index), the list says which of their reopens fall in it."""
+    reopens = [epoch_ms(change.at) for change in history if is_reopen(change)]
+    return {"reopened_ts": max(reopens, default=0), "reopens": reopens}
+
+
 ACTIVE_STATUSES = [TicketStatus.NEW.value, TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
 # Taken into work: an assignee has it, whether they are on it or waiting for the employee.
 WORKED_STATUSES = [TicketStatus.IN_PROGRESS.value, TicketStatus.WAITING.value]
@@ -183,6 +197,7 @@ class Ticket:
             "updated_at": self.updated_at,
             "created_ts": epoch_ms(self.created_at),
             **({"response_ts": response} if (response := first_response_ts(self.history)) is not None else {}),
+            **reopen_stamps(self.history),
             **finished_stamp(self.status, self.updated_at),
             **waiting_stamp(self.status, self.updated_at),
             "media": [m.to_doc() for m in self.media],

@@ -31,6 +31,8 @@ def staff_commands(role: Role) -> list[BotCommand]:
     commands = [
         BotCommand(command="queue", description=_("Ticket queue")),
         BotCommand(command="menu", description=_("Refresh the panel")),
+        BotCommand(command="stats", description=_("Stats with a chart")),
+        BotCommand(command="export", description=_("Tickets as a CSV file")),
     ]
     if role is Role.SUPERADMIN:
         commands.append(BotCommand(command="staff", description=_("Support staff")))

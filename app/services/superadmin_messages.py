@@ -1,4 +1,4 @@
-"""Messages to the super-admin from background jobs (health alerts, automatic backups).
+"""Messages to the super-admin from background jobs (health alerts, automatic backups, the weekly digest).
 
 Jobs have no update and hence no language; the super-admin's is looked up while the
 database is reachable and remembered, so a "database is down" alert needs no database.
@@ -14,7 +14,7 @@ from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import FSInputFile
+from aiogram.types import BufferedInputFile, FSInputFile
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from pymongo.errors import PyMongoError
@@ -89,6 +89,14 @@ class SuperAdminMessenger:
     async def send_text(self, text: str) -> bool:
         delivery = await deliver(
             lambda: self.bot.send_message(self.chat_id, text), what="Super-admin message", attempts=2
+        )
+        return delivery.sent
+
+    async def send_photo(self, png: bytes, filename: str, caption: str) -> bool:
+        delivery = await deliver(
+            lambda: self.bot.send_photo(self.chat_id, BufferedInputFile(png, filename=filename), caption=caption),
+            what="Super-admin photo",
+            attempts=2,
         )
         return delivery.sent
 

@@ -39,6 +39,15 @@ def help_text(role: Role) -> str:
                 queue=labels.QUEUE, mine=labels.IN_MY_WORK, broadcast=labels.BROADCAST, refresh=labels.REFRESH_PANEL
             )
         )
+    if role.is_staff:
+        parts.append(
+            _(
+                "<b>Reports</b>\n"
+                "• /stats — tickets opened, closed, rejected and opened again, response and resolution times, "
+                "CSAT, by category, priority and staff member, with a chart: today, 7 or 30 days or your dates.\n"
+                "• /export 30 — the last 30 days' tickets as a CSV file for Excel."
+            )
+        )
     if role is Role.SUPERADMIN:
         parts.append(
             _(

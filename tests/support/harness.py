@@ -31,6 +31,7 @@ def make_settings(fake: FakeTelegram, mongo_uri: str, db_name: str, tmp: Path, *
         "LOG_DIR": str(tmp / "logs"),
         "DATA_DIR": str(tmp / "data"),
         "BACKUP_DIR": str(tmp / "backups"),  # never the project's backups/
+        "EXPORT_DIR": str(tmp / "exports"),
         "MONGODB_TIMEOUT_SECONDS": 3,
         # Tests never depend on the hour they run at: support is always at work unless a test says
         # otherwise (tests/e2e/test_sla.py).

@@ -92,7 +92,9 @@ async def seed(db: AsyncDatabase[dict[str, Any]]) -> None:
                 "status": "new",
                 "created_at": at,
                 "updated_at": at + timedelta(minutes=n),
-                "created_ts": epoch_ms(at),  # as the app stores it (the reports' stamp)
+                "created_ts": epoch_ms(at),  # as the app stores it (the reports' stamps)
+                "reopened_ts": 0,
+                "reopens": [],
                 "media": [{"kind": "photo", "file_id": f"f{n}"}],
                 "assignee": None,
                 "history": [{"at": at, "by": None, "from": None, "to": "new", "comment": None}],

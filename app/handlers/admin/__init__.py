@@ -3,7 +3,7 @@
 from aiogram import Router
 
 from app.filters.roles import STAFF
-from app.handlers.admin import blocks, broadcast, conversation, handover, queue, tickets
+from app.handlers.admin import blocks, broadcast, conversation, handover, queue, reports, tickets
 
 
 def create_router() -> Router:
@@ -18,5 +18,6 @@ def create_router() -> Router:
         broadcast.create_router(),
         blocks.create_router(),
         handover.create_router(),
+        reports.create_router(),
     )
     return router

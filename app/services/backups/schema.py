@@ -27,6 +27,7 @@ from app.db.broadcasts import BROADCASTS_COLLECTION
 from app.db.categories import CATEGORIES_COLLECTION
 from app.db.counters import COUNTERS_COLLECTION
 from app.db.leases import LEASES_COLLECTION
+from app.db.reports import REPORT_STATE_COLLECTION
 from app.db.repositories import FSM_COLLECTION
 from app.db.server_calls import SERVER_CALLS_COLLECTION
 from app.db.tickets import TICKETS_COLLECTION
@@ -41,7 +42,15 @@ from app.models.users import Admin, Person, User
 from app.services.backups.stream import Checks
 
 KEEP_ON_RESTORE = frozenset(
-    {AUDIT_COLLECTION, STATE_COLLECTION, FSM_COLLECTION, BROADCASTS_COLLECTION, DELIVERIES_COLLECTION, LEASES_COLLECTION}
+    {
+        AUDIT_COLLECTION,
+        STATE_COLLECTION,
+        FSM_COLLECTION,
+        BROADCASTS_COLLECTION,
+        DELIVERIES_COLLECTION,
+        LEASES_COLLECTION,
+        REPORT_STATE_COLLECTION,
+    }
 )
 
 

@@ -6,8 +6,8 @@ module each beside this one); a job still running at shutdown is cancelled and a
 (a backup then removes its `.part`).
 
 With an instance lease (services/instance_lease.py), the jobs that must run once per bot —
-health alerts, automatic backups, the waiting tickets' reminders and closing — run only in
-the process holding it; a job renews it.
+health alerts, automatic backups, the waiting tickets' reminders and closing, the weekly digest —
+run only in the process holding it; a job renews it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.db.embedded import EmbeddedMongo
@@ -33,11 +34,13 @@ from app.services.backups.service import BackupService
 from app.services.health import HealthMonitor
 from app.services.instance_lease import InstanceLease
 from app.services.notifications import Notifier
+from app.services.reports.digest import WeeklyDigest
+from app.services.reports.stats import StatsService
 from app.services.superadmin_messages import SuperAdminMessenger
 from app.services.tickets.actions import TicketActions
 from app.services.tickets.sla import SlaWatch
 from app.utils.clock import Clock, utc_now
-from app.utils.tasks import auto_backup, health_check, sla_watch, waiting_tickets
+from app.utils.tasks import auto_backup, health_check, sla_watch, waiting_tickets, weekly_digest
 from app.utils.tasks.restore_recovery import RestoreRecovery
 from config import Settings
 
@@ -81,6 +84,9 @@ class BackgroundJobs:
         self.ticket_actions = TicketActions(repos, notifier)
         self.sla = SlaWatch(repos, notifier, settings.sla)
         self.sla_check_seconds = sla_check_seconds
+        self.stats = StatsService(repos.reports, settings.zone, clock)
+        self.digest = WeeklyDigest(self.stats, repos.report_state, self.messenger)
+        self.startup_delay = timedelta(seconds=backup_startup_delay)
         self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -118,6 +124,21 @@ class BackgroundJobs:
                 id=LEASE_JOB,
                 max_instances=1,
                 coalesce=True,
+                misfire_grace_time=None,
+            )
+        self.scheduler.add_job(
+            self.send_digest,
+            weekly_digest.trigger(self.settings),
+            id=weekly_digest.DIGEST_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=weekly_digest.MISFIRE_GRACE_SECONDS,
+        )
+        if await self.digest.missed():  # the bot was down on Monday morning
+            self.scheduler.add_job(
+                self.send_digest,
+                DateTrigger(run_date=self.clock() + self.startup_delay, timezone=UTC),
+                id=weekly_digest.DIGEST_CATCH_UP_JOB,
                 misfire_grace_time=None,
             )
         await self.schedule.plan()
@@ -172,6 +193,12 @@ class BackgroundJobs:
             return None  # the holder of the lease reminds; the marks are conditional anyway
         with self._tracked():
             return await sla_watch.check_sla(self.sla, self.clock)
+
+    async def send_digest(self) -> bool:
+        if not self.runs_background_work:
+            return False  # the holder of the lease sends it; the week's claim would stop a second anyway
+        with self._tracked():
+            return await weekly_digest.send_weekly_digest(self.digest)
 
     async def run_scheduled_backup(self) -> BackupResult | None:
         if not self.runs_background_work:
