@@ -52,17 +52,27 @@ EXPORT_BATCH = 500
 
 
 # --- SLA: the one place that says whether a finished ticket met its target --------------------
-# Tickets carry no `sla` yet, so every report shows "—". When they do, give these two the rule:
-# SLA_MET an expression that is 1 for a finished ticket that met its target and 0 otherwise,
-# SLA_COUNTED one that is 1 for a finished ticket that had a target; `sla_met_of` the same rule
-# for one exported ticket. Nothing else changes: the sums, the share and the column follow.
-SLA_MET: dict[str, Any] | int = 0
-SLA_COUNTED: dict[str, Any] | int = 0
+# A ticket is judged when it is closed or rejected (`sla_met`, app/services/tickets/actions.py);
+# tickets finished before SLA targets existed carry no judgement and are not counted.
+# SLA_MET is 1 for a finished ticket that met its targets, SLA_COUNTED 1 for one that was judged;
+# `sla_met_of` is the same rule for one exported ticket. ($cond in its {if, then, else} form: the
+# one nx-27017 translates to SQL.)
+
+
+def _when_sla_met(value: bool, then: Any) -> dict[str, Any]:
+    return {"$cond": {"if": {"$eq": ["$sla_met", value]}, "then": 1, "else": then}}
+
+
+SLA_MET: dict[str, Any] | int = _when_sla_met(True, 0)
+SLA_COUNTED: dict[str, Any] | int = _when_sla_met(True, _when_sla_met(False, 0))
 
 
 def sla_met_of(doc: dict[str, Any]) -> bool | None:
-    """Did this ticket (an export row's document) meet its SLA target? None: no target (yet)."""
-    return None
+    """Did this ticket (an export row's document) meet its SLA targets? None: not judged (finished
+    before SLA targets existed, or still open). The judgement is made when it is closed or
+    rejected (app/services/tickets/actions.py)."""
+    met = doc.get("sla_met")
+    return met if isinstance(met, bool) else None
 
 
 # --------------------------------------------------------------------------------------------

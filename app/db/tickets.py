@@ -251,6 +251,7 @@ class TicketRepository:
         if change.to_status.is_active:
             unset["finished_ts"] = ""
             unset["feedback"] = ""  # a reopened ticket's earlier feedback was about another ending
+            unset["sla_met"] = ""  # …and so was the judgement of its targets
         if unset:
             operations["$unset"] = unset
         if is_reopen(change):  # the stamps reports count reopens by (reopen_stamps)
@@ -362,6 +363,10 @@ class TicketRepository:
             {"number": eq(number), field: {"$exists": False}}, {"$set": {field: True}}
         )
         return result.modified_count == 1
+
+    async def set_sla_met(self, number: int, met: bool) -> None:
+        """A finished ticket's judgement against its targets (what reports count)."""
+        await self.collection.update_one({"number": eq(number)}, {"$set": {"sla_met": met}})
 
     async def set_overdue(self, number: int, overdue: bool) -> None:
         """The queue's 🔥: kept on the ticket by the SLA watch, like 💬 (no computing per queue line)."""

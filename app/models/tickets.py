@@ -172,6 +172,7 @@ class Ticket:
     feedback: Feedback | None = None
     category: int | None = None  # the catalogue's id (app/models/categories.py); None on older tickets
     sla_overdue: bool = False  # a running SLA clock is past its target (kept by the SLA watch)
+    sla_met: bool | None = None  # a finished ticket: were both its targets met (None: not judged)
     id: ObjectId | None = None
 
     @property
@@ -208,6 +209,8 @@ class Ticket:
         }
         if self.feedback is not None:
             doc["feedback"] = self.feedback.to_doc()
+        if self.sla_met is not None:
+            doc["sla_met"] = self.sla_met
         if self.id is not None:
             doc["_id"] = self.id
         return doc
@@ -232,6 +235,7 @@ class Ticket:
             awaiting_staff=doc.get("awaiting_staff") is True,
             feedback=Feedback.from_doc(doc["feedback"]) if doc.get("feedback") else None,
             sla_overdue=doc.get("sla_overdue") is True,
+            sla_met=doc["sla_met"] if isinstance(doc.get("sla_met"), bool) else None,
             category=_category_id(doc.get("category")),
         )
 

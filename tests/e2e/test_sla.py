@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.db.repositories import Repositories
+from app.keyboards.callback_data import StaffTicketAction, StaffTicketCallback
 from app.services.notifications import Notifier
 from app.services.tickets.sla import SlaWatch
 from app.texts.formatting import when
@@ -148,3 +149,21 @@ async def test_outside_working_hours_the_employee_learns_when_staff_are_back(bot
     await flows.file_ticket(ivan, priority="critical")
     critical = next(m for m in reversed(ivan.messages) if "#2" in (m.text or ""))
     assert words not in critical.body  # a critical ticket alerts staff now: no "back at"
+
+
+async def test_a_finished_ticket_is_judged_against_its_targets(bot: BotHarness) -> None:
+    olha, _taras, _boss = await staff(bot)
+    now = datetime.now(UTC)
+    late = filed(1, kyiv(1, 9), status="in_progress", assignee=OLHA, priority=3)  # high: 1 h / 8 h
+    late["history"].append({"at": kyiv(1, 9, 10), "by": OLHA, "from": "new", "to": "in_progress", "comment": None})
+    quick = filed(2, now - timedelta(minutes=2), status="in_progress", assignee=OLHA, priority=4)
+    quick["history"].append({"at": now - timedelta(minutes=1), "by": OLHA, "from": "new", "to": "in_progress"})
+    await seed_tickets(bot, [late, quick])
+    for number in (1, 2):
+        query = await olha.press_data(StaffTicketCallback(action=StaffTicketAction.CLOSE, number=number).pack())
+        await olha.wait_callback_answer(query)
+        await olha.wait_message(predicate=has(f"Closing ticket #{number}"))
+        await olha.tap("⏭ Skip")
+        await olha.wait_message(predicate=has(f"Ticket #{number} closed"))
+    judged = {doc["number"]: doc["sla_met"] async for doc in bot.db.tickets.find({})}
+    assert judged == {1: False, 2: True}  # #1 took days of working time to resolve; #2 three minutes

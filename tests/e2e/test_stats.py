@@ -88,6 +88,9 @@ def dataset(now: datetime, count: int = 90, seed: int = 13) -> Seeded:
                 status, updated, assignee = TicketStatus.CLOSED, moment, admin
         if status is TicketStatus.CLOSED and rng.random() < 0.6:
             feedback = Feedback(True, updated, rating=rng.randint(1, 5))
+        # Judged against the SLA when finished; some finished before targets existed: not judged.
+        finished_now = status in (TicketStatus.CLOSED, TicketStatus.REJECTED)
+        sla_met = rng.choice([True, True, False, None]) if finished_now else None
         tickets.append(
             Ticket(
                 number=number,
@@ -103,6 +106,7 @@ def dataset(now: datetime, count: int = 90, seed: int = 13) -> Seeded:
                 assignee=assignee,
                 history=history,
                 feedback=feedback,
+                sla_met=sla_met,
             )
         )
         categories[number] = rng.choice(CATEGORIES)
@@ -123,6 +127,8 @@ class Expected:
     opened: int = 0
     closed: int = 0
     rejected: int = 0
+    sla_met: int = 0
+    sla_judged: int = 0
     reopened: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     by_priority: dict[Priority, int] = field(default_factory=dict)
@@ -175,6 +181,9 @@ def count(seeded: Seeded, first: date, last: date) -> Expected:
             continue
         day = ticket.updated_at.astimezone(KYIV).date()
         line = admin(ticket.assignee) if ticket.assignee else None
+        if ticket.sla_met is not None:
+            out.sla_judged += 1
+            out.sla_met += ticket.sla_met
         if ticket.status is TicketStatus.CLOSED:
             out.closed += 1
             closed_on[day] += 1
@@ -279,7 +288,7 @@ async def test_stats_match_an_independent_count(
         assert stats.resolution.median == nearest_rank(want.resolutions, 0.5)
         assert stats.resolution.p90 == nearest_rank(want.resolutions, 0.9)
         assert (stats.rated, stats.rating_sum) == (len(want.ratings), sum(want.ratings))
-        assert stats.sla_met_share is None  # no ticket carries an SLA target yet
+        assert want.sla_judged and stats.sla_met_share == pytest.approx(want.sla_met / want.sla_judged)
         assert {line.admin_id for line in stats.admins} == set(want.per_admin)
         for line in stats.admins:
             expected = want.per_admin[line.admin_id]
@@ -333,7 +342,8 @@ async def test_superadmin_sees_every_admin_and_a_chart(
             f"Opened: {want.opened} · closed: {want.closed} · rejected: {want.rejected} · reopened: {want.reopened}"
             in caption
         )
-        assert f"({len(want.responses)} tickets)" in caption and "SLA met: —" in caption
+        assert f"({len(want.responses)} tickets)" in caption
+        assert f"SLA met: {want.sla_met / want.sla_judged * 100:.0f}%" in caption
         assert f"{sum(want.ratings) / len(want.ratings):.1f} ★ ({len(want.ratings)} ratings)" in caption
         assert png_size(bot.fake.files[chart.file_id or ""].data or b"") == (WIDTH_PX, HEIGHT_PX)
 

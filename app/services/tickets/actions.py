@@ -79,7 +79,14 @@ class TicketActions:
         if ticket is None:
             latest = await self.repos.tickets.get(number)
             return ActionResult(Outcome.WRONG_STATE, latest)
+        await self._judge_sla(ticket)
         return await self._finish(action, ticket, change)
+
+    async def _judge_sla(self, ticket: Ticket) -> None:
+        """A finished ticket against its targets, once, as it ends (what reports count)."""
+        clocks = self.notifier.settings.sla.clocks(ticket, ticket.finished_at)
+        ticket.sla_met = all(clock.elapsed <= clock.target for clock in clocks)
+        await self.repos.tickets.set_sla_met(ticket.number, ticket.sla_met)
 
     async def wait(self, number: int, actor: Person, *, superadmin: bool) -> ActionResult:
         """In progress → waiting for the employee's answer (the assignee or the super-admin)."""
@@ -125,6 +132,7 @@ class TicketActions:
         change = StatusChange(at, None, TicketStatus.WAITING, TicketStatus.CLOSED, note=ChangeNote.NO_ANSWER)
         ticket = await self.repos.tickets.change_status(number, {"waiting_ts": eq(waiting_ts)}, change)
         if ticket is not None:
+            await self._judge_sla(ticket)
             await self._audit("auto_close", ticket, change)
             await self.notifier.auto_closed(ticket, days)
         return ticket
