@@ -78,6 +78,13 @@ def sla_met_of(doc: dict[str, Any]) -> bool | None:
 # --------------------------------------------------------------------------------------------
 
 
+def _category_key(value: Any) -> str:
+    """The catalogue's id as a report's key (NO_CATEGORY: none)."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0):
+        return NO_CATEGORY
+    return str(value)
+
+
 def _cond(condition: dict[str, Any], then: Any, otherwise: Any) -> dict[str, Any]:
     return {"$cond": {"if": condition, "then": then, "else": otherwise}}
 
@@ -126,7 +133,7 @@ class ReportRepository:
         )
         return [
             OpenedByCategory(
-                category=row["_id"] if isinstance(row.get("_id"), str) and row["_id"] else NO_CATEGORY,
+                category=_category_key(row.get("_id")),
                 opened=_int(row.get("n")),
                 by_priority={p: _int(row.get(f"p{p.value}")) for p in Priority},
             )

@@ -8,6 +8,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from app.models.categories import Catalogue
 from app.models.reports import (
     NO_CATEGORY,
     AdminLine,
@@ -21,7 +22,7 @@ from app.models.reports import (
 from app.models.telegram_text import CAPTION_LIMIT, TEXT_LIMIT, fit, fit_html, shorten
 from app.models.tickets import Priority, TicketStatus
 from app.texts.formatting import duration, human_size
-from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS, priority_label, status_label
+from app.texts.tickets import PRIORITY_MARKERS, STATUS_MARKERS, category_label, priority_label, status_label
 
 NAME_SHOWN = 40
 DATE_FORMAT = "%Y-%m-%d"  # as every date the bot shows (app/texts/formatting.py)
@@ -113,8 +114,12 @@ def sla_share(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
-def category_name(key: str) -> str:
-    return "—" if key == NO_CATEGORY else escape(shorten(key, NAME_SHOWN))
+def category_name(key: str, catalogue: Catalogue | None = None) -> str:
+    """A report's category key (the catalogue's id) by the category's name in the reader's language."""
+    if key == NO_CATEGORY:
+        return "—"
+    category = catalogue.get(int(key)) if catalogue is not None and key.isdigit() else None
+    return category_label(category) if category is not None else escape(shorten(key, NAME_SHOWN))
 
 
 def summary(stats: Stats) -> str:
@@ -150,11 +155,11 @@ def admin_line(line: AdminLine, room: int | None) -> str:
     )
 
 
-def details(stats: Stats, *, everyone: bool) -> str:
+def details(stats: Stats, *, everyone: bool, catalogue: Catalogue | None = None) -> str:
     """By category, by priority, by staff member (`everyone`: every admin; else the reader's own line)."""
 
     def render(room: int | None) -> str:
-        categories = " · ".join(f"{category_name(key)}: {n}" for key, n in stats.by_category.items()) or "—"
+        categories = " · ".join(f"{category_name(key, catalogue)}: {n}" for key, n in stats.by_category.items()) or "—"
         priorities = " · ".join(
             f"{priority_label(p)}: {stats.by_priority.get(p, 0)}" for p in sorted(Priority, reverse=True)
         )

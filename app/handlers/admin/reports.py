@@ -14,6 +14,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 
+from app.db.repositories import Repositories
 from app.fsm.states import StatsRange
 from app.fsm.transitions import advance, reset
 from app.keyboards.callback_data import StatsCallback
@@ -33,8 +34,10 @@ MB = 1024 * 1024
 EXPORT_DEFAULT_DAYS = 30
 
 
-async def send_stats(bot: Bot, chat_id: int, period: Period, user: User, role: Role, stats: StatsService) -> None:
-    """The chart with the summary as its caption, then the details."""
+async def send_stats(
+    bot: Bot, chat_id: int, period: Period, user: User, role: Role, stats: StatsService, repos: Repositories
+) -> None:
+    """The chart with the summary as its caption, then the details (categories by name)."""
     everyone = role is Role.SUPERADMIN
     report = await stats.compute(period)
     if not everyone:
@@ -42,7 +45,8 @@ async def send_stats(bot: Bot, chat_id: int, period: Period, user: User, role: R
     png = await chart_png(report.days, texts.chart_labels(report))
     name = f"stats-{period.first:%Y%m%d}-{period.last:%Y%m%d}.png"
     await bot.send_photo(chat_id, BufferedInputFile(png, filename=name), caption=texts.summary(report))
-    await bot.send_message(chat_id, texts.details(report, everyone=everyone))
+    catalogue = await repos.categories.catalogue()
+    await bot.send_message(chat_id, texts.details(report, everyone=everyone, catalogue=catalogue))
 
 
 def _period_from_args(args: str, stats: StatsService) -> Period | None:
@@ -58,7 +62,13 @@ def _period_from_args(args: str, stats: StatsService) -> Period | None:
 
 
 async def stats_command(
-    message: Message, command: CommandObject, bot: Bot, user: User, role: Role, stats: StatsService
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    role: Role,
+    stats: StatsService,
+    repos: Repositories,
 ) -> None:
     args = (command.args or "").strip()
     if not args:
@@ -68,7 +78,7 @@ async def stats_command(
     if period is None:
         await message.answer(texts.stats_usage())
         return
-    await send_stats(bot, message.chat.id, period, user, role, stats)
+    await send_stats(bot, message.chat.id, period, user, role, stats, repos)
 
 
 async def choose(
@@ -79,12 +89,13 @@ async def choose(
     role: Role,
     state: FSMContext,
     stats: StatsService,
+    repos: Repositories,
 ) -> None:
     if callback_data.period is PeriodKind.CUSTOM:
         await reset(state, StatsRange.first)
         await bot.send_message(user.id, texts.ask_first_date())
         return
-    await send_stats(bot, user.id, stats.period(callback_data.period), user, role, stats)
+    await send_stats(bot, user.id, stats.period(callback_data.period), user, role, stats, repos)
 
 
 async def first_date(message: Message, state: FSMContext) -> None:
@@ -96,7 +107,9 @@ async def first_date(message: Message, state: FSMContext) -> None:
     await message.answer(texts.ask_last_date(first))
 
 
-async def last_date(message: Message, bot: Bot, user: User, role: Role, state: FSMContext, stats: StatsService) -> None:
+async def last_date(
+    message: Message, bot: Bot, user: User, role: Role, state: FSMContext, stats: StatsService, repos: Repositories
+) -> None:
     last = texts.parse_date(message.text or "")
     if last is None:
         await message.answer(texts.bad_date())
@@ -107,11 +120,17 @@ async def last_date(message: Message, bot: Bot, user: User, role: Role, state: F
         await message.answer(texts.range_too_long(MAX_REPORT_DAYS))
         return
     await reset(state)
-    await send_stats(bot, message.chat.id, period, user, role, stats)
+    await send_stats(bot, message.chat.id, period, user, role, stats, repos)
 
 
 async def export_command(
-    message: Message, command: CommandObject, bot: Bot, settings: Settings, stats: StatsService, exports: ExportService
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    settings: Settings,
+    stats: StatsService,
+    exports: ExportService,
+    repos: Repositories,
 ) -> None:
     args = (command.args or "").strip()
     if args and not (args.isdigit() and 1 <= int(args) <= MAX_REPORT_DAYS):
@@ -119,7 +138,7 @@ async def export_command(
         return
     period = stats.last_days(int(args) if args else EXPORT_DEFAULT_DAYS)
     try:
-        result = await exports.write(period)
+        result = await exports.write(period, await repos.categories.catalogue())
     except ExportBusy:
         await message.answer(texts.export_busy())
         return

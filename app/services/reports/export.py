@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.db.reports import EXPORT_BATCH, ReportRepository, sla_met_of
+from app.models.categories import Catalogue
 from app.models.reports import ExportColumn, ExportResult, Period, valid_rating
 from app.models.tickets import Priority, TicketStatus
 from app.texts import reports as texts
+from app.texts.tickets import category_button
 from app.utils.clock import Clock, utc_now
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ def _minutes(start: Any, end: Any) -> str:
     return str(round((end - start) / 60_000)) if numbers and end >= start else ""
 
 
-def export_row(doc: dict[str, Any], zone: tzinfo) -> dict[ExportColumn, str]:
+def export_row(doc: dict[str, Any], zone: tzinfo, catalogue: Catalogue | None = None) -> dict[ExportColumn, str]:
     """One ticket's row (call inside the reader's i18n context: statuses and priorities are words)."""
     created, response, finished = doc.get("created_ts"), doc.get("response_ts"), doc.get("finished_ts")
     status = doc.get("status")
@@ -65,7 +67,7 @@ def export_row(doc: dict[str, Any], zone: tzinfo) -> dict[ExportColumn, str]:
         ExportColumn.STATUS: texts.plain_status(TicketStatus(status))
         if isinstance(status, str) and status in STATUSES
         else "",
-        ExportColumn.CATEGORY: str(doc.get("category") or ""),
+        ExportColumn.CATEGORY: _category(doc.get("category"), catalogue),
         ExportColumn.PRIORITY: texts.plain_priority(Priority(priority)) if priority in PRIORITIES else "",
         ExportColumn.EMPLOYEE: str(doc.get("full_name") or ""),
         ExportColumn.EMPLOYEE_ID: str(doc.get("user_id", "")),
@@ -77,6 +79,14 @@ def export_row(doc: dict[str, Any], zone: tzinfo) -> dict[ExportColumn, str]:
     }
 
 
+def _category(value: Any, catalogue: Catalogue | None) -> str:
+    """The category's name in the reader's language ("" without one, its id if it is gone)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return ""
+    category = catalogue.get(value) if catalogue is not None else None
+    return category_button(category) if category is not None else str(value)
+
+
 class ExportService:
     def __init__(self, reports: ReportRepository, folder: Path, zone: tzinfo, clock: Clock = utc_now) -> None:
         self.reports = reports
@@ -85,7 +95,7 @@ class ExportService:
         self.clock = clock
         self._lock = asyncio.Lock()
 
-    async def write(self, period: Period) -> ExportResult:
+    async def write(self, period: Period, catalogue: Catalogue | None = None) -> ExportResult:
         """The CSV of the tickets opened in `period` (call inside the reader's i18n context)."""
         if self._lock.locked():
             raise ExportBusy
@@ -106,7 +116,7 @@ class ExportService:
                 await asyncio.to_thread(writer.writerow, [headers[c] for c in ExportColumn])
                 batch: list[list[str]] = []
                 async for doc in self.reports.export_rows(period):
-                    row = export_row(doc, self.zone)
+                    row = export_row(doc, self.zone, catalogue)
                     batch.append([row[c] for c in ExportColumn])
                     if len(batch) >= EXPORT_BATCH:
                         await asyncio.to_thread(writer.writerows, batch)
