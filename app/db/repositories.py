@@ -55,10 +55,14 @@ class Repositories:
             ticket_messages=TicketMessageRepository(db),
         )
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, replaced: bool = False) -> None:
         """Bring data written by an older version (or restored from a backup) in line with what
-        the queries expect: role marks from the staff list, ticket fields and status counts."""
+        the queries expect: role marks from the staff list, ticket fields, status counts and the
+        search index. `replaced`: a restore just replaced the tickets, so their search terms are
+        those of other tickets (the index is not in backups) and are built again."""
         await self.admins.sync_role_marks()
+        if replaced:
+            await self.tickets.search_index.reset()
         await self.tickets.prepare()
 
     async def ensure_indexes(self) -> None:

@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from app.db.shapes import count
+from app.db.shapes import count, eq
 from app.models.users import User
 
 
@@ -92,6 +92,11 @@ class UserRepository:
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"language": language}})
+
+    async def set_last_search(self, user_id: int, text: str) -> None:
+        """Kept on the profile, which is read on every update anyway: result pages need no query
+        in their buttons (Telegram's 64 bytes) and no extra read."""
+        await self.collection.update_one({"_id": eq(user_id)}, {"$set": {"last_search": text}})
 
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})

@@ -28,6 +28,7 @@ class User:
     created_at: datetime
     reachable: bool = True
     is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
+    last_search: str | None = None  # what they last searched for; search result pages read it
 
     @property
     def display_name(self) -> str:
@@ -44,6 +45,7 @@ class User:
             created_at=doc["created_at"],
             reachable=doc.get("reachable", True),
             is_admin=doc.get("role") == "admin",
+            last_search=doc["last_search"] if isinstance(doc.get("last_search"), str) else None,
         )
 
 

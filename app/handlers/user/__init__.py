@@ -7,6 +7,7 @@ from app.handlers.user import (
     fallback,
     feedback,
     my_tickets,
+    search,
     server_room,
     start,
     ticket_form,
@@ -18,6 +19,7 @@ from app.handlers.user import (
 def create_router() -> Router:
     router = Router(name="user")
     router.include_routers(
+        search.create_router(),  # first: its Cancel closes the search, its pages come before «My tickets»
         start.create_router(),
         ticket_media.create_router(),
         ticket_form.create_router(),

@@ -1,0 +1,168 @@
+"""ticket_terms: the search index, one document per (term, ticket): `{_id: "<number>:<term>", t, n}`.
+
+Why documents of their own, not an array of terms on the ticket: nx-27017 (0.8.1) indexes a
+field's whole JSON value, not an array's items, so a `{"search": {"$elemMatch": …}}` runs a
+`json_each` over every ticket (measured: 105 ms at 20,000 tickets, about 1 s at 200,000). A term
+as a scalar field is a plain index range on both engines: `{t: {$eq: term}}` sorted by `n`
+descending reads the newest matches straight off the (t, n) index, and counts them from it.
+
+Several terms (all must match): the rarest term's tickets, newest first, are the candidates
+(at most CANDIDATES of them); each further term keeps the candidates whose `_id`
+`"<number>:<term>"` exists — an `_id` `$in`, which nx-27017 answers from its primary key (an
+`$in` or `$or` on other fields makes it scan). Past CANDIDATES the result says it was cut.
+
+The terms come from the ticket's fields (app/models/search.py) and are written by the ticket
+repository whenever it writes a ticket; tickets written before the index existed, or loaded by
+a restore, are indexed by `prepare` (batched, resumable, logged). `ticket_counts` holds its
+progress: the version of the terms and the highest ticket number indexed so far.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from app.db.shapes import count, eq
+from app.models.paging import clamp_page
+from app.models.search import ticket_terms
+
+logger = logging.getLogger(__name__)
+
+TERMS_COLLECTION = "ticket_terms"
+STATE_ID = "search_index"
+# Bump when ticket_terms() changes: the next start-up indexes every ticket again.
+TERMS_VERSION = 1
+CANDIDATES = 2_000  # tickets of the rarest term a several-term search looks at
+CHECK_BATCH = 500  # `_id`s per `$in`
+INDEX_BATCH = 500  # tickets per batch when (re)indexing
+DUPLICATE_KEY = 11000
+TERMS_FIELDS = {"number": 1, "user_id": 1, "username": 1, "phone": 1, "full_name": 1, "description": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Ticket numbers of one page, newest first, and how many match in all."""
+
+    numbers: list[int]
+    total: int
+    page: int
+    cut: bool = False  # only the newest CANDIDATES tickets of the rarest term were looked at
+
+
+def doc_terms(doc: dict[str, Any]) -> set[str]:
+    return ticket_terms(
+        doc["number"], doc["user_id"], doc.get("username"), doc["phone"], doc["full_name"], doc["description"]
+    )
+
+
+class TicketSearchIndex:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], state: AsyncCollection[dict[str, Any]]) -> None:
+        self.db = db
+        self.terms = db[TERMS_COLLECTION]
+        self.state = state  # the ticket repository's `ticket_counts`: derived data, never backed up
+
+    async def ensure_indexes(self) -> None:
+        await self.terms.create_index([("t", ASCENDING), ("n", DESCENDING)])
+
+    async def add(self, docs: Iterable[dict[str, Any]]) -> None:
+        """Index these tickets (as stored); a term already there is left as it is."""
+        postings = [
+            {"_id": f"{doc['number']}:{term}", "t": term, "n": doc["number"]} for doc in docs for term in doc_terms(doc)
+        ]
+        if not postings:
+            return
+        try:
+            await self.terms.insert_many(postings, ordered=False)
+        except BulkWriteError as error:
+            # Indexed twice (a ticket written while `prepare` indexes, two instances starting):
+            # the same _id is the same posting.
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
+
+    # --- searching ---------------------------------------------------------------------------
+
+    async def search(
+        self, terms: tuple[str, ...], page: int, per_page: int, within: list[int] | None = None
+    ) -> Matches:
+        """Numbers of the tickets having every term, newest first. `within`: only these tickets
+        (an employee's own)."""
+        if not terms:
+            return Matches([], 0, 0)
+        if within is None and len(terms) == 1:
+            return await self._one_term(terms[0], page, per_page)
+        cut = False
+        rest = list(terms)
+        if within is None:
+            frequency = {term: await count(self.terms, {"t": eq(term)}) for term in terms}
+            rest.sort(key=frequency.__getitem__)
+            first = rest.pop(0)
+            cut = frequency[first] > CANDIDATES
+            cursor = self.terms.find({"t": eq(first)}, {"n": 1}).sort([("n", DESCENDING)]).limit(CANDIDATES)
+            candidates = [int(doc["n"]) async for doc in cursor]
+        else:
+            candidates = sorted(within, reverse=True)[:CANDIDATES]
+            cut = len(within) > CANDIDATES
+        for term in rest:
+            if not candidates:
+                break
+            candidates = await self._having(term, candidates)
+        total = len(candidates)
+        page = clamp_page(page, total, per_page)
+        return Matches(candidates[page * per_page : (page + 1) * per_page], total, page, cut)
+
+    async def _one_term(self, term: str, page: int, per_page: int) -> Matches:
+        query = {"t": eq(term)}
+        total = await count(self.terms, query)
+        page = clamp_page(page, total, per_page)
+        cursor = self.terms.find(query, {"n": 1}).sort([("n", DESCENDING)]).skip(page * per_page).limit(per_page)
+        return Matches([int(doc["n"]) async for doc in cursor], total, page)
+
+    async def _having(self, term: str, numbers: list[int]) -> list[int]:
+        """The numbers (in their order) whose ticket has `term`."""
+        found: set[str] = set()
+        for start in range(0, len(numbers), CHECK_BATCH):
+            ids = [f"{n}:{term}" for n in numbers[start : start + CHECK_BATCH]]
+            found.update([str(doc["_id"]) async for doc in self.terms.find({"_id": {"$in": ids}}, {"_id": 1})])
+        return [n for n in numbers if f"{n}:{term}" in found]
+
+    # --- keeping it complete -----------------------------------------------------------------
+
+    async def reset(self) -> None:
+        """The tickets were replaced (a restore): forget every term; `prepare` indexes them again."""
+        await self.state.delete_one({"_id": STATE_ID})
+
+    async def prepare(self, tickets: AsyncCollection[dict[str, Any]]) -> None:
+        """Index every ticket not indexed yet, in number order, remembering how far it got, so an
+        interrupted run goes on where it stopped. Idempotent; nothing to do once complete."""
+        state = await self.state.find_one({"_id": STATE_ID}) or {}
+        if state.get("version") != TERMS_VERSION:
+            await self.terms.drop()  # quicker than deleting millions of postings one by one
+            await self.ensure_indexes()
+            state = {"version": TERMS_VERSION, "upto": 0}
+            await self.state.replace_one({"_id": STATE_ID}, state, upsert=True)
+        upto = int(state.get("upto", 0))
+        if state.get("complete"):
+            return
+        todo = await count(tickets, {"number": {"$gt": upto}})
+        if todo:
+            logger.info("Indexing %s tickets for search", todo)
+        done = 0
+        while True:
+            cursor = tickets.find({"number": {"$gt": upto}}, TERMS_FIELDS).sort([("number", ASCENDING)])
+            batch = [doc async for doc in cursor.limit(INDEX_BATCH)]
+            if not batch:
+                break
+            await self.add(batch)
+            upto = int(batch[-1]["number"])
+            await self.state.update_one({"_id": STATE_ID}, {"$set": {"upto": upto}})
+            done += len(batch)
+            if done % (INDEX_BATCH * 20) == 0 or len(batch) < INDEX_BATCH:
+                logger.info("Indexed %s of %s tickets for search", done, todo)
+        await self.state.update_one({"_id": STATE_ID}, {"$set": {"complete": True}})
