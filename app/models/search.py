@@ -43,7 +43,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 _TICKET_NUMBER = re.compile(r"#\s*(\d{1,15})")
 _USERNAME = re.compile(r"@([A-Za-z0-9_]{1,64})")
-_PHONE_START = re.compile(r"^\s*(?:\+|00|0|380)")
+_PHONE_START = re.compile(r"^[\s(]*(?:\+|00|0|380)")
 
 
 @dataclass(frozen=True, slots=True)
