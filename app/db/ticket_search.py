@@ -41,7 +41,10 @@ STATE_ID = "search_index"
 TERMS_VERSION = 1
 CANDIDATES = 2_000  # tickets of the rarest term a several-term search looks at
 CHECK_BATCH = 500  # `_id`s per `$in`
-INDEX_BATCH = 500  # tickets per batch when (re)indexing
+READ_MIN, READ_MAX = 4, 1_000  # tickets read at a time when (re)indexing
+READ_CHARS = 1_000_000  # above this much text in a batch, the next one is smaller
+WRITE_BATCH = 5_000  # terms per insert
+LOG_EVERY = 10_000  # tickets indexed between progress lines
 DUPLICATE_KEY = 11000
 TERMS_FIELDS = {"number": 1, "user_id": 1, "username": 1, "phone": 1, "full_name": 1, "description": 1}
 
@@ -73,18 +76,21 @@ class TicketSearchIndex:
 
     async def add(self, docs: Iterable[dict[str, Any]]) -> None:
         """Index these tickets (as stored); a term already there is left as it is."""
+        await self._write([{"number": doc["number"], "terms": doc_terms(doc)} for doc in docs])
+
+    async def _write(self, tickets: list[dict[str, Any]]) -> None:
         postings = [
-            {"_id": f"{doc['number']}:{term}", "t": term, "n": doc["number"]} for doc in docs for term in doc_terms(doc)
+            {"_id": f"{t['number']}:{term}", "t": term, "n": t["number"]} for t in tickets for term in t["terms"]
         ]
-        if not postings:
-            return
-        try:
-            await self.terms.insert_many(postings, ordered=False)
-        except BulkWriteError as error:
-            # Indexed twice (a ticket written while `prepare` indexes, two instances starting):
-            # the same _id is the same posting.
-            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
-                raise
+        # In parts: a few thousand tickets' terms at once keep each write well inside the timeouts.
+        for start in range(0, len(postings), WRITE_BATCH):
+            try:
+                await self.terms.insert_many(postings[start : start + WRITE_BATCH], ordered=False)
+            except BulkWriteError as error:
+                # Indexed twice (a ticket written while `prepare` indexes, two instances starting):
+                # the same _id is the same posting.
+                if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                    raise
 
     # --- searching ---------------------------------------------------------------------------
 
@@ -153,16 +159,32 @@ class TicketSearchIndex:
         todo = await count(tickets, {"number": {"$gt": upto}})
         if todo:
             logger.info("Indexing %s tickets for search", todo)
-        done = 0
-        while True:
-            cursor = tickets.find({"number": {"$gt": upto}}, TERMS_FIELDS).sort([("number", ASCENDING)])
-            batch = [doc async for doc in cursor.limit(INDEX_BATCH)]
-            if not batch:
-                break
-            await self.add(batch)
-            upto = int(batch[-1]["number"])
-            await self.state.update_one({"_id": STATE_ID}, {"$set": {"upto": upto}})
-            done += len(batch)
-            if done % (INDEX_BATCH * 20) == 0 or len(batch) < INDEX_BATCH:
-                logger.info("Indexed %s of %s tickets for search", done, todo)
+        # Read in batches that grow while the tickets are small and shrink when they are not: a
+        # restored ticket may carry a description of megabytes, and memory must stay a few of them.
+        pending: list[dict[str, Any]] = []
+        held = done = 0
+        size = READ_MIN
+        while (
+            batch := await tickets.find({"number": {"$gt": upto}}, TERMS_FIELDS)
+            .sort([("number", ASCENDING)])
+            .limit(size)
+            .to_list()
+        ):
+            chars = sum(len(doc["description"]) + len(doc["full_name"]) for doc in batch)
+            size = min(READ_MAX, size * 2) if chars < READ_CHARS else max(READ_MIN, size // 2)
+            for doc in batch:
+                terms = doc_terms(doc)
+                pending.append({"number": doc["number"], "terms": terms})
+                held += len(terms)
+            upto, done = int(batch[-1]["number"]), done + len(batch)
+            del batch
+            if held >= WRITE_BATCH:
+                await self._write(pending)
+                await self.state.update_one({"_id": STATE_ID}, {"$set": {"upto": upto}})
+                if done // LOG_EVERY != (done - len(pending)) // LOG_EVERY:
+                    logger.info("Indexed %s of %s tickets for search", done, todo)
+                pending, held = [], 0
+        await self._write(pending)
         await self.state.update_one({"_id": STATE_ID}, {"$set": {"complete": True}})
+        if todo:
+            logger.info("Indexed %s tickets for search", done)

@@ -36,6 +36,7 @@ QUERY_TERMS_MAX = 8  # a pasted paragraph is not a search: its first words are
 QUERY_MAX = 200  # characters of a query kept (and echoed back)
 
 APOSTROPHES = "'’ʼ`‘"
+_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 _WORD = re.compile(r"[^\W_]+")
 # Latin letters a Ukrainian keyboard user substitutes for the Cyrillic look-alikes.
 _LATIN_TO_CYRILLIC = str.maketrans("aceiopxyk", "асеіорхук")
@@ -54,8 +55,7 @@ class SearchQuery:
 
 def fold(text: str) -> str:
     """Lowercased, composed, without apostrophes: the form both sides are compared in."""
-    folded = unicodedata.normalize("NFC", text).casefold()
-    return "".join(char for char in folded if char not in APOSTROPHES)
+    return unicodedata.normalize("NFC", text).casefold().translate(_NO_APOSTROPHES)
 
 
 def words(text: str) -> list[str]:

@@ -119,7 +119,7 @@ async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None
     await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
     await flows.start(admin)
     assert admin.reply_keyboard and admin.reply_keyboard[:2] == [
-        ["📥 Queue", "🛠 In my work"],
+        ["📥 Queue", "🛠 In my work", "🔎 Search"],
         ["📨 Broadcast", "🔄 Refresh panel"],
     ]
     await admin.tap("🔄 Refresh panel")
