@@ -112,9 +112,9 @@ async def measure(ctx: BenchContext, size: int, reps: int) -> tuple[dict[str, li
 
         runs.append(("description word, page 50", deep_page))
         for round_number in range(reps + 2):  # two warm-up rounds
-            for kind, run in runs:
+            for kind, timed in runs:
                 began = time.perf_counter()
-                await run(rng)
+                await timed(rng)
                 if round_number >= 2:
                     samples.setdefault(kind, []).append((time.perf_counter() - began) * 1000)
         samples[BASELINE] = await baseline(repos.tickets.collection, rng)
@@ -178,7 +178,8 @@ async def run(quick: bool, ctx: BenchContext) -> list[Result]:
     return [
         Result(
             key=KEY,
-            title=f"Ticket search through the app's code at {', '.join(f'{s:,}' for s in sizes)} tickets — {ctx.server}",
+            title=f"Ticket search through the app's code at {', '.join(f'{s:,}' for s in sizes)} tickets"
+            f" — {ctx.server}",
             metrics=metrics,
             notes=[
                 f"{reps} timed runs per query kind after 2 warm-up runs, a random query of the kind each run;"

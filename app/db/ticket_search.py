@@ -2,14 +2,15 @@
 
 Why documents of their own, not an array of terms on the ticket: nx-27017 (0.8.1) indexes a
 field's whole JSON value, not an array's items, so a `{"search": {"$elemMatch": …}}` runs a
-`json_each` over every ticket (measured: 105 ms at 20,000 tickets, about 1 s at 200,000). A term
+`json_each` over every ticket (measured: 105 ms at 20,000 tickets, growing with each). A term
 as a scalar field is a plain index range on both engines: `{t: {$eq: term}}` sorted by `n`
 descending reads the newest matches straight off the (t, n) index, and counts them from it.
 
-Several terms (all must match): the rarest term's tickets, newest first, are the candidates
-(at most CANDIDATES of them); each further term keeps the candidates whose `_id`
-`"<number>:<term>"` exists — an `_id` `$in`, which nx-27017 answers from its primary key (an
-`$in` or `$or` on other fields makes it scan). Past CANDIDATES the result says it was cut.
+Several terms (all must match): each term's newest CANDIDATES tickets are read off the index;
+the rarest term's are the candidates; a term known whole filters them in memory, a commoner one
+keeps those whose `_id` `"<number>:<term>"` exists — an `_id` `$in`, which nx-27017 answers from
+its primary key (an `$in` or `$or` on any other field makes it scan every document). When every
+term is commoner than CANDIDATES, only the newest of them are looked at and the result says so.
 
 The terms come from the ticket's fields (app/models/search.py) and are written by the ticket
 repository whenever it writes a ticket; tickets written before the index existed, or loaded by
@@ -39,7 +40,7 @@ TERMS_COLLECTION = "ticket_terms"
 STATE_ID = "search_index"
 # Bump when ticket_terms() changes: the next start-up indexes every ticket again.
 TERMS_VERSION = 1
-CANDIDATES = 2_000  # tickets of the rarest term a several-term search looks at
+CANDIDATES = 1_000  # tickets of the rarest term a several-term search looks at
 CHECK_BATCH = 500  # `_id`s per `$in`
 READ_MIN, READ_MAX = 4, 1_000  # tickets read at a time when (re)indexing
 READ_CHARS = 1_000_000  # above this much text in a batch, the next one is smaller
@@ -60,9 +61,22 @@ class Matches:
 
 
 def doc_terms(doc: dict[str, Any]) -> set[str]:
+    """A stored ticket's terms; tolerant of what a safety backup may bring back (it is loaded
+    without the app's checks): a missing field adds no terms."""
+
+    def text(field: str) -> str:
+        value = doc.get(field)
+        return value if isinstance(value, str) else ""
+
+    user_id = doc.get("user_id")
     return ticket_terms(
-        doc["number"], doc["user_id"], doc.get("username"), doc["phone"], doc["full_name"], doc["description"]
-    )
+        doc["number"],
+        user_id if isinstance(user_id, int) else 0,
+        doc.get("username") if isinstance(doc.get("username"), str) else None,
+        text("phone"),
+        text("full_name"),
+        text("description"),
+    ) - {"", "0"}
 
 
 class TicketSearchIndex:
@@ -103,25 +117,38 @@ class TicketSearchIndex:
             return Matches([], 0, 0)
         if within is None and len(terms) == 1:
             return await self._one_term(terms[0], page, per_page)
-        cut = False
-        rest = list(terms)
         if within is None:
-            frequency = {term: await count(self.terms, {"t": eq(term)}) for term in terms}
-            rest.sort(key=frequency.__getitem__)
-            first = rest.pop(0)
-            cut = frequency[first] > CANDIDATES
-            cursor = self.terms.find({"t": eq(first)}, {"n": 1}).sort([("n", DESCENDING)]).limit(CANDIDATES)
-            candidates = [int(doc["n"]) async for doc in cursor]
+            candidates, cut = await self._intersect(terms)
         else:
-            candidates = sorted(within, reverse=True)[:CANDIDATES]
-            cut = len(within) > CANDIDATES
-        for term in rest:
-            if not candidates:
-                break
-            candidates = await self._having(term, candidates)
+            candidates, cut = sorted(within, reverse=True)[:CANDIDATES], len(within) > CANDIDATES
+            for term in terms:
+                candidates = await self._having(term, candidates) if candidates else []
         total = len(candidates)
         page = clamp_page(page, total, per_page)
         return Matches(candidates[page * per_page : (page + 1) * per_page], total, page, cut)
+
+    async def _intersect(self, terms: tuple[str, ...]) -> tuple[list[int], bool]:
+        """Tickets having every term, newest first: each term's newest CANDIDATES tickets are read
+        off the index; a term with no more than that is known whole and intersects in memory, a
+        commoner one is checked per candidate by `_id`. Cut: every term was commoner than that."""
+        newest: dict[str, list[int]] = {}
+        for term in terms:
+            cursor = self.terms.find({"t": eq(term)}, {"n": 1}).sort([("n", DESCENDING)]).limit(CANDIDATES + 1)
+            newest[term] = [int(doc["n"]) async for doc in cursor]
+            if not newest[term]:
+                return [], False
+        rarest, *rest = sorted(terms, key=lambda term: len(newest[term]))
+        cut = len(newest[rarest]) > CANDIDATES
+        candidates = newest[rarest][:CANDIDATES]
+        for term in rest:
+            if not candidates:
+                break
+            if len(newest[term]) <= CANDIDATES:
+                having = set(newest[term])
+                candidates = [n for n in candidates if n in having]
+            else:
+                candidates = await self._having(term, candidates)
+        return candidates, cut
 
     async def _one_term(self, term: str, page: int, per_page: int) -> Matches:
         query = {"t": eq(term)}
@@ -170,7 +197,7 @@ class TicketSearchIndex:
             .limit(size)
             .to_list()
         ):
-            chars = sum(len(doc["description"]) + len(doc["full_name"]) for doc in batch)
+            chars = sum(len(str(doc.get("description", ""))) + len(str(doc.get("full_name", ""))) for doc in batch)
             size = min(READ_MAX, size * 2) if chars < READ_CHARS else max(READ_MIN, size // 2)
             for doc in batch:
                 terms = doc_terms(doc)
