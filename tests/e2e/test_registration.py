@@ -82,7 +82,7 @@ async def test_help_and_unknown_input(bot: BotHarness) -> None:
 
 async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
     private = bot.fake.commands_for("all_private_chats")
-    assert [c for c, _ in private] == ["start", "new", "my", "call", "language", "help", "cancel"]
+    assert [c for c, _ in private] == ["start", "new", "my", "find", "call", "language", "help", "cancel"]
     english = bot.fake.commands_for("all_private_chats", language_code="en")
     assert english[1][1] == "New ticket"
     ukrainian = bot.fake.commands_for("all_private_chats", language_code="uk")
