@@ -81,7 +81,6 @@ def doc_terms(doc: dict[str, Any]) -> set[str]:
 
 class TicketSearchIndex:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], state: AsyncCollection[dict[str, Any]]) -> None:
-        self.db = db
         self.terms = db[TERMS_COLLECTION]
         self.state = state  # the ticket repository's `ticket_counts`: derived data, never backed up
 
