@@ -150,9 +150,16 @@ class TicketSearchIndex:
         return candidates, cut
 
     async def _one_term(self, term: str, page: int, per_page: int) -> Matches:
+        """A rare term (numbers, phones, names) is read whole off the index and counted in memory;
+        only a commoner one is counted by the server, which on nx-27017 takes time in proportion
+        to the whole collection (about 80 ms at 6 million terms), not to the matches."""
         query = {"t": eq(term)}
-        total = await count(self.terms, query)
+        cursor = self.terms.find(query, {"n": 1}).sort([("n", DESCENDING)]).limit(CANDIDATES + 1)
+        newest = [int(doc["n"]) async for doc in cursor]
+        total = len(newest) if len(newest) <= CANDIDATES else await count(self.terms, query)
         page = clamp_page(page, total, per_page)
+        if total == len(newest) or (page + 1) * per_page <= len(newest):  # the page is among those read
+            return Matches(newest[page * per_page : (page + 1) * per_page], total, page)
         cursor = self.terms.find(query, {"n": 1}).sort([("n", DESCENDING)]).skip(page * per_page).limit(per_page)
         return Matches([int(doc["n"]) async for doc in cursor], total, page)
 
