@@ -63,11 +63,15 @@ class Repositories:
             report_state=ReportStateRepository(db),
         )
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, replaced: bool = False) -> None:
         """Bring data written by an older version (or restored from a backup) in line with what
-        the queries expect: role marks from the staff list, ticket fields and status counts, and
-        the default categories in a database that has none (a new one, or a backup from before them)."""
+        the queries expect: role marks from the staff list, ticket fields, status counts, the
+        search index, and the default categories in a database that has none (a new one, or a
+        backup from before them). `replaced`: a restore just replaced the tickets, so their search
+        terms are those of other tickets (the index is not in backups) and are built again."""
         await self.admins.sync_role_marks()
+        if replaced:
+            await self.tickets.search_index.reset()
         await self.tickets.prepare()
         await self.categories.seed_defaults()
         self.users.forget_languages()

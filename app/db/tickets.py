@@ -19,6 +19,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.shapes import count, eq
+from app.db.ticket_search import Matches, TicketSearchIndex
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
     ACTIVE_STATUSES,
@@ -56,6 +57,7 @@ class TicketRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db[TICKETS_COLLECTION]
         self.counts = db[COUNTS_COLLECTION]
+        self.search_index = TicketSearchIndex(db, self.counts)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("number", unique=True)
@@ -86,26 +88,54 @@ class TicketRepository:
         await self.collection.create_index([("reopened_ts", ASCENDING)])
         # The waiting job: tickets waiting since before a moment.
         await self.collection.create_index([("status", ASCENDING), ("waiting_ts", ASCENDING)])
+        await self.search_index.ensure_indexes()
 
     async def insert(self, ticket: Ticket) -> Ticket:
-        result = await self.collection.insert_one(ticket.to_doc())
+        doc = ticket.to_doc()
+        result = await self.collection.insert_one(doc)
         ticket.id = result.inserted_id
         await self._count_in({ticket.status.value: 1})
+        await self.search_index.add([doc])
         return ticket
 
     async def insert_many(self, tickets: list[Ticket]) -> None:
         """Many at once (seeding, imports), counted like single inserts."""
         if not tickets:
             return
-        await self.collection.insert_many([ticket.to_doc() for ticket in tickets], ordered=True)
+        docs = [ticket.to_doc() for ticket in tickets]
+        await self.collection.insert_many(docs, ordered=True)
         added: dict[str, int] = {}
         for ticket in tickets:
             added[ticket.status.value] = added.get(ticket.status.value, 0) + 1
         await self._count_in(added)
+        await self.search_index.add(docs)
 
     async def get(self, number: int) -> Ticket | None:
         doc = await self.collection.find_one({"number": eq(number)})
         return Ticket.from_doc(doc) if doc else None
+
+    async def search(
+        self, terms: tuple[str, ...], page: int, per_page: int, owner: int | None = None
+    ) -> tuple[Page[Ticket], bool]:
+        """Tickets having every term (app/models/search.py), newest first; `owner`: only theirs.
+        The flag: only the newest matches of a very common word were looked at."""
+        within = None
+        if owner is not None:
+            cursor = self.collection.find({"user_id": eq(owner)}, {"number": 1})
+            within = [int(doc["number"]) async for doc in cursor]
+        matches: Matches = await self.search_index.search(terms, page, per_page, within)
+        by_number = {ticket.number: ticket for ticket in await self._by_numbers(matches.numbers)}
+        items = [by_number[n] for n in matches.numbers if n in by_number]
+        return Page(items, matches.page, matches.total, per_page), matches.cut
+
+    async def _by_numbers(self, numbers: list[int]) -> list[Ticket]:
+        """A page of tickets by number, one indexed lookup each (an `$in` makes nx-27017 scan)."""
+        found = []
+        for number in numbers:
+            ticket = await self.get(number)
+            if ticket is not None:
+                found.append(ticket)
+        return found
 
     async def latest_of_user(self, user_id: int) -> Ticket | None:
         doc = await self.collection.find_one({"user_id": eq(user_id)}, sort=[("created_at", DESCENDING)])
@@ -191,6 +221,7 @@ class TicketRepository:
         await self._add_report_stamps()
         counts = await self.recount_by_status()
         await self.counts.update_one({"_id": COUNTS_ID}, {"$set": counts}, upsert=True)
+        await self.search_index.prepare(self.collection)
 
     async def _add_report_stamps(self) -> None:
         """Tickets written before `created_ts` / `response_ts` / `reopened_ts` and `reopens` (epoch

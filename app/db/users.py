@@ -135,6 +135,11 @@ class UserRepository:
         doc = await self.collection.find_one_and_update({"_id": eq(user_id)}, {"$set": {"blocked": None}})
         return Block.from_doc(doc["blocked"]) if doc and doc.get("blocked") else None
 
+    async def set_last_search(self, user_id: int, text: str) -> None:
+        """Kept on the profile, which is read on every update anyway: result pages need no query
+        in their buttons (Telegram's 64 bytes) and no extra read."""
+        await self.collection.update_one({"_id": eq(user_id)}, {"$set": {"last_search": text}})
+
     async def mark_unreachable(self, user_id: int) -> None:
         await self.collection.update_one({"_id": user_id}, {"$set": {"reachable": False}})
 

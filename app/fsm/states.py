@@ -26,6 +26,12 @@ class RejectTicket(StatesGroup):
     reason = State()
 
 
+class FindTickets(StatesGroup):
+    """«🔎 Search» was tapped: the next text is the query (`scope` in data: all or own tickets)."""
+
+    query = State()
+
+
 class AddAdmin(StatesGroup):
     user = State()
 

@@ -36,6 +36,7 @@ class MyTicketsAction(StrEnum):
 class TicketScope(StrEnum):
     ACTIVE = "a"
     HISTORY = "h"
+    SEARCH = "s"  # the employee's last search over their own tickets
 
 
 class MyTicketsCallback(CallbackData, prefix="my"):
@@ -88,6 +89,18 @@ class StaffTicketCallback(CallbackData, prefix="st"):
     number: Id
     view: QueueView = QueueView.NEW
     page: PageNumber = 0
+
+
+class SearchScope(StrEnum):
+    ALL = "a"  # staff: every ticket
+    OWN = "o"  # one's own tickets (employees; staff from their «My tickets»)
+
+
+class SearchCallback(CallbackData, prefix="fd"):
+    """«🔎 Search»: ask for a query. The query itself never travels in a button (it may not fit
+    64 bytes): it is kept as the person's last search (users.last_search) and pages read it."""
+
+    scope: SearchScope
 
 
 class StaffAction(StrEnum):

@@ -34,7 +34,7 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
 def _main_menu(role: Role, _locale: str) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if role.is_staff:
-        _row(builder, labels.QUEUE, labels.IN_MY_WORK)
+        _row(builder, labels.QUEUE, labels.IN_MY_WORK, labels.SEARCH)
         _row(builder, labels.BROADCAST, labels.REFRESH_PANEL)
     if role is Role.SUPERADMIN:
         _row(builder, labels.STAFF, labels.CATEGORIES)

@@ -14,6 +14,8 @@ from app.keyboards.callback_data import (
     MyTicketsCallback,
     QueueCallback,
     QueueCategoryCallback,
+    SearchCallback,
+    SearchScope,
     StaffTicketAction,
     StaffTicketCallback,
     TicketMessageAction,
@@ -79,6 +81,39 @@ def queue_category_keyboard(catalogue: Catalogue, view: QueueView, current: int 
         text=category_choice_label(None, current=current is None), callback_data=QueueCategoryCallback(view=view)
     )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def search_keyboard(found: Page[Ticket], own: bool) -> InlineKeyboardMarkup:
+    """Search results: each opens its card (whose «Back» returns here), arrows, a new search.
+    Pages are the person's last search (SearchCallback's docstring)."""
+    builder = InlineKeyboardBuilder()
+    arrows = page_arrows(found.number, found.pages)
+    for ticket in found.items:
+        if own:
+            builder.button(
+                text=owner_line(ticket),
+                callback_data=MyTicketsCallback(
+                    action=MyTicketsAction.OPEN, scope=TicketScope.SEARCH, page=found.number, number=ticket.number
+                ),
+            )
+        else:
+            builder.button(
+                text=queue_line(ticket),
+                callback_data=StaffTicketCallback(
+                    action=StaffTicketAction.OPEN, number=ticket.number, view=QueueView.SEARCH, page=found.number
+                ),
+            )
+    for arrow, target in arrows:
+        if own:
+            page = MyTicketsCallback(action=MyTicketsAction.PAGE, scope=TicketScope.SEARCH, page=target)
+            builder.button(text=arrow, callback_data=page)
+        else:
+            builder.button(text=arrow, callback_data=QueueCallback(view=QueueView.SEARCH, page=target))
+    builder.button(
+        text=_("🔎 New search"), callback_data=SearchCallback(scope=SearchScope.OWN if own else SearchScope.ALL)
+    )
+    builder.adjust(*([1] * len(found.items)), *([len(arrows)] if arrows else []), 1)
     return builder.as_markup()
 
 
@@ -158,7 +193,8 @@ def owner_list_keyboard(tickets: Page[Ticket], scope: TicketScope) -> InlineKeyb
             action=MyTicketsAction.PAGE, scope=TicketScope.ACTIVE if history else TicketScope.HISTORY, page=0
         ),
     )
-    builder.adjust(*([1] * len(tickets.items)), len(navigation) or 1, 1)
+    builder.button(text=_("🔎 Search my tickets"), callback_data=SearchCallback(scope=SearchScope.OWN))
+    builder.adjust(*([1] * len(tickets.items)), *([len(navigation)] if navigation else []), 2)
     return builder.as_markup()
 
 

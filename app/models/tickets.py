@@ -41,6 +41,7 @@ class QueueView(StrEnum):
     MINE = "m"
     IN_WORK = "w"
     FINISHED = "f"
+    SEARCH = "s"  # the viewer's last search results (a card opened from them comes back to them)
 
 
 def epoch_ms(moment: datetime) -> int:

@@ -49,6 +49,7 @@ class User:
     is_admin: bool = False  # the `admins` list's mark on the profile (app/db/admins.py)
     blocked: Block | None = None
     queue_category: int | None = None  # staff: the queue's category filter while they page through it
+    last_search: str | None = None  # what they last searched for; search result pages read it
 
     @property
     def display_name(self) -> str:
@@ -67,6 +68,7 @@ class User:
             is_admin=doc.get("role") == "admin",
             blocked=Block.from_doc(doc["blocked"]) if doc.get("blocked") else None,
             queue_category=_positive(doc.get("queue_category")),
+            last_search=doc["last_search"] if isinstance(doc.get("last_search"), str) else None,
         )
 
 

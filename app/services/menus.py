@@ -20,6 +20,7 @@ def user_commands() -> list[BotCommand]:
         BotCommand(command="start", description=_("Main menu")),
         BotCommand(command="new", description=_("New ticket")),
         BotCommand(command="my", description=_("My tickets")),
+        BotCommand(command="find", description=_("Find tickets")),
         BotCommand(command="call", description=_("Call to the server room")),
         BotCommand(command="language", description=_("Language")),
         BotCommand(command="help", description=_("Help")),

@@ -18,9 +18,14 @@ def help_text(role: Role) -> str:
             "3. «{mine}» shows your open tickets and the history.\n"
             "4. «{call}» alerts the admins at once — for emergencies only.\n\n"
             "Commands: /new, /my, /call, /language, /menu, /cancel."
-        ).format(new=labels.NEW_TICKET, mine=labels.MY_TICKETS, call=labels.SERVER_ROOM)
+        ).format(new=labels.NEW_TICKET, mine=labels.MY_TICKETS, call=labels.SERVER_ROOM),
+        _("🔎 /find — find your tickets by number or by words from them."),
     ]
     if role.is_staff:
+        search = _(
+            "«{search}» (/find) — any ticket by number, phone, @username, Telegram ID or words of the name "
+            "or description; newest first."
+        ).format(search=labels.SEARCH)
         parts.append(
             _(
                 "<b>For support staff</b>\n"
@@ -38,6 +43,8 @@ def help_text(role: Role) -> str:
             ).format(
                 queue=labels.QUEUE, mine=labels.IN_MY_WORK, broadcast=labels.BROADCAST, refresh=labels.REFRESH_PANEL
             )
+            + "\n• "
+            + search
         )
     if role.is_staff:
         parts.append(

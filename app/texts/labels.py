@@ -13,6 +13,7 @@ REFRESH_PANEL = __("🔄 Refresh panel")
 
 QUEUE = __("📥 Queue")
 IN_MY_WORK = __("🛠 In my work")
+SEARCH = __("🔎 Search")
 BROADCAST = __("📨 Broadcast")
 STAFF = __("👥 Staff")
 BACKUPS = __("💾 Backups")

@@ -301,6 +301,7 @@ def queue_title(view: QueueView) -> str:
         QueueView.MINE: _("🛠 In my work"),
         QueueView.IN_WORK: _("👥 In progress, everyone"),
         QueueView.FINISHED: _("🗂 Closed and rejected, last 30 days"),
+        QueueView.SEARCH: _("🔎 Search results"),
     }[view]
 
 

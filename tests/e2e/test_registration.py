@@ -82,7 +82,7 @@ async def test_help_and_unknown_input(bot: BotHarness) -> None:
 
 async def test_command_menus_for_users_and_staff(bot: BotHarness) -> None:
     private = bot.fake.commands_for("all_private_chats")
-    assert [c for c, _ in private] == ["start", "new", "my", "call", "language", "help", "cancel"]
+    assert [c for c, _ in private] == ["start", "new", "my", "find", "call", "language", "help", "cancel"]
     english = bot.fake.commands_for("all_private_chats", language_code="en")
     assert english[1][1] == "New ticket"
     ukrainian = bot.fake.commands_for("all_private_chats", language_code="uk")
@@ -119,7 +119,7 @@ async def test_staff_get_their_own_keyboard_and_refresh(bot: BotHarness) -> None
     await AdminRepository(bot.db).add(3001, name="Admin", username=None, added_by=1, added_at=datetime.now(UTC))
     await flows.start(admin)
     assert admin.reply_keyboard and admin.reply_keyboard[:2] == [
-        ["📥 Queue", "🛠 In my work"],
+        ["📥 Queue", "🛠 In my work", "🔎 Search"],
         ["📨 Broadcast", "🔄 Refresh panel"],
     ]
     await admin.tap("🔄 Refresh panel")

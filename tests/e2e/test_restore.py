@@ -38,7 +38,7 @@ def english(bot: BotHarness) -> None:
 async def data_now(bot: BotHarness) -> dict[str, list[object]]:
     """What a restore brings back exactly; counters only ever go up (test_restore_numbers.py), and the
     status counts are not data: every restore rebuilds them from the tickets (`counts_match_tickets`)."""
-    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"counters", "ticket_counts"})
+    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"counters", "ticket_counts", "ticket_terms"})
 
 
 async def counts_match_tickets(bot: BotHarness) -> bool:

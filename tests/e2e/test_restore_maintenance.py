@@ -26,7 +26,8 @@ Load = Callable[..., Awaitable[dict[str, int]]]
 
 
 async def data_now(bot: BotHarness) -> dict[str, list[object]]:
-    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | {"counters", "ticket_counts"})  # derived, rebuilt
+    derived = {"counters", "ticket_counts", "ticket_terms"}  # rebuilt by the restore
+    return await snapshot(bot.db, skip=KEEP_ON_RESTORE | derived)
 
 
 async def confirm_restore(admin: FakeUser, name: str) -> BotMessage:

@@ -11,7 +11,7 @@ from tests.support import flows
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 from tests.support.reliability import reliability
 
-STAFF_KEYBOARD_TOP = ["📥 Queue", "🛠 In my work"]
+STAFF_KEYBOARD_TOP = ["📥 Queue", "🛠 In my work", "🔎 Search"]
 
 
 async def keyboard_top(bot: BotHarness, user_id: int) -> list[str]:

@@ -16,7 +16,7 @@ from tests.support.fake_telegram import FakeUser
 from tests.support.harness import SUPERADMIN_ID, BotHarness
 from tests.support.staff import make_admin, open_card
 
-ADMIN_ROWS = [["📥 Queue", "🛠 In my work"], ["📨 Broadcast", "🔄 Refresh panel"]]
+ADMIN_ROWS = [["📥 Queue", "🛠 In my work", "🔎 Search"], ["📨 Broadcast", "🔄 Refresh panel"]]
 
 
 async def boss(bot: BotHarness) -> FakeUser:

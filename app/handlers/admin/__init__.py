@@ -3,7 +3,7 @@
 from aiogram import Router
 
 from app.filters.roles import STAFF
-from app.handlers.admin import blocks, broadcast, conversation, handover, queue, reports, tickets
+from app.handlers.admin import blocks, broadcast, conversation, handover, queue, reports, search, tickets
 
 
 def create_router() -> Router:
@@ -12,6 +12,7 @@ def create_router() -> Router:
     router.callback_query.filter(STAFF)
     router.edited_message.filter(STAFF)
     router.include_routers(
+        search.create_router(),  # before the queue: its result pages are the queue's SEARCH view
         queue.create_router(),
         tickets.create_router(),
         conversation.create_router(),

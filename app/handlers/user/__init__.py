@@ -8,6 +8,7 @@ from app.handlers.user import (
     fallback,
     feedback,
     my_tickets,
+    search,
     server_room,
     start,
     ticket_form,
@@ -19,6 +20,7 @@ from app.handlers.user import (
 def create_router() -> Router:
     router = Router(name="user")
     router.include_routers(
+        search.create_router(),  # first: its Cancel closes the search, its pages come before «My tickets»
         start.create_router(),
         blocked.create_router(),
         ticket_media.create_router(),

@@ -102,7 +102,7 @@ def _media(doc: dict[str, Any], field: str) -> None:
 def check_user(doc: dict[str, Any]) -> None:
     need(doc, "_id", int)
     need(doc, "created_at", datetime)
-    for field in ("first_name", "last_name", "username", "language", "role"):
+    for field in ("first_name", "last_name", "username", "language", "role", "last_search"):
         need(doc, field, str, optional=True)
     need(doc, "reachable", bool, optional=True)
     if doc.get("blocked") is not None:

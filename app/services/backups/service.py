@@ -276,7 +276,7 @@ class BackupService:
         restored = await load_collections(self.db, path, metadata, self.batch_size)
         for collection in emptied:
             await self.db[collection].delete_many({})
-        await Repositories.create(self.db).prepare()  # older backups hold no marks, no derived fields
+        await Repositories.create(self.db).prepare(replaced=True)  # older backups hold no marks, no derived fields
         await settle_counters(self.db, floors)
         return restored, emptied
 
@@ -287,7 +287,7 @@ class BackupService:
         await load_collections(self.db, path, metadata, self.batch_size)
         for collection in set(RESTORED) - set(metadata.records_count):
             await self.db[collection].drop()
-        await Repositories.create(self.db).prepare()
+        await Repositories.create(self.db).prepare(replaced=True)
         await settle_counters(self.db, floors)
         await self.markers.clear()
         self.maintenance.settled()
