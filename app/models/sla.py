@@ -180,6 +180,7 @@ class Clock:
     elapsed: float
     running: bool  # still counting (stopped: met or missed for good; paused: waiting)
     paused: bool = False
+    working: bool = False  # counted in working time (said in hours: a "day" would read as 24 h)
 
     @property
     def left(self) -> float:
@@ -216,6 +217,7 @@ class SlaPolicy:
                 response.seconds(clock),
                 self._spent(clock, ticket.created_at, responded_at),
                 running=taken is None and ticket.status.is_active,
+                working=clock is not None,
             )
         ]
         end = ticket.finished_at if not ticket.status.is_active else now
@@ -227,6 +229,7 @@ class SlaPolicy:
                 self._spent(clock, ticket.created_at, end) - waited,
                 running=ticket.status.is_active and ticket.status is not TicketStatus.WAITING,
                 paused=ticket.status is TicketStatus.WAITING,
+                working=clock is not None,
             )
         )
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -30,6 +31,7 @@ from app.texts.notices import (
     status_notice,
     waiting_reminder,
 )
+from app.texts.sla import clock_lines
 from app.texts.sla import reminder as sla_reminder_text
 from app.texts.tickets import staff_card
 from config import Settings
@@ -178,7 +180,8 @@ class Notifier:
         role = Role.SUPERADMIN if to.id == self.settings.superadmin_id else Role.ADMIN
 
         def card() -> tuple[str, InlineKeyboardMarkup]:
-            fitted = staff_card(ticket, category, recent)
+            clocks = clock_lines(self.settings.sla.clocks(ticket, datetime.now(UTC)))
+            fitted = staff_card(ticket, category, recent, clocks)
             return fitted.text, staff_card_keyboard(ticket, to.id, role, QueueView.MINE, full_text=fitted.shortened)
 
         await self.deliver(to.id, card, ticket=ticket.number)

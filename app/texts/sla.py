@@ -20,9 +20,24 @@ def _what(clock: Clock) -> str:
     return _("first response") if clock.kind is ClockKind.RESPONSE else _("resolution")
 
 
+def span(seconds: float, clock: Clock) -> str:
+    """A clock's time: working time in hours and minutes (26 h, not "1 d 2 h" of a 24-hour day)."""
+    if not clock.working:
+        return duration(timedelta(seconds=seconds))
+    minutes = max(0, int(seconds // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("{h} h {m} min").format(h=hours, m=minutes)
+    return _("{n} h").format(n=hours) if hours else _("{n} min").format(n=minutes)
+
+
 def clock_line(clock: Clock) -> str | None:
     """The card's line for a clock still counting (or paused); None for a stopped one."""
-    left, over = duration(timedelta(seconds=clock.left)), duration(timedelta(seconds=-clock.left))
+    left, over = span(clock.left, clock), span(-clock.left, clock)
+    if clock.paused and clock.stage is Stage.BREACHED:
+        return _("🔥 {what}: overdue by {over} (paused while waiting for the employee)").format(
+            what=_what(clock).capitalize(), over=over
+        )
     if clock.paused:
         return _("⏸ Resolution clock paused while waiting for the employee ({left} left)").format(left=left)
     if not clock.running:
@@ -41,10 +56,10 @@ def reminder(ticket: Ticket, clock: Clock) -> str:
     about = escape(short(ticket.description, DESCRIPTION_SHOWN))
     if clock.stage is Stage.BREACHED:
         return _("🔥 Ticket #{number} «{about}» is overdue: the {what} target ({target}) is missed.").format(
-            number=ticket.number, about=about, what=_what(clock), target=duration(timedelta(seconds=clock.target))
+            number=ticket.number, about=about, what=_what(clock), target=span(clock.target, clock)
         )
     return _("⏰ Ticket #{number} «{about}»: {what} due within {left}.").format(
-        number=ticket.number, about=about, what=_what(clock), left=duration(timedelta(seconds=clock.left))
+        number=ticket.number, about=about, what=_what(clock), left=span(clock.left, clock)
     )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram.utils.i18n import I18n
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ from app.models.sla import (
 )
 from app.models.tickets import Priority, StatusChange, Ticket, TicketStatus
 from app.models.users import Person
+from app.texts.sla import clock_lines
+from app.utils.i18n import LOCALES_DIR
 
 KYIV = ZoneInfo("Europe/Kyiv")
 WEEK = parse_work_hours("Mon-Fri 09:00-18:00", "2026-12-25", KYIV)  # 2026-12-25 is a Friday
@@ -139,3 +142,25 @@ def test_adding_working_time_and_measuring_it_agree(start_minutes: int, seconds:
     start = kyiv(1, 0) + timedelta(minutes=start_minutes)
     end = WEEK.add(start, seconds)
     assert WEEK.seconds_between(start, end) == pytest.approx(seconds)
+
+
+def test_the_cards_clock_lines() -> None:
+    i18n = I18n(path=LOCALES_DIR, default_locale="uk", domain="messages")
+    t = ticket(Priority.HIGH, kyiv(7, 9), (kyiv(7, 9, 10), TicketStatus.NEW, TicketStatus.IN_PROGRESS))
+    waiting = ticket(
+        Priority.HIGH,
+        kyiv(7, 9),
+        (kyiv(7, 9, 10), TicketStatus.NEW, TicketStatus.IN_PROGRESS),
+        (kyiv(8, 10), TicketStatus.IN_PROGRESS, TicketStatus.WAITING),
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        assert clock_lines(POLICY.clocks(t, kyiv(7, 12))) == ["⏱ Resolution: within 5 h"]
+        assert clock_lines(POLICY.clocks(t, kyiv(8, 11))) == ["🔥 Resolution: overdue by 3 h"]  # 9 h + 2 h of 8 h
+        assert clock_lines(POLICY.clocks(waiting, kyiv(8, 12))) == [
+            "🔥 Resolution: overdue by 2 h (paused while waiting for the employee)"
+        ]
+        fresh = ticket(Priority.NORMAL, kyiv(7, 9))
+        assert clock_lines(POLICY.clocks(fresh, kyiv(7, 10))) == [
+            "⏱ First response: within 3 h",
+            "⏱ Resolution: within 26 h",
+        ]
