@@ -36,7 +36,7 @@ class BlockService:
 
     async def _target(self, user_id: int) -> tuple[BlockOutcome | None, User | None]:
         user = await self.repos.users.get(user_id)
-        if user_id in await self.notifier.staff_ids():
+        if await self.notifier.is_staff(user_id):
             return BlockOutcome.STAFF, user
         return (BlockOutcome.UNKNOWN, None) if user is None else (None, user)
 

@@ -63,6 +63,10 @@ class Notifier:
                 ids.append(admin_id)
         return ids
 
+    async def is_staff(self, user_id: int) -> bool:
+        """The super-admin or an admin: one read by id, not the whole list."""
+        return user_id == self.settings.superadmin_id or await self.repos.admins.get(user_id) is not None
+
     async def language_of(self, user_id: int) -> str:
         user = await self.repos.users.get(user_id)
         return user.language if user else self.settings.default_language

@@ -145,7 +145,7 @@ class TicketActions:
         refused = reopen_refusal(ticket, employee.id, now, self.notifier.settings.reopen_days)
         if refused is not None:
             return ActionResult(refused, ticket)
-        assignee = ticket.assignee if ticket.assignee and await self._is_staff(ticket.assignee.id) else None
+        assignee = ticket.assignee if ticket.assignee and await self.notifier.is_staff(ticket.assignee.id) else None
         to = TicketStatus.IN_PROGRESS if assignee else TicketStatus.NEW
         condition: dict[str, object] = {"user_id": eq(employee.id)}
         if note is ChangeNote.NOT_SOLVED:
@@ -159,9 +159,6 @@ class TicketActions:
         await self._audit("reopen", changed, change)
         await self.notifier.reopened(changed, note)
         return ActionResult(Outcome.DONE, changed)
-
-    async def _is_staff(self, user_id: int) -> bool:
-        return user_id == self.notifier.settings.superadmin_id or await self.repos.admins.get(user_id) is not None
 
     async def return_to_queue(self, number: int, actor: Person, note: ChangeNote) -> Ticket | None:
         """Put a taken ticket (in progress or waiting) back to `new` (its assignee lost their role)."""

@@ -49,7 +49,7 @@ class Handover:
 
     async def person(self, staff_id: int) -> Person | None:
         """A staff member to hand a ticket to (None: not on the staff)."""
-        if staff_id not in await self.notifier.staff_ids():
+        if not await self.notifier.is_staff(staff_id):
             return None
         return Person(staff_id, await self._name(staff_id, await self.repos.users.names([staff_id])))
 
@@ -64,7 +64,7 @@ class Handover:
             refused = Outcome.WRONG_STATE
         if refused is not None:
             return ActionResult(refused, current)
-        if await self.person(to.id) is None:
+        if not await self.notifier.is_staff(to.id):
             return ActionResult(Outcome.NOT_STAFF, current)
         change = StatusChange(
             datetime.now(UTC), actor, current.status, current.status, note, ChangeNote.REASSIGNED, assignee=to
