@@ -33,7 +33,7 @@ from app.models.users import Person, User
 from app.models.validators import InvalidInput
 from app.services.conversation.content import content_of, is_passable, ticket_media
 from app.services.conversation.service import ConversationService
-from app.services.tickets.actions import ActionResult, TicketActions
+from app.services.tickets.actions import TicketActions
 from app.texts.conversation import (
     add_prompt,
     ask_new_ticket,
@@ -225,6 +225,18 @@ async def pick_ticket(
         callback_answer.text = ticket_takes_no_messages(ticket) if ticket else refusal(Outcome.NOT_FOUND, None)
         callback_answer.show_alert = True
         return
+    await _send_pending(query, state, conversation, ticket, user, content)
+
+
+async def _send_pending(
+    query: CallbackQuery,
+    state: FSMContext,
+    conversation: ConversationService,
+    ticket: Ticket,
+    user: User,
+    content: Content,
+) -> None:
+    """The choice is made: the pending message goes to `ticket`, the question's buttons go."""
     await reset(state)
     await remove_buttons(query)
     await conversation.to_staff(ticket, user, content)
@@ -245,18 +257,13 @@ async def reopen_with_it(
     content = await _pending(state, callback_data.ref, callback_answer)
     if content is None:
         return
-    ticket = await conversation.owned(user, callback_data.number)
-    if ticket is None:
-        result = ActionResult(Outcome.NOT_FOUND, None)
-    else:
-        result = await ticket_actions.reopen(ticket, Person(user.id, user.display_name), ChangeNote.WROTE_AGAIN)
+    employee = Person(user.id, user.display_name)
+    result = await ticket_actions.reopen(callback_data.number, employee, ChangeNote.WROTE_AGAIN)
     if not result.done or result.ticket is None:
         callback_answer.text = feedback_refusal(result.outcome, result.ticket, settings.reopen_days)
         callback_answer.show_alert = True
         return
-    await reset(state)
-    await remove_buttons(query)
-    await conversation.to_staff(result.ticket, user, content)
+    await _send_pending(query, state, conversation, result.ticket, user, content)
 
 
 async def new_ticket_with_it(

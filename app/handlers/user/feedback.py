@@ -18,7 +18,7 @@ from app.keyboards.callback_data import FeedbackAction, FeedbackCallback
 from app.keyboards.conversation import add_message_keyboard
 from app.keyboards.feedback import rating_keyboard, skip_comment_keyboard
 from app.models import validators
-from app.models.tickets import ChangeNote, Outcome
+from app.models.tickets import ChangeNote
 from app.models.users import Person, User
 from app.models.validators import InvalidInput
 from app.services.conversation.service import ConversationService
@@ -75,11 +75,8 @@ async def not_solved(
     ticket_actions: TicketActions,
     settings: Settings,
 ) -> None:
-    ticket = await conversation.owned(user, callback_data.number)
-    if ticket is None:
-        result = ActionResult(Outcome.NOT_FOUND, None)
-    else:
-        result = await ticket_actions.reopen(ticket, Person(user.id, user.display_name), ChangeNote.NOT_SOLVED)
+    employee = Person(user.id, user.display_name)
+    result = await ticket_actions.reopen(callback_data.number, employee, ChangeNote.NOT_SOLVED)
     if _refused(result, callback_answer, settings) or result.ticket is None:
         return
     await remove_buttons(query)

@@ -137,12 +137,15 @@ class TicketActions:
             await self.notifier.auto_closed(ticket, days)
         return ticket
 
-    async def reopen(self, ticket: Ticket, employee: Person, note: ChangeNote) -> ActionResult:
+    async def reopen(self, number: int, employee: Person, note: ChangeNote) -> ActionResult:
         """The owner reopens their finished ticket (within REOPEN_DAYS): back to its assignee if
         they are still staff, else to the queue. «👎 No, reopen» (NOT_SOLVED) counts only while
-        the closing question is unanswered."""
+        the closing question is unanswered. Someone else's ticket is "not found"."""
         now = datetime.now(UTC)
-        refused = reopen_refusal(ticket, employee.id, now, self.notifier.settings.reopen_days)
+        ticket = await self.repos.tickets.get(number)
+        refused = reopen_refusal(ticket, employee.id, now, self.notifier.settings.reopen_days) if ticket else None
+        if ticket is None or refused is Outcome.NOT_FOUND:  # someone else's ticket is not shown either
+            return ActionResult(Outcome.NOT_FOUND, None)
         if refused is not None:
             return ActionResult(refused, ticket)
         assignee = ticket.assignee if ticket.assignee and await self.notifier.is_staff(ticket.assignee.id) else None
