@@ -15,10 +15,11 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.db.shapes import count, eq
+from app.db.ticket_migrations import migrate
 from app.db.ticket_search import Matches, TicketSearchIndex
 from app.models.paging import Page, clamp_page
 from app.models.tickets import (
@@ -32,9 +33,7 @@ from app.models.tickets import (
     TicketStatus,
     epoch_ms,
     finished_stamp,
-    first_response_ts,
     is_reopen,
-    reopen_stamps,
     waiting_stamp,
 )
 from app.models.users import Person
@@ -47,7 +46,6 @@ OWNER_ORDER = [("created_at", DESCENDING), ("number", DESCENDING)]
 FINISHED_WINDOW = timedelta(days=30)
 COUNTS_COLLECTION = "ticket_counts"
 COUNTS_ID = "by_status"
-MIGRATION_BATCH = 500
 
 
 TICKETS_COLLECTION = "tickets"
@@ -189,71 +187,10 @@ class TicketRepository:
     async def prepare(self) -> None:
         """After start-up and after a restore: give old tickets the fields today's queries use,
         then rebuild the status counts. Idempotent; a second run finds nothing to do."""
-        missing = {
-            "status": {"$in": [TicketStatus.CLOSED.value, TicketStatus.REJECTED.value]},
-            "finished_ts": {"$exists": False},
-        }
-        todo = await self._count(missing)
-        if todo:
-            logger.info("Migrating %s finished tickets: adding finished_ts", todo)
-        done = 0
-        while todo and done < todo:
-            batch = [
-                doc
-                async for doc in self.collection.find(missing, {"updated_at": 1, "created_at": 1}).limit(
-                    MIGRATION_BATCH
-                )
-            ]
-            if not batch:
-                break
-            await self.collection.bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": doc["_id"]},
-                        {"$set": {"finished_ts": epoch_ms(doc.get("updated_at") or doc["created_at"])}},
-                    )
-                    for doc in batch
-                ],
-                ordered=False,
-            )
-            done += len(batch)
-            logger.info("Migrated %s of %s tickets", done, todo)
-        await self._add_report_stamps()
+        await migrate(self.collection)
         counts = await self.recount_by_status()
         await self.counts.update_one({"_id": COUNTS_ID}, {"$set": counts}, upsert=True)
         await self.search_index.prepare(self.collection)
-
-    async def _add_report_stamps(self) -> None:
-        """Tickets written before `created_ts` / `response_ts` / `reopened_ts` and `reopens` (epoch
-        ms, what reports and SLA clocks compute with, as aggregations cannot rely on dates on
-        nx-27017) get them. Found by the newest stamp (`reopened_ts`, indexed, on every ticket
-        written since): a ticket missing it may miss the others too, and all are set again."""
-        missing = {"reopened_ts": {"$exists": False}}
-        todo = await self._count(missing)
-        done = 0
-        while done < todo:  # bounded: a document the update cannot fix is never read twice
-            batch = [
-                doc
-                async for doc in self.collection.find(missing, {"created_at": 1, "history": 1}).limit(MIGRATION_BATCH)
-            ]
-            if not batch:
-                break
-            updates = []
-            for doc in batch:
-                created = doc.get("created_at")
-                # A document without its date (only a hand-edited one) gets 0: the epoch, never "missing".
-                stamps: dict[str, Any] = {"created_ts": epoch_ms(created) if isinstance(created, datetime) else 0}
-                try:
-                    history = [StatusChange.from_doc(change) for change in doc.get("history") or []]
-                except (KeyError, TypeError, ValueError):  # a hand-edited history: no response time
-                    history = []
-                if (response := first_response_ts(history)) is not None:
-                    stamps["response_ts"] = response
-                stamps.update(reopen_stamps(history))
-                updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": stamps}))
-            await self.collection.bulk_write(updates, ordered=False)
-            done += len(batch)
-            logger.info("Added report stamps to %s of %s tickets", done, todo)
 
     async def change_status(
         self,
